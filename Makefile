@@ -1,0 +1,95 @@
+# masked: a self-hosted phone-number-masking service (FastCGI, C).
+#
+#   make              build build/libmasked.a and the three programs
+#   make test         unit tests, then the end-to-end suite under lighttpd
+#   make test SANITIZE=1   the same, built with -fsanitize=address,undefined
+#   make run          start the service on 127.0.0.1:3000 (sandbox without an account)
+#   make install      PREFIX=/usr/local DESTDIR=
+
+VERSION	 = 0.1.0
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/lib/masked
+DATADIR	?= $(PREFIX)/share/masked
+
+CC	?= cc
+PKGS	 = fcgi libcurl json-c openssl
+# libfcgi ships no .pc file on Debian: fall back to plain -lfcgi.
+PKG_CFLAGS := $(shell pkg-config --cflags libcurl json-c openssl 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libcurl json-c openssl 2>/dev/null) -lfcgi
+
+WARN	 = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+	   -Wpointer-arith -Wsign-compare -Wformat=2 -Wno-format-nonliteral
+ifdef WERROR
+WARN	+= -Werror
+endif
+OPT	?= -O2 -g
+CFLAGS	?=
+CPPFLAGS += -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -Ilib -Ibuild
+ifdef SANITIZE
+OPT	 = -O1 -g -fno-omit-frame-pointer
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+BUILD	?= build-san
+endif
+BUILD	?= build
+ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+LIBS	 = $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC	 = $(wildcard lib/*.c)
+LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/areacodes_data.o
+PROGS	 = $(BUILD)/sessions.fcgi $(BUILD)/inbound-call.fcgi $(BUILD)/post-event.fcgi
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: $(BUILD)/libmasked.a $(PROGS)
+
+$(BUILD)/lib $(BUILD)/cgi $(BUILD)/tests:
+	mkdir -p $@
+
+# The area-code table is compiled in (parsed once at start-up); etc/ holds
+# the source of truth and AREA_CODES_FILE can point at another copy.
+$(BUILD)/lib/areacodes_data.c: etc/nanp-area-codes.csv | $(BUILD)/lib
+	{ echo '#include <stddef.h>'; \
+	  echo 'extern const char areacodes_csv[]; extern const size_t areacodes_csv_len;'; \
+	  echo 'const char areacodes_csv[] ='; \
+	  sed 's/.*/"&\\n"/' $<; \
+	  echo ';'; \
+	  echo 'const size_t areacodes_csv_len = sizeof(areacodes_csv) - 1;'; } > $@
+
+$(BUILD)/lib/%.o: lib/%.c lib/*.h | $(BUILD)/lib
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/areacodes_data.o: $(BUILD)/lib/areacodes_data.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libmasked.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/cgi/%.o: cgi/%.c lib/*.h | $(BUILD)/cgi
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.fcgi: $(BUILD)/cgi/%.o $(BUILD)/libmasked.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmasked.a $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libmasked.a | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmasked.a $(LIBS)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+e2e: all
+	BUILD=$(abspath $(BUILD)) bats tests/e2e
+
+test: unit e2e
+
+deps:
+	@tests/install-deps.sh
+
+run: all
+	@tests/run-service.sh $(abspath $(BUILD))
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all unit e2e test deps run clean

@@ -1,0 +1,30 @@
+/*
+ * e164: E.164 phone numbers.
+ */
+#ifndef E164_H
+#define E164_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Whether s is '+' then 2 to 15 digits, the first not 0. */
+bool	e164_valid(const char *s);
+
+/*
+ * The length in digits (1 to 3) of the ITU country calling code that valid
+ * number s starts with (after the '+'), by the assigned code table: 1 and 7
+ * are one digit; 20, 27, 30-34, 36, 39, 40, 41, 43-49, 51-58, 60-66, 81, 82,
+ * 84, 86, 90-95, 98 are two; all others three. 0 if s is not valid.
+ */
+size_t	e164_cc_len(const char *s);
+
+/* Whether valid numbers a and b share their country calling code. */
+bool	e164_same_cc(const char *a, const char *b);
+
+/*
+ * The NANP area code of s (the three digits after "+1"), or -1 when s is not
+ * a valid NANP number ("+1" and ten digits).
+ */
+int	e164_nanp_area(const char *s);
+
+#endif
