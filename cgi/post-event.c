@@ -1,0 +1,74 @@
+/*
+ * post-event.fcgi: POST /conversations-post-event, Twilio's Conversations
+ * post-event webhook, deletes conversations that closed (SPEC §6).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "postevent.h"
+#include "server.h"
+
+static void
+text(struct app *a, int status, const char *s)
+{
+	http_reply(a->conn, status, "text/plain; charset=utf-8", NULL, s,
+	    strlen(s));
+}
+
+static void
+unavailable(struct app *a, struct http_req *req)
+{
+	(void)req;
+	/* 503: Twilio retries the webhook once the service is configured. */
+	text(a, 503, "service not configured\n");
+}
+
+static void
+handle(struct app *a, struct http_req *req)
+{
+	struct form		 f;
+	const char		*sid;
+	char			 reason[256], body[512];
+
+	if (req->body_err != ERR_OK || !server_webhook(a, req, &f)) {
+		form_free(&f);
+		text(a, 403, "forbidden\n");
+		return;
+	}
+	switch (postevent_handle(a->tw, &f, a->deadline, &sid, reason,
+	    sizeof(reason))) {
+	case POSTEVENT_IGNORED:
+		text(a, 200, "not processed");
+		break;
+	case POSTEVENT_DELETED:
+		log_info("deleted closed conversation %s", sid);
+		snprintf(body, sizeof(body), "%s deleted", sid);
+		text(a, 200, body);
+		break;
+	case POSTEVENT_GONE:
+		snprintf(body, sizeof(body), "%s already deleted", sid);
+		text(a, 200, body);
+		break;
+	case POSTEVENT_FAILED:
+		log_error("deleting closed conversation %s failed: %s", sid, reason);
+		snprintf(body, sizeof(body), "%s failed to delete: %s", sid, reason);
+		text(a, 500, body);
+		break;
+	case POSTEVENT_BAD_SID:
+		text(a, 400, "ConversationSid missing or not a conversation SID");
+		break;
+	}
+	form_free(&f);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct server_prog prog = {
+		"post-event", "/conversations-post-event", CONFIG_FOR_POSTEVENT,
+		handle, unavailable
+	};
+
+	return server_main(argc, argv, &prog);
+}

@@ -1,0 +1,256 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "config.h"
+#include "e164.h"
+#include "form.h"
+#include "inbound.h"
+#include "log.h"
+#include "twilio.h"
+#include "twiml.h"
+
+#define MAX_CALLEES	49
+
+struct callee {
+	const char	*address;	/* borrowed from the participants list */
+	const char	*proxy;
+};
+
+/* Adds the <Say> of text, with voice and language only when configured. */
+static void
+say(struct twiml *t, const struct config *c, const char *text)
+{
+	twiml_elem(t, "Say", text, "voice", c->voice, "language", c->language,
+	    (char *)NULL);
+}
+
+char *
+inbound_say(const struct config *c, const char *text)
+{
+	struct twiml t;
+
+	twiml_init(&t);
+	say(&t, c, text);
+	return twiml_finish(&t, NULL);
+}
+
+/* Runs one list call to the end; its outcome is in c. */
+static void
+run_one(struct twilio *t, struct twilio_call *c, long long deadline)
+{
+	twilio_submit(t, c);
+	twilio_run(t, deadline);
+}
+
+/* A string member of o, or NULL. */
+static const char *
+get_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* The open conversation in which from talks through proxy number called. */
+static const char *
+find_conversation(json_object *items, const char *called)
+{
+	json_object	*item, *binding;
+	const char	*state, *proxy, *sid;
+	size_t		 i, n = json_object_array_length(items);
+
+	for (i = 0; i < n; i++) {
+		item = json_object_array_get_idx(items, i);
+		state = get_str(item, "conversation_state");
+		if (state != NULL && strcmp(state, "closed") == 0)
+			continue;
+		if (!json_object_object_get_ex(item,
+		    "participant_messaging_binding", &binding) ||
+		    (proxy = get_str(binding, "proxy_address")) == NULL ||
+		    strcmp(proxy, called) != 0)
+			continue;
+		sid = get_str(item, "conversation_sid");
+		if (twilio_sid_valid(sid, "CH"))
+			return sid;
+	}
+	return NULL;
+}
+
+/* The SMS participants other than the caller. */
+static size_t
+find_callees(json_object *items, const char *from, struct callee *out)
+{
+	json_object	*item, *binding;
+	const char	*address, *proxy;
+	size_t		 i, n = json_object_array_length(items), k = 0;
+
+	for (i = 0; i < n && k < MAX_CALLEES; i++) {
+		item = json_object_array_get_idx(items, i);
+		if (!json_object_object_get_ex(item, "messaging_binding", &binding) ||
+		    (address = get_str(binding, "address")) == NULL ||
+		    (proxy = get_str(binding, "proxy_address")) == NULL ||
+		    strcmp(address, from) == 0)
+			continue;
+		out[k].address = address;
+		out[k].proxy = proxy;
+		k++;
+	}
+	return k;
+}
+
+static void
+call_done(struct twilio_call *call, void *arg)
+{
+	(void)arg;
+	if (call->err != ERR_OK)
+		log_warn("outbound call to the conference failed: %s "
+		    "(HTTP %ld, code %ld)", call->message, call->status, call->code);
+}
+
+/*
+ * Calls every callee into conference name at once; returns how many calls
+ * Twilio accepted.
+ */
+static size_t
+call_out(struct twilio *t, const struct config *c, const struct callee *callees,
+    size_t n, const char *name, long long deadline)
+{
+	struct twilio_call	 calls[MAX_CALLEES];
+	struct twiml		 tw;
+	char			*doc;
+	size_t			 i, ok = 0;
+	enum err		 e = ERR_OK;
+
+	twiml_init(&tw);
+	twiml_open(&tw, "Dial", (char *)NULL);
+	twiml_elem(&tw, "Conference", name, (char *)NULL);
+	if ((doc = twiml_finish(&tw, NULL)) == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		twilio_call_init(&calls[i]);
+		calls[i].done = call_done;
+		if (e == ERR_OK)
+			e = twilio_call_url(&calls[i], t, TWILIO_POST,
+			    "api:/2010-04-01/Accounts/%s/Calls.json",
+			    c->account_sid);
+		if (e == ERR_OK)
+			e = form_add(&calls[i].form, "To", callees[i].address);
+		if (e == ERR_OK)
+			e = form_add(&calls[i].form, "From", callees[i].proxy);
+		if (e == ERR_OK)
+			e = form_add(&calls[i].form, "Twiml", doc);
+	}
+	if (e == ERR_OK) {
+		for (i = 0; i < n; i++)
+			twilio_submit(t, &calls[i]);
+		twilio_run(t, deadline);
+		for (i = 0; i < n; i++)
+			if (calls[i].err == ERR_OK)
+				ok++;
+	}
+	for (i = 0; i < n; i++)
+		twilio_call_free(&calls[i]);
+	free(doc);
+	return ok;
+}
+
+enum inbound_outcome
+inbound_route(struct twilio *t, const struct config *c, const char *from,
+    const char *called, long long deadline, char **twiml)
+{
+	struct twilio_call	 convs, parts;
+	struct callee		 callees[MAX_CALLEES];
+	struct twiml		 tw;
+	struct buf		 esc;
+	struct timeval		 tv;
+	char			 name[64], mf[LOG_MASK_LEN];
+	const char		*sid;
+	size_t			 n;
+	enum inbound_outcome	 out = INBOUND_APOLOGY;
+
+	*twiml = NULL;
+	twilio_call_init(&convs);
+	twilio_call_init(&parts);
+	buf_init(&esc, 64);
+	twiml_init(&tw);
+
+	if (from == NULL || called == NULL || !e164_valid(from) ||
+	    !e164_valid(called)) {
+		log_info("call without a valid From or Called: no session");
+		out = INBOUND_NO_SESSION;
+		goto answer;
+	}
+	if (form_escape(&esc, from) != ERR_OK ||
+	    twilio_call_url(&convs, t, TWILIO_GET, "conv:/v1/"
+	    "ParticipantConversations?Address=%s&PageSize=50", buf_str(&esc)) !=
+	    ERR_OK)
+		goto answer;
+	convs.page_key = "conversations";
+	run_one(t, &convs, deadline);
+	if (convs.err != ERR_OK) {
+		log_error("looking up the conversations of %s failed: %s",
+		    log_mask(mf, from), convs.message);
+		goto answer;
+	}
+	if ((sid = find_conversation(convs.items, called)) == NULL) {
+		out = INBOUND_NO_SESSION;
+		goto answer;
+	}
+	if (twilio_call_url(&parts, t, TWILIO_GET,
+	    "conv:/v1/Conversations/%s/Participants?PageSize=100", sid) != ERR_OK)
+		goto answer;
+	parts.page_key = "participants";
+	run_one(t, &parts, deadline);
+	if (parts.err != ERR_OK) {
+		log_error("listing the participants of %s failed: %s", sid,
+		    parts.message);
+		goto answer;
+	}
+	n = find_callees(parts.items, from, callees);
+	if (n == 0) {
+		out = INBOUND_NO_SESSION;
+	} else if (n == 1) {
+		out = INBOUND_DIAL;
+	} else {
+		gettimeofday(&tv, NULL);
+		snprintf(name, sizeof(name), "%s_at_%lld", from,
+		    (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+		if (call_out(t, c, callees, n, name, deadline) > 0)
+			out = INBOUND_CONFERENCE;
+		else
+			log_error("no callee of %s could be called", sid);
+	}
+
+answer:
+	switch (out) {
+	case INBOUND_NO_SESSION:
+		say(&tw, c, c->out_of_session_message);
+		break;
+	case INBOUND_DIAL:
+		say(&tw, c, c->connecting_message);
+		twiml_open(&tw, "Dial", "callerId", callees[0].proxy, (char *)NULL);
+		twiml_elem(&tw, "Number", callees[0].address, (char *)NULL);
+		twiml_close(&tw);
+		break;
+	case INBOUND_CONFERENCE:
+		say(&tw, c, c->connecting_message);
+		twiml_open(&tw, "Dial", (char *)NULL);
+		twiml_elem(&tw, "Conference", name, "endConferenceOnExit", "true",
+		    (char *)NULL);
+		twiml_close(&tw);
+		break;
+	case INBOUND_APOLOGY:
+		say(&tw, c, c->apology_message);
+		break;
+	}
+	*twiml = twiml_finish(&tw, NULL);
+	twilio_call_free(&convs);
+	twilio_call_free(&parts);
+	buf_free(&esc);
+	return out;
+}

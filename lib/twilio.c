@@ -1,0 +1,598 @@
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "config.h"
+#include "twilio.h"
+
+#define SPARE_MAX	64	/* easy handles kept for reuse */
+#define CONNECT_TIMEOUT_MS 5000L
+
+enum call_state { CALL_QUEUED, CALL_RUNNING, CALL_WAITING };
+
+struct twilio {
+	const struct config	*c;
+	CURLM			*multi;
+	CURL			*spare[SPARE_MAX];
+	int			 nspare;
+	struct twilio_call	*head;		/* every call not yet done */
+	struct curl_slist	*headers;
+	struct twilio_stats	 stats;
+};
+
+/* The call's state, kept in retry_at's sign to stay inside the public struct. */
+static enum call_state
+call_state(const struct twilio_call *c)
+{
+	if (c->queued)
+		return CALL_QUEUED;
+	return c->retry_at > 0 ? CALL_WAITING : CALL_RUNNING;
+}
+
+long long
+twilio_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long
+twilio_backoff_ms(const struct config *c, int attempt, long retry_after)
+{
+	double ms;
+
+	if (retry_after >= 0)
+		ms = (double)retry_after * 1000;
+	else
+		ms = (double)c->retry_min_ms * pow(c->retry_factor,
+		    attempt > 1 ? attempt - 1 : 0);
+	if (ms > (double)c->retry_max_ms)
+		ms = (double)c->retry_max_ms;
+	return (long)ms;
+}
+
+enum err
+twilio_new(struct twilio **out, const struct config *c)
+{
+	struct twilio *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return ERR_NOMEM;
+	t->c = c;
+	if ((t->multi = curl_multi_init()) == NULL)
+		goto fail;
+	/* Enough cached connections for a 50-party session's adds at once. */
+	curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS, 64L);
+	if ((t->headers = curl_slist_append(NULL, "Accept: application/json")) == NULL)
+		goto fail;
+	*out = t;
+	return ERR_OK;
+fail:
+	twilio_free(t);
+	return ERR_NOMEM;
+}
+
+void
+twilio_free(struct twilio *t)
+{
+	int i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nspare; i++)
+		curl_easy_cleanup(t->spare[i]);
+	curl_multi_cleanup(t->multi);
+	curl_slist_free_all(t->headers);
+	free(t);
+}
+
+bool
+twilio_sid_valid(const char *s, const char *prefix)
+{
+	size_t i;
+
+	if (s == NULL || strlen(s) != 34 || strncmp(s, prefix, 2) != 0)
+		return false;
+	for (i = 2; i < 34; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		    (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	return true;
+}
+
+void
+twilio_stats(const struct twilio *t, struct twilio_stats *s)
+{
+	*s = t->stats;
+}
+
+void
+twilio_call_init(struct twilio_call *c)
+{
+	memset(c, 0, sizeof(*c));
+	buf_init(&c->url, 4096);
+	buf_init(&c->form, TWILIO_FORM_MAX);
+	buf_init(&c->body, TWILIO_BODY_MAX);
+	c->retry_after = -1;
+}
+
+/* Clears the outcome of an earlier run. */
+static void
+call_clear(struct twilio_call *c)
+{
+	json_object_put(c->json);
+	json_object_put(c->items);
+	c->json = c->items = NULL;
+	c->err = ERR_OK;
+	c->status = c->code = 0;
+	c->message[0] = '\0';
+	c->attempts = c->tries = c->pages = 0;
+	c->retry_at = 0;
+	c->retry_after = -1;
+	buf_reset(&c->body);
+}
+
+void
+twilio_call_free(struct twilio_call *c)
+{
+	if (c == NULL)
+		return;
+	call_clear(c);
+	buf_free(&c->url);
+	buf_free(&c->form);
+	buf_free(&c->body);
+}
+
+enum err
+twilio_call_url(struct twilio_call *c, const struct twilio *t,
+    enum twilio_method method, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*path;
+	int	 n;
+	enum err e;
+
+	c->method = method;
+	buf_reset(&c->url);
+	if (strncmp(fmt, "conv:", 5) == 0) {
+		e = buf_puts(&c->url, t->c->conversations_url);
+		fmt += 5;
+	} else if (strncmp(fmt, "api:", 4) == 0) {
+		e = buf_puts(&c->url, t->c->api_url);
+		fmt += 4;
+	} else
+		e = ERR_OK;
+	if (e != ERR_OK)
+		return e;
+	va_start(ap, fmt);
+	n = vasprintf(&path, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return ERR_NOMEM;
+	e = buf_append(&c->url, path, (size_t)n);
+	free(path);
+	return e;
+}
+
+void
+twilio_submit(struct twilio *t, struct twilio_call *c)
+{
+	call_clear(c);
+	c->t = t;
+	c->queued = true;
+	c->next = t->head;
+	t->head = c;
+}
+
+static void
+list_remove(struct twilio *t, struct twilio_call *c)
+{
+	struct twilio_call **pp;
+
+	for (pp = &t->head; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	c->next = NULL;
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct twilio_call *c = arg;
+
+	/* Over the limit: returning short makes curl fail with a write error. */
+	if (buf_append(&c->body, p, size * n) != ERR_OK)
+		return 0;
+	return size * n;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct twilio_call	*c = arg;
+	size_t			 len = size * n;
+	char			 v[32];
+
+	if (len > 12 && len < 12 + sizeof(v) &&
+	    strncasecmp(p, "Retry-After:", 12) == 0) {
+		char *end;
+		long  s;
+
+		memcpy(v, p + 12, len - 12);
+		v[len - 12] = '\0';
+		s = strtol(v, &end, 10);
+		while (*end == ' ' || *end == '\r' || *end == '\n')
+			end++;
+		/* Only delta-seconds; an HTTP date is treated as absent. */
+		if (end != v && *end == '\0' && s >= 0)
+			c->retry_after = s;
+	}
+	return len;
+}
+
+/* Finishes call c for good: off the list, done() called. */
+static void
+call_done(struct twilio *t, struct twilio_call *c)
+{
+	list_remove(t, c);
+	c->queued = false;
+	c->retry_at = 0;
+	if (c->done != NULL)
+		c->done(c, c->arg);
+}
+
+static void
+release_easy(struct twilio *t, struct twilio_call *c)
+{
+	CURL *easy = c->easy;
+
+	if (easy == NULL)
+		return;
+	curl_multi_remove_handle(t->multi, easy);
+	c->easy = NULL;
+	if (t->nspare < SPARE_MAX)
+		t->spare[t->nspare++] = easy;
+	else
+		curl_easy_cleanup(easy);
+}
+
+static void
+call_fail(struct twilio *t, struct twilio_call *c, enum err e, const char *msg)
+{
+	c->err = e;
+	if (msg != NULL)
+		snprintf(c->message, sizeof(c->message), "%s", msg);
+	call_done(t, c);
+}
+
+/* Starts one attempt of c: an easy handle on the multi. */
+static void
+call_start(struct twilio *t, struct twilio_call *c, long long deadline)
+{
+	const struct config	*cf = t->c;
+	CURL			*easy;
+	long long		 left = deadline - twilio_now_ms();
+
+	c->queued = false;
+	c->retry_at = 0;
+	if (left <= 0) {
+		call_fail(t, c, ERR_TIMEOUT, "deadline passed before the "
+		    "request to Twilio could be sent");
+		return;
+	}
+	if (t->nspare > 0) {
+		easy = t->spare[--t->nspare];
+		curl_easy_reset(easy);
+	} else if ((easy = curl_easy_init()) == NULL) {
+		call_fail(t, c, ERR_NOMEM, "out of memory");
+		return;
+	}
+	c->easy = easy;
+	c->retry_after = -1;
+	buf_reset(&c->body);
+	curl_easy_setopt(easy, CURLOPT_URL, buf_str(&c->url));
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	curl_easy_setopt(easy, CURLOPT_USERNAME, cf->account_sid);
+	curl_easy_setopt(easy, CURLOPT_PASSWORD, cf->auth_token);
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
+	curl_easy_setopt(easy, CURLOPT_USERAGENT, "masked/" VERSION);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)left);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+	    left < CONNECT_TIMEOUT_MS ? (long)left : CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, c);
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, c);
+	switch (c->method) {
+	case TWILIO_GET:
+		curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+		break;
+	case TWILIO_POST:
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, buf_str(&c->form));
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)c->form.len);
+		break;
+	case TWILIO_DELETE:
+		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "DELETE");
+		break;
+	}
+	if (curl_multi_add_handle(t->multi, easy) != CURLM_OK) {
+		release_easy(t, c);
+		call_fail(t, c, ERR_NOMEM, "cannot start the request to Twilio");
+		return;
+	}
+	c->attempts++;
+	c->tries++;
+	t->stats.requests++;
+}
+
+/* Reads Twilio's error body {"code", "message", ...} into c, if it is one. */
+static void
+parse_error(struct twilio_call *c)
+{
+	json_object	*j, *v;
+	const char	*msg = NULL;
+
+	c->code = 0;
+	if ((j = json_tokener_parse(buf_str(&c->body))) != NULL &&
+	    json_object_is_type(j, json_type_object)) {
+		if (json_object_object_get_ex(j, "code", &v) &&
+		    json_object_is_type(v, json_type_int))
+			c->code = (long)json_object_get_int64(v);
+		if (json_object_object_get_ex(j, "message", &v) &&
+		    json_object_is_type(v, json_type_string))
+			msg = json_object_get_string(v);
+	}
+	if (msg != NULL)
+		snprintf(c->message, sizeof(c->message), "%s", msg);
+	else
+		snprintf(c->message, sizeof(c->message), "HTTP %ld from Twilio",
+		    c->status);
+	json_object_put(j);
+}
+
+/* The whole body as one JSON value, or NULL. */
+static json_object *
+parse_body(const struct buf *b)
+{
+	json_tokener	*tok;
+	json_object	*j;
+
+	if ((tok = json_tokener_new_ex(64)) == NULL)
+		return NULL;
+	j = json_tokener_parse_ex(tok, buf_str(b), (int)b->len);
+	if (j != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != b->len)) {
+		json_object_put(j);
+		j = NULL;
+	}
+	json_tokener_free(tok);
+	return j;
+}
+
+/* Whether next_page_url stays on the base URL the call was made to. */
+static bool
+same_origin(const struct twilio *t, const char *url)
+{
+	const char *bases[2] = { t->c->conversations_url, t->c->api_url };
+	size_t      i, n;
+
+	for (i = 0; i < 2; i++) {
+		n = strlen(bases[i]);
+		if (strncmp(url, bases[i], n) == 0 && url[n] == '/')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A 2xx answer: parse it; for a list, gather the page's items and queue the
+ * next page. Returns true when the call is finished.
+ */
+static bool
+take_answer(struct twilio *t, struct twilio_call *c, bool *retryable)
+{
+	json_object	*j, *arr, *meta, *next;
+	size_t		 i, n;
+
+	if (c->body.len == 0 && c->page_key == NULL) {
+		c->err = ERR_OK;		/* 204 of a DELETE */
+		return true;
+	}
+	if ((j = parse_body(&c->body)) == NULL ||
+	    !json_object_is_type(j, json_type_object)) {
+		json_object_put(j);
+		c->err = ERR_TRANSPORT;
+		*retryable = true;
+		snprintf(c->message, sizeof(c->message), "Twilio's answer is "
+		    "not a JSON object");
+		return true;
+	}
+	if (c->page_key == NULL) {
+		json_object_put(c->json);
+		c->json = j;
+		c->err = ERR_OK;
+		return true;
+	}
+	if (!json_object_object_get_ex(j, c->page_key, &arr) ||
+	    !json_object_is_type(arr, json_type_array)) {
+		json_object_put(j);
+		c->err = ERR_TRANSPORT;
+		snprintf(c->message, sizeof(c->message), "Twilio's list has no "
+		    "\"%s\" array", c->page_key);
+		return true;
+	}
+	if (c->items == NULL && (c->items = json_object_new_array()) == NULL)
+		goto nomem;
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++)
+		if (json_object_array_add(c->items,
+		    json_object_get(json_object_array_get_idx(arr, i))) != 0)
+			goto nomem;
+	c->pages++;
+	if (json_object_object_get_ex(j, "meta", &meta) &&
+	    json_object_object_get_ex(meta, "next_page_url", &next) &&
+	    json_object_is_type(next, json_type_string)) {
+		const char *url = json_object_get_string(next);
+
+		if (!same_origin(t, url)) {
+			c->err = ERR_TRANSPORT;
+			snprintf(c->message, sizeof(c->message), "Twilio's "
+			    "next_page_url leaves the configured base URL");
+		} else if (c->pages >= TWILIO_MAX_PAGES) {
+			c->err = ERR_TOOBIG;
+			snprintf(c->message, sizeof(c->message), "more than %d "
+			    "pages in one Twilio list", TWILIO_MAX_PAGES);
+		} else {
+			buf_reset(&c->url);
+			if (buf_puts(&c->url, url) != ERR_OK) {
+				c->err = ERR_TOOBIG;
+				snprintf(c->message, sizeof(c->message),
+				    "next_page_url too long");
+			} else {
+				json_object_put(j);
+				c->queued = true;	/* the next page, same call */
+				c->tries = 0;
+				return false;
+			}
+		}
+		json_object_put(j);
+		return true;
+	}
+	json_object_put(j);
+	c->err = ERR_OK;
+	return true;
+nomem:
+	json_object_put(j);
+	c->err = ERR_NOMEM;
+	snprintf(c->message, sizeof(c->message), "out of memory");
+	return true;
+}
+
+/* One attempt of c ended with result res: retry, page on, or finish. */
+static void
+call_finished(struct twilio *t, struct twilio_call *c, CURLcode res,
+    long long deadline)
+{
+	long	 conns = 0;
+	bool	 idempotent = c->method != TWILIO_POST, retryable = false;
+	long long now;
+	long	 wait;
+
+	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &c->status);
+	curl_easy_getinfo(c->easy, CURLINFO_NUM_CONNECTS, &conns);
+	t->stats.connects += (unsigned long)conns;
+	release_easy(t, c);
+
+	if (res != CURLE_OK) {
+		c->status = 0;
+		if (res == CURLE_WRITE_ERROR && c->body.len + 1 >= c->body.max) {
+			c->err = ERR_TRANSPORT;
+			snprintf(c->message, sizeof(c->message), "Twilio's "
+			    "answer is over %d bytes", TWILIO_BODY_MAX);
+		} else {
+			c->err = res == CURLE_OPERATION_TIMEDOUT &&
+			    twilio_now_ms() >= deadline ? ERR_TIMEOUT :
+			    ERR_TRANSPORT;
+			snprintf(c->message, sizeof(c->message), "Twilio could "
+			    "not be reached: %s", curl_easy_strerror(res));
+			retryable = idempotent;
+		}
+	} else if (c->status >= 200 && c->status < 300) {
+		if (!take_answer(t, c, &retryable))
+			return;		/* queued for its next page */
+		retryable = retryable && idempotent;
+	} else {
+		c->err = ERR_TWILIO;
+		parse_error(c);
+		retryable = c->status == 429 || (c->status >= 500 && idempotent);
+	}
+
+	if (c->err == ERR_OK || !retryable ||
+	    c->tries > t->c->retry_max_attempts) {
+		call_done(t, c);
+		return;
+	}
+	wait = twilio_backoff_ms(t->c, c->tries, c->retry_after);
+	now = twilio_now_ms();
+	if (now + wait >= deadline) {
+		/* Waiting would overrun the deadline: give up with what is known. */
+		call_done(t, c);
+		return;
+	}
+	t->stats.retries++;
+	c->retry_at = now + (wait > 0 ? wait : 0) + 1;
+}
+
+void
+twilio_run(struct twilio *t, long long deadline)
+{
+	struct twilio_call	*c;
+	struct CURLMsg		*msg;
+	long long		 now, wake;
+	int			 running, left, again;
+
+	for (;;) {
+		/* Start what is queued and what has waited long enough. */
+		do {
+			again = 0;
+			now = twilio_now_ms();
+			for (c = t->head; c != NULL; c = c->next) {
+				enum call_state s = call_state(c);
+
+				if (s == CALL_QUEUED ||
+				    (s == CALL_WAITING && c->retry_at <= now)) {
+					call_start(t, c, deadline);
+					again = 1;	/* done() may have changed the list */
+					break;
+				}
+			}
+		} while (again);
+		if (t->head == NULL)
+			break;
+
+		curl_multi_perform(t->multi, &running);
+		while ((msg = curl_multi_info_read(t->multi, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			c = NULL;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+			    (char **)&c);
+			if (c != NULL)
+				call_finished(t, c, msg->data.result, deadline);
+		}
+
+		now = twilio_now_ms();
+		if (now >= deadline) {
+			while ((c = t->head) != NULL) {
+				release_easy(t, c);
+				call_fail(t, c, ERR_TIMEOUT, "the request's "
+				    "deadline passed while waiting for Twilio");
+			}
+			break;
+		}
+		wake = deadline;
+		for (c = t->head; c != NULL; c = c->next) {
+			if (call_state(c) == CALL_QUEUED)
+				wake = now;
+			else if (call_state(c) == CALL_WAITING && c->retry_at < wake)
+				wake = c->retry_at;
+		}
+		if (wake > now)
+			curl_multi_poll(t->multi, NULL, 0,
+			    (int)(wake - now > 1000 ? 1000 : wake - now), NULL);
+	}
+}

@@ -1,0 +1,123 @@
+/*
+ * twilio: the Twilio REST client (SPEC §3).
+ *
+ * One client per worker thread, kept for the life of the process: it owns a
+ * libcurl multi handle whose connection cache keeps connections to Twilio
+ * alive between requests, and a stock of easy handles reused call after
+ * call. Calls are described by struct twilio_call, submitted with
+ * twilio_submit() and run concurrently by twilio_run(), which returns when
+ * every submitted call has finished (or the deadline passed). A call's done()
+ * callback runs as soon as that call finishes and may submit further calls
+ * (or resubmit the same one), so dependent steps start without waiting for
+ * unrelated ones.
+ *
+ * A call retries by itself, with exponential backoff: on 429 always, and on
+ * 5xx and transport errors when it is idempotent (GET, DELETE). A list call
+ * (page_key set) follows meta.next_page_url until it is null and gathers
+ * the items of every page.
+ */
+#ifndef TWILIO_H
+#define TWILIO_H
+
+#include <stdbool.h>
+#include <json-c/json.h>
+
+#include "buf.h"
+
+struct config;
+struct twilio;
+
+#define TWILIO_BODY_MAX		(2 * 1024 * 1024)	/* one response */
+#define TWILIO_FORM_MAX		(64 * 1024)		/* one request body */
+#define TWILIO_MAX_PAGES	200			/* one list */
+
+enum twilio_method { TWILIO_GET, TWILIO_POST, TWILIO_DELETE };
+
+struct twilio_call {
+	/* Filled by the caller, before twilio_call_init() or through it. */
+	enum twilio_method method;
+	struct buf	 url;		/* absolute */
+	struct buf	 form;		/* POST body, form-encoded */
+	const char	*page_key;	/* list calls: the key of the items array */
+	void		(*done)(struct twilio_call *, void *);
+	void		*arg;
+
+	/* The outcome, valid in done() and after twilio_run(). */
+	enum err	 err;		/* ERR_OK: a 2xx answer */
+	long		 status;	/* HTTP status of the last answer, 0 if none */
+	json_object	*json;		/* the parsed body of a 2xx answer (not lists) */
+	json_object	*items;		/* lists: every page's items, in order */
+	long		 code;		/* Twilio's error code, 0 if none */
+	char		 message[256];	/* Twilio's or our description of a failure */
+	int		 attempts;	/* requests sent, retries included */
+
+	/* Private to twilio.c. */
+	struct twilio	*t;
+	struct buf	 body;
+	void		*easy;
+	long long	 retry_at;	/* ms, monotonic; 0: not waiting */
+	long		 retry_after;	/* the Retry-After header, seconds; -1 none */
+	int		 pages;
+	int		 tries;		/* attempts at the current page */
+	bool		 queued;
+	struct twilio_call *next;	/* on the client's list */
+};
+
+/*
+ * Makes a client for the configuration c, which it borrows (it must outlive
+ * the client). Returns an allocated client in *out, free with twilio_free().
+ * Call curl_global_init() once before the first client.
+ */
+enum err	twilio_new(struct twilio **out, const struct config *c);
+void		twilio_free(struct twilio *t);
+
+/* Resets call c to an empty GET; always call it before first use. */
+void		twilio_call_init(struct twilio_call *c);
+/* Frees what a call holds; the struct itself is the caller's. c may be NULL. */
+void		twilio_call_free(struct twilio_call *c);
+/*
+ * Sets c's method and URL: "conv:" or "api:" at the start of fmt stands for
+ * the Conversations or core API base URL of the configuration.
+ */
+enum err	twilio_call_url(struct twilio_call *c, const struct twilio *t,
+		    enum twilio_method method, const char *fmt, ...)
+		    __attribute__((format(printf, 4, 5)));
+
+/*
+ * Queues c to run at the next or current twilio_run(). c must stay valid
+ * until its done() has run. A call is resubmitted by calling this again
+ * from its done() (its outcome is cleared first).
+ */
+void		twilio_submit(struct twilio *t, struct twilio_call *c);
+/*
+ * Runs the queued calls concurrently until none is left or the clock
+ * (monotonic ms, see twilio_now_ms()) passes deadline; calls cut short
+ * finish with ERR_TIMEOUT. Every call's done() runs exactly once per submit.
+ */
+void		twilio_run(struct twilio *t, long long deadline);
+
+/* The monotonic clock in milliseconds, the time base of deadlines. */
+long long	twilio_now_ms(void);
+/*
+ * The wait before retry number attempt (1 for the first retry): the
+ * Retry-After value in seconds when there is one (retry_after >= 0), else
+ * min * factor^(attempt-1); capped at max either way.
+ */
+long		twilio_backoff_ms(const struct config *c, int attempt,
+		    long retry_after);
+
+/*
+ * Whether s is a Twilio SID with the two-letter prefix (e.g. "CH") and 32
+ * hex digits: checked before any SID goes into a URL path.
+ */
+bool		twilio_sid_valid(const char *s, const char *prefix);
+
+/* Counters since the client was made, for logs and benchmarks. */
+struct twilio_stats {
+	unsigned long	requests;	/* sent, retries included */
+	unsigned long	retries;
+	unsigned long	connects;	/* new connections opened */
+};
+void		twilio_stats(const struct twilio *t, struct twilio_stats *s);
+
+#endif
