@@ -1,0 +1,64 @@
+# Shared by the .bats files: one fake Twilio and one lighttpd per file.
+
+load_harness() {
+	source "$BATS_TEST_DIRNAME/../lib/harness.bash"
+}
+
+# setup_file for a .bats file; extra env lines as arguments.
+start_stack() {
+	load_harness
+	export WORK="$BATS_FILE_TMPDIR"
+	start_fake
+	write_env "$@"
+	start_lighttpd
+	export FAKE_URL BASE_URL ENV_FILE FAKE_PID LIGHTTPD_PID WORK
+}
+
+stop_stack() {
+	load_harness
+	stop_all
+}
+
+# Per test: a clean fake.
+reset_fake() {
+	curl -sf -X POST "$FAKE_URL/_fake/reset" >/dev/null
+}
+
+fake_get() { curl -sf "$FAKE_URL/_fake/$1"; }
+
+# fault JSON: appends fault rules to the fake.
+fault() {
+	curl -sf -X POST -H 'Content-Type: application/json' \
+		--data "{\"faults\": [$1]}" "$FAKE_URL/_fake/faults" >/dev/null
+}
+
+fake_seed() {
+	curl -sf -X POST -H 'Content-Type: application/json' --data "$1" \
+		"$FAKE_URL/_fake/seed"
+}
+
+# post_session JSON [curl args...]: sets $status_code and $body.
+post_session() {
+	local json="$1"; shift
+	body=$(curl -s -o - -w '\n%{http_code}' -u "$AUTH_USER:$AUTH_PASS" \
+		-H 'Content-Type: application/json' --data-binary "$json" "$@" \
+		"$BASE_URL/sessions")
+	status_code=${body##*$'\n'}
+	body=${body%$'\n'*}
+}
+
+# webhook PATH NAME=VALUE...: a correctly signed Twilio webhook; sets
+# $status_code and $body. SIGN_URL/SIGN_TOKEN override what is signed.
+webhook() {
+	local path="$1"; shift
+	local url="${SIGN_URL:-https://$DOMAIN$path}" sig args=() kv
+	sig=$(python3 "$BATS_TEST_DIRNAME/../lib/sign.py" "${SIGN_TOKEN:-$AUTH_TOKEN}" "$url" "$@")
+	for kv in "$@"; do args+=(--data-urlencode "$kv"); done
+	body=$(curl -s -o - -w '\n%{http_code}' -H "X-Twilio-Signature: ${SIGNATURE:-$sig}" \
+		"${args[@]}" "$BASE_URL$path")
+	status_code=${body##*$'\n'}
+	body=${body%$'\n'*}
+}
+
+# How many conversations the fake holds.
+conversation_count() { fake_get state | jq '.conversations | length'; }

@@ -1,0 +1,108 @@
+# harness.bash: starts the fake Twilio and a web server running the freshly
+# built programs, on free loopback ports, for the end-to-end tests and for
+# `make run`. Sourced by tests/e2e/*.bats and tests/run-service.sh.
+#
+# Inputs:  BUILD (folder with the .fcgi programs), WORK (a scratch folder).
+# Outputs: FAKE_URL, BASE_URL (the web server), ENV_FILE, and the pids.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+: "${BUILD:=$TOP/build}"
+
+ACCOUNT_SID=AC00000000000000000000000000000000
+AUTH_TOKEN=sandbox-auth-token
+AUTH_USER=test-user
+AUTH_PASS='test pass:with colon'
+DOMAIN=masked.example.com
+POOL='["+14155550100","+14155550101","+12125550100","+16045550100","+442071838750"]'
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Starts the fake Twilio; sets FAKE_URL and FAKE_PID.
+start_fake() {
+	local out="$WORK/fake.out" i
+	python3 "$TOP/tests/fake-twilio/fake_twilio.py" --port 0 --quiet \
+		--account-sid "$ACCOUNT_SID" --auth-token "$AUTH_TOKEN" \
+		>"$out" 2>"$WORK/fake.err" &
+	FAKE_PID=$!
+	for i in $(seq 100); do
+		if grep -q 'listening on' "$out" 2>/dev/null; then
+			FAKE_URL="http://$(sed -n 's/.*listening on //p' "$out" | head -1)"
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "fake Twilio did not start" >&2
+	cat "$WORK/fake.err" >&2
+	return 1
+}
+
+# Writes the env file the programs read (ENV_FILE); extra KEY=value lines
+# given as arguments are appended.
+write_env() {
+	ENV_FILE="$WORK/env"
+	{
+		echo "TWILIO_ACCOUNT_SID=$ACCOUNT_SID"
+		echo "TWILIO_AUTH_TOKEN=$AUTH_TOKEN"
+		echo "TWILIO_CONVERSATIONS_URL=$FAKE_URL"
+		echo "TWILIO_API_URL=$FAKE_URL"
+		echo "NUMBER_POOL=$POOL"
+		echo "DOMAIN=$DOMAIN"
+		echo "AUTH_USERNAME=$AUTH_USER"
+		echo "AUTH_PASSWORD='$AUTH_PASS'"
+		echo "RETRY_MIN_TIMEOUT_MS=20"
+		echo "RETRY_MAX_TIMEOUT_MS=200"
+		echo "REQUEST_TIMEOUT_MS=4000"
+		echo "LOG_LEVEL=debug"
+		for kv in "$@"; do echo "$kv"; done
+	} >"$ENV_FILE"
+}
+
+# Starts lighttpd with the three programs (bin-path); sets BASE_URL.
+# PORT may be given; PROCS is max-procs per program (default 2).
+start_lighttpd() {
+	local port="${PORT:-$(free_port)}" procs="${PROCS:-2}" i prog path
+	local conf="$WORK/lighttpd.conf"
+	mkdir -p "$WORK/www"
+	{
+		echo "server.document-root = \"$WORK/www\""
+		echo "server.bind = \"127.0.0.1\""
+		echo "server.port = $port"
+		echo "server.errorlog = \"$WORK/error.log\""
+		echo "server.pid-file = \"$WORK/lighttpd.pid\""
+		echo "server.max-request-size = 1024"
+		echo 'server.modules = ("mod_fastcgi")'
+		echo 'fastcgi.server = ('
+		for prog in sessions:/sessions inbound-call:/inbound-call \
+		    post-event:/conversations-post-event; do
+			path=${prog#*:}
+			prog=${prog%%:*}
+			echo "  \"$path\" => (( \"bin-path\" => \"${WRAP:+$WRAP }$BUILD/$prog.fcgi\","
+			echo "    \"socket\" => \"$WORK/$prog.sock\", \"max-procs\" => $procs,"
+			echo "    \"check-local\" => \"disable\","
+			echo "    \"bin-environment\" => (\"ENV_FILE\" => \"$ENV_FILE\") )),"
+		done
+		echo ')'
+	} >"$conf"
+	lighttpd -tt -f "$conf" >/dev/null || return 1
+	lighttpd -D -f "$conf" 2>>"$WORK/error.log" &
+	LIGHTTPD_PID=$!
+	BASE_URL="http://127.0.0.1:$port"
+	for i in $(seq 200); do
+		if curl -s -o /dev/null "$BASE_URL/" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "lighttpd did not start" >&2
+	cat "$WORK/error.log" >&2
+	return 1
+}
+
+stop_all() {
+	[ -n "${LIGHTTPD_PID:-}" ] && kill "$LIGHTTPD_PID" 2>/dev/null && wait "$LIGHTTPD_PID" 2>/dev/null
+	[ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+	LIGHTTPD_PID= FAKE_PID=
+	return 0
+}
