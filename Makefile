@@ -81,12 +81,16 @@ unit: $(UNIT_BIN)
 e2e: all
 	BUILD=$(abspath $(BUILD)) bats tests/e2e
 
-test: unit e2e
+# `make test` and `make run` work on a fresh machine: they first install the
+# Debian packages that are missing, then build in a second make.
+test: deps
+	@$(MAKE) --no-print-directory unit e2e
 
 deps:
 	@tests/install-deps.sh
 
-run: all
+run: deps
+	@$(MAKE) --no-print-directory all
 	@tests/run-service.sh $(abspath $(BUILD))
 
 clean:

@@ -1,0 +1,1211 @@
+#!/usr/bin/env python3
+"""A fake of the parts of Twilio's REST API this project uses.
+
+    python3 tests/fake-twilio/fake_twilio.py --port PORT [--host 127.0.0.1]
+        [--account-sid AC...] [--auth-token TOKEN] [--latency-ms N] [--quiet]
+
+It serves, on one port, both hosts the product talks to: the Conversations
+API (/v1/...) and the core API (/2010-04-01/...).  It behaves like Twilio where
+the product can tell the difference: basic auth, form bodies checked against
+the parameter tables of Twilio's OpenAPI description (oai_params.json, made by
+gen_params.py), Twilio's error JSON, snake_case resources, paging through
+meta.next_page_url, and the uniqueness rules on conversation unique names and
+on (address, proxy address) bindings, the latter checked atomically.
+
+Tests drive it through a control API under /_fake/ (JSON, no auth, never
+logged, never delayed or faulted):
+
+  POST   /_fake/reset     clear resources, faults, request log, counters, and
+                          set the latency back to --latency-ms
+  GET    /_fake/state     {"conversations": [conversation + "participants"],
+                           "calls": [call + "params" + "twiml_error"]}
+  GET    /_fake/requests  [{"method", "path", "query", "form", "status",
+                           "conn", "auth_ok", "t", "fault"}] since reset
+                          (status 0: nothing was answered; fault: rule id)
+  GET    /_fake/stats     {"requests", "connections", "in_flight_max",
+                           "in_flight"}
+  GET|POST /_fake/config  {"latency_ms": N} sets the latency of every API call
+  POST   /_fake/faults    {"faults": [rule, ...]} appends rules
+  GET    /_fake/faults    the rules with their counters (seen, applied)
+  DELETE /_fake/faults    removes every rule
+  POST   /_fake/seed      {"conversations": [{"friendly_name", "unique_name",
+                           "attributes", "state", "messaging_service_sid",
+                           "date_created", "date_updated", "participants":
+                           [{"address", "proxy_address", "identity"}]}]}
+                          -> {"sids": [...], "conversations": [{"sid",
+                           "participants": [...]}]}; no rule is checked
+
+A fault rule selects requests with "method", "path" (regex, re.search),
+"match" ({param: regex} over query and form values), counts them with "skip"
+(let N pass first), "every" (act on every K-th) and "times" (default 1, -1
+forever), and acts with "delay_ms", "drop", "hang", "reset_mid", "body",
+"oversize", or "status" (+ "code", "message", "retry_after"); "commit" runs
+the real operation before the fault's answer.  The first rule that acts wins.
+
+Standard library only; it reads nothing but oai_params.json at run time.
+"""
+
+import argparse
+import base64
+import collections
+import hashlib
+import hmac
+import json
+import os
+import re
+import select
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+import uuid
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlencode
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PARAMS_FILE = os.path.join(HERE, "oai_params.json")
+
+MAX_BODY = 1 << 20          # larger request bodies are refused with 413
+MAX_LOG = 500000            # /_fake/requests keeps the last MAX_LOG entries
+HANG_MAX_S = 120            # a "hang" fault holds the connection at most this
+TWIML_MAX = 4000            # Twilio's limit on the Twiml parameter
+E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+STOP = threading.Event()    # set on SIGTERM/SIGINT: releases hanging requests
+
+
+# --------------------------------------------------------------------------
+# Errors and small helpers
+
+class ApiError(Exception):
+    """A Twilio-style error answer: HTTP status plus Twilio's error JSON."""
+
+    def __init__(self, status, code, message, headers=None):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.headers = headers or {}
+
+    def body(self):
+        return error_json(self.status, self.code, self.message)
+
+
+def error_json(status, code, message):
+    return {"code": code, "message": message,
+            "more_info": "https://www.twilio.com/docs/errors/%d" % code,
+            "status": status}
+
+
+def invalid(name, why):
+    return ApiError(400, 20001, "Invalid Parameter: %s %s" % (name, why))
+
+
+def not_found(path):
+    return ApiError(404, 20404,
+                    "The requested resource %s was not found" % path)
+
+
+def now_utc():
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def iso(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
+
+
+def rfc2822(dt):
+    return format_datetime(dt) if dt else None   # "Tue, 31 Aug 2010 ... +0000"
+
+
+def new_sid(prefix):
+    return prefix + uuid.uuid4().hex
+
+
+def fixed_sid(prefix, seed):
+    """A SID that is the same for every run with the same seed."""
+    return prefix + hashlib.md5(seed.encode()).hexdigest()
+
+
+def parse_datetime(name, value):
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise invalid(name, "is not an ISO 8601 date-time") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).replace(microsecond=0)
+
+
+DURATION = re.compile(r"^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
+                      r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+
+
+def parse_duration(name, value, minimum_s):
+    """ISO 8601 duration (PT1H, P1D, P1DT30M...) as a timedelta."""
+    m = DURATION.match(value)
+    if not m:
+        raise invalid(name, "is not an ISO 8601 duration")
+    y, mo, w, d, h, mi, s = (float(g) if g else 0.0 for g in m.groups())
+    delta = timedelta(days=365 * y + 30 * mo + 7 * w + d, hours=h,
+                      minutes=mi, seconds=s)
+    if delta.total_seconds() < minimum_s:
+        raise invalid(name, "must be at least %d minutes" % (minimum_s // 60))
+    return delta
+
+
+def check_attributes(value):
+    try:
+        json.loads(value)
+    except ValueError:
+        raise ApiError(400, 50205, "Attributes must be valid JSON") from None
+    return value
+
+
+def channel(address):
+    """Twilio's binding type for an address: sms, whatsapp, rcs, ..."""
+    prefix, sep, _ = address.partition(":")
+    return prefix.lower() if sep else "sms"
+
+
+def nanp_format(number):
+    m = re.match(r"^\+1(\d{3})(\d{3})(\d{4})$", number or "")
+    return "(%s) %s-%s" % m.groups() if m else number
+
+
+# --------------------------------------------------------------------------
+# Parameter checking against the OpenAPI tables
+
+class ParamTable:
+    """The parameter tables of oai_params.json and the checks they imply."""
+
+    def __init__(self, path):
+        with open(path, encoding="utf-8") as f:
+            self.ops = json.load(f)["operations"]
+
+    def validate(self, op_id, values, headers):
+        """Check the request's parameters ({name: [values]}) for op_id.
+
+        Returns {name: value} with integers and booleans converted and
+        arrays as lists; raises ApiError 400/20001 naming the parameter.
+        """
+        specs = self.ops[op_id]["params"]
+        out = {}
+        for name, vals in values.items():
+            spec = specs.get(name)
+            if spec is None or spec["in"] not in ("query", "body"):
+                raise invalid(name, "is not a parameter of %s" % op_id)
+            if spec.get("type") == "array":
+                out[name] = [self.check(name, spec.get("items", {}), v)
+                             for v in vals]
+            elif len(vals) > 1:
+                raise invalid(name, "was given more than once")
+            else:
+                out[name] = self.check(name, spec, vals[0])
+        for name, spec in specs.items():
+            if spec["in"] in ("query", "body") and spec["required"] \
+                    and name not in out:
+                where = "post body" if spec["in"] == "body" else "query"
+                raise ApiError(400, 20001, "Missing required parameter %s in "
+                               "the %s" % (name, where))
+            if spec["in"] == "header" and headers.get(name) is not None:
+                self.check(name, spec, headers.get(name))
+        return out
+
+    @staticmethod
+    def check(name, spec, value):
+        typ, fmt = spec.get("type"), spec.get("format")
+        if typ == "integer":
+            if not re.match(r"^[+-]?\d+$", value):
+                raise invalid(name, "must be an integer")
+            value = int(value)
+            if "minimum" in spec and value < spec["minimum"]:
+                raise invalid(name, "must be at least %d" % spec["minimum"])
+            if "maximum" in spec and value > spec["maximum"]:
+                raise invalid(name, "must be at most %d" % spec["maximum"])
+            return value
+        if typ == "boolean":
+            if value.lower() not in ("true", "false"):
+                raise invalid(name, "must be true or false")
+            return value.lower() == "true"
+        if "enum" in spec and value not in spec["enum"]:
+            raise invalid(name, "must be one of: %s" % ", ".join(spec["enum"]))
+        if "minLength" in spec and len(value) < spec["minLength"]:
+            raise invalid(name, "is shorter than %d" % spec["minLength"])
+        if "maxLength" in spec and len(value) > spec["maxLength"]:
+            raise invalid(name, "is longer than %d" % spec["maxLength"])
+        if "pattern" in spec and not re.search(spec["pattern"], value):
+            raise invalid(name, "must match %s" % spec["pattern"])
+        if fmt == "date-time":
+            parse_datetime(name, value)
+        elif fmt == "uri" and not re.match(r"^https?://[^\s/]+", value):
+            if name == "Url":
+                raise ApiError(400, 21205, "Url is not a valid URL: %s" % value)
+            raise invalid(name, "is not a valid URL")
+        return value
+
+
+# --------------------------------------------------------------------------
+# The resources and their rules
+
+class Store:
+    """Every resource the fake holds, behind one lock.
+
+    Conversations and participants are plain dicts.  Indexes keep the
+    uniqueness checks O(1): unique names, (address, proxy address) bindings,
+    and the participants of each address and identity (for
+    ParticipantConversations).  `seq` numbers order lists and make page
+    tokens ("PA<seq>" next, "PB<seq>" previous) stable under deletes.
+    """
+
+    def __init__(self, account_sid):
+        self.account_sid = account_sid
+        self.chat_service_sid = fixed_sid("IS", "chat:" + account_sid)
+        self.messaging_service_sid = fixed_sid("MG", "msg:" + account_sid)
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        self.seq = 0
+        self.convs = {}         # sid -> conversation (insertion = seq order)
+        self.unique = {}        # unique_name -> conversation sid
+        self.bindings = {}      # (address, proxy) -> {conversation sid: n}
+        self.by_address = {}    # address -> {participant sid: conversation sid}
+        self.by_identity = {}   # identity -> {participant sid: conversation sid}
+        self.calls = []
+
+    def next_seq(self):
+        self.seq += 1
+        return self.seq
+
+    # ---- lookups and index upkeep (callers hold self.lock)
+
+    def find(self, ref, path):
+        sid = ref if ref in self.convs else self.unique.get(ref)
+        if sid is None:
+            raise not_found(path)
+        return self.convs[sid]
+
+    def index_participant(self, conv, p, add):
+        b = p["binding"]
+        keys = []
+        if b and b.get("address"):
+            keys.append((self.by_address, b["address"]))
+            pair = (b["address"], b.get("proxy_address"))
+            counts = self.bindings.setdefault(pair, {})
+            counts[conv["sid"]] = counts.get(conv["sid"], 0) + (1 if add else -1)
+            if counts[conv["sid"]] <= 0:
+                del counts[conv["sid"]]
+            if not counts:
+                del self.bindings[pair]
+        if p["identity"]:
+            keys.append((self.by_identity, p["identity"]))
+        for index, key in keys:
+            entry = index.setdefault(key, {})
+            if add:
+                entry[p["sid"]] = conv["sid"]
+            else:
+                entry.pop(p["sid"], None)
+                if not entry:
+                    del index[key]
+
+    def insert_conversation(self, fields):
+        now = now_utc()
+        conv = {"seq": self.next_seq(), "sid": new_sid("CH"),
+                "friendly_name": None, "unique_name": None,
+                "attributes": "{}", "state": "active",
+                "messaging_service_sid": self.messaging_service_sid,
+                "date_created": now, "date_updated": now, "timers": {},
+                "bindings": {}, "participants": {}}
+        conv.update(fields)
+        self.convs[conv["sid"]] = conv
+        if conv["unique_name"]:
+            self.unique[conv["unique_name"]] = conv["sid"]
+        return conv
+
+    def insert_participant(self, conv, fields):
+        now = now_utc()
+        p = {"seq": self.next_seq(), "sid": new_sid("MB"),
+             "conversation_sid": conv["sid"], "identity": None,
+             "attributes": "{}", "binding": None, "role_sid": None,
+             "date_created": now, "date_updated": now}
+        p.update(fields)
+        conv["participants"][p["sid"]] = p
+        self.index_participant(conv, p, True)
+        return p
+
+    def remove_conversation(self, conv):
+        for p in conv["participants"].values():
+            self.index_participant(conv, p, False)
+        if conv["unique_name"] and \
+                self.unique.get(conv["unique_name"]) == conv["sid"]:
+            del self.unique[conv["unique_name"]]
+        del self.convs[conv["sid"]]
+
+    # ---- rendering, as Twilio answers
+
+    def render_conversation(self, c, base):
+        url = "%s/v1/Conversations/%s" % (base, c["sid"])
+        timers = {k: iso(v) for k, v in c["timers"].items()}
+        return {
+            "account_sid": self.account_sid,
+            "chat_service_sid": self.chat_service_sid,
+            "messaging_service_sid": c["messaging_service_sid"],
+            "sid": c["sid"], "friendly_name": c["friendly_name"],
+            "unique_name": c["unique_name"], "attributes": c["attributes"],
+            "state": c["state"], "date_created": iso(c["date_created"]),
+            "date_updated": iso(c["date_updated"]), "timers": timers,
+            "bindings": c["bindings"], "url": url,
+            "links": {k: "%s/%s" % (url, v) for k, v in (
+                ("participants", "Participants"), ("messages", "Messages"),
+                ("webhooks", "Webhooks"), ("export", "Export"))},
+        }
+
+    def render_participant(self, p, base):
+        b = p["binding"]
+        if b is not None:
+            b = {k: v for k, v in b.items() if v is not None}
+        return {
+            "account_sid": self.account_sid,
+            "conversation_sid": p["conversation_sid"], "sid": p["sid"],
+            "identity": p["identity"], "attributes": p["attributes"],
+            "messaging_binding": b, "role_sid": p["role_sid"],
+            "date_created": iso(p["date_created"]),
+            "date_updated": iso(p["date_updated"]),
+            "url": "%s/v1/Conversations/%s/Participants/%s" % (
+                base, p["conversation_sid"], p["sid"]),
+            "last_read_message_index": None, "last_read_timestamp": None,
+        }
+
+    def render_participant_conversation(self, p, c, base):
+        b = p["binding"]
+        if b is not None:
+            b = {"address": b.get("address"),
+                 "proxy_address": b.get("proxy_address"), "type": b["type"],
+                 "level": None, "name": None,
+                 "projected_address": b.get("projected_address")}
+        conv_url = "%s/v1/Conversations/%s" % (base, c["sid"])
+        return {
+            "account_sid": self.account_sid,
+            "chat_service_sid": self.chat_service_sid,
+            "participant_sid": p["sid"],
+            "participant_user_sid": fixed_sid("US", p["identity"])
+            if p["identity"] else None,
+            "participant_identity": p["identity"],
+            "participant_messaging_binding": b,
+            "conversation_sid": c["sid"],
+            "conversation_unique_name": c["unique_name"],
+            "conversation_friendly_name": c["friendly_name"],
+            "conversation_attributes": c["attributes"],
+            "conversation_date_created": iso(c["date_created"]),
+            "conversation_date_updated": iso(c["date_updated"]),
+            "conversation_created_by": "system",
+            "conversation_state": c["state"],
+            "conversation_timers": {k: iso(v) for k, v in c["timers"].items()},
+            "links": {"participant": "%s/Participants/%s" % (conv_url,
+                                                             p["sid"]),
+                      "conversation": conv_url},
+        }
+
+    # ---- paging
+
+    @staticmethod
+    def page(items, key, base, path, filters, params):
+        """One page of items [(seq, rendered)] with Twilio's meta block."""
+        size = params.get("PageSize", 50)
+        page_no = params.get("Page", 0)
+        token = params.get("PageToken")
+        if token is not None:
+            m = re.match(r"^P([AB])(\d+)$", token)
+            if not m:
+                raise invalid("PageToken", "is not a valid page token")
+            mark = int(m.group(2))
+            if m.group(1) == "A":
+                start = next((i for i, (s, _) in enumerate(items) if s > mark),
+                             len(items))
+            else:
+                end = next((i for i, (s, _) in enumerate(items) if s >= mark),
+                           len(items))
+                start = max(0, end - size)
+        else:
+            start = page_no * size
+        chunk = items[start:start + size]
+
+        def url(n, tok=None):
+            q = list(filters) + [("PageSize", size), ("Page", n)]
+            if tok:
+                q.append(("PageToken", tok))
+            return "%s%s?%s" % (base, path, urlencode(q))
+
+        nxt = prev = None
+        if chunk and start + size < len(items):
+            nxt = url(page_no + 1, "PA%d" % chunk[-1][0])
+        if chunk and start > 0:
+            prev = url(max(page_no - 1, 0), "PB%d" % chunk[0][0])
+        return {key: [r for _, r in chunk], "meta": {
+            "page": page_no, "page_size": size, "first_page_url": url(0),
+            "previous_page_url": prev, "url": url(page_no, token),
+            "next_page_url": nxt, "key": key}}
+
+    # ---- operations: (base URL, path args, checked params) -> (status, body)
+
+    def conversation_fields(self, p, creating):
+        """Turn Create/UpdateConversation params into stored fields."""
+        f = {}
+        for param, field in (("FriendlyName", "friendly_name"),
+                             ("UniqueName", "unique_name"),
+                             ("MessagingServiceSid", "messaging_service_sid"),
+                             ("State", "state")):
+            if param in p:
+                f[field] = p[param] or None
+        if "Attributes" in p:
+            f["attributes"] = check_attributes(p["Attributes"])
+        for param, field in (("DateCreated", "date_created"),
+                             ("DateUpdated", "date_updated")):
+            if param in p:
+                f[field] = parse_datetime(param, p[param])
+        timers = {}
+        start = f.get("date_updated") or now_utc()
+        if "Timers.Inactive" in p:
+            timers["date_inactive"] = start + parse_duration(
+                "Timers.Inactive", p["Timers.Inactive"], 60)
+        if "Timers.Closed" in p:
+            timers["date_closed"] = start + parse_duration(
+                "Timers.Closed", p["Timers.Closed"], 600)
+        if timers or creating:
+            f["timers"] = timers
+        email = {k: p[n] for k, n in (("address", "Bindings.Email.Address"),
+                                      ("name", "Bindings.Email.Name")) if n in p}
+        if email:
+            f["bindings"] = {"email": email}
+        return f
+
+    def create_conversation(self, base, args, p):
+        f = self.conversation_fields(p, True)
+        with self.lock:
+            if f.get("unique_name") in self.unique:
+                raise ApiError(409, 50353, "Conversation with provided "
+                               "unique name already exists")
+            conv = self.insert_conversation(f)
+            return 201, self.render_conversation(conv, base)
+
+    def fetch_conversation(self, base, args, p):
+        with self.lock:
+            conv = self.find(args[0], "/v1/Conversations/" + args[0])
+            return 200, self.render_conversation(conv, base)
+
+    def update_conversation(self, base, args, p):
+        f = self.conversation_fields(p, False)
+        with self.lock:
+            conv = self.find(args[0], "/v1/Conversations/" + args[0])
+            if conv["state"] == "closed" and f.get("state", "closed") != "closed":
+                raise invalid("State", "cannot reopen a closed conversation")
+            name = f.get("unique_name")
+            if name and self.unique.get(name, conv["sid"]) != conv["sid"]:
+                raise ApiError(409, 50353, "Conversation with provided "
+                               "unique name already exists")
+            if "unique_name" in f and conv["unique_name"]:
+                self.unique.pop(conv["unique_name"], None)
+            if "date_updated" not in f:
+                f["date_updated"] = now_utc()
+            if "timers" in f:
+                f["timers"] = dict(conv["timers"], **f["timers"])
+            conv.update(f)
+            if conv["unique_name"]:
+                self.unique[conv["unique_name"]] = conv["sid"]
+            return 200, self.render_conversation(conv, base)
+
+    def delete_conversation(self, base, args, p):
+        with self.lock:
+            self.remove_conversation(
+                self.find(args[0], "/v1/Conversations/" + args[0]))
+        return 204, None
+
+    def list_conversations(self, base, args, p):
+        filters = [(k, p[k]) for k in ("StartDate", "EndDate", "State")
+                   if k in p]
+        days = {}
+        for k in ("StartDate", "EndDate"):
+            if k in p:
+                try:
+                    days[k] = datetime.strptime(p[k], "%Y-%m-%d").date()
+                except ValueError:
+                    raise invalid(k, "must be a date YYYY-MM-DD") from None
+        with self.lock:
+            items = [(c["seq"], self.render_conversation(c, base))
+                     for c in self.convs.values()
+                     if p.get("State", c["state"]) == c["state"]
+                     and days.get("StartDate", c["date_created"].date())
+                     <= c["date_created"].date()
+                     <= days.get("EndDate", c["date_created"].date())]
+        return 200, self.page(items, "conversations", base,
+                              "/v1/Conversations", filters, p)
+
+    def create_participant(self, base, args, p):
+        identity = p.get("Identity") or None
+        address = p.get("MessagingBinding.Address") or None
+        proxy = p.get("MessagingBinding.ProxyAddress") or None
+        projected = p.get("MessagingBinding.ProjectedAddress") or None
+        if bool(address) != bool(proxy):
+            missing = "ProxyAddress" if address else "Address"
+            raise ApiError(400, 50407, "MessagingBinding.%s is required "
+                           "together with the other binding address" % missing)
+        if address and identity:
+            raise invalid("Identity", "cannot be combined with "
+                          "MessagingBinding.Address")
+        if not address and not identity:
+            raise invalid("Identity", "or MessagingBinding.Address must be "
+                          "given")
+        if projected and not identity:
+            raise invalid("MessagingBinding.ProjectedAddress",
+                          "requires Identity")
+        binding = None
+        if address:
+            kind = channel(address)
+            for name, value in (("Address", address), ("ProxyAddress", proxy)):
+                number = value.split(":", 1)[1] if ":" in value else value
+                if channel(value) != kind or (
+                        kind in ("sms", "whatsapp") and not E164.match(number)):
+                    raise ApiError(400, 50407, "Invalid messaging binding "
+                                   "%s: %s" % (name, value))
+            binding = {"type": kind, "address": address,
+                       "proxy_address": proxy}
+        elif projected:
+            binding = {"type": "sms", "projected_address": projected}
+        fields = {"identity": identity, "binding": binding,
+                  "role_sid": p.get("RoleSid")}
+        if "Attributes" in p:
+            fields["attributes"] = check_attributes(p["Attributes"])
+        for param, field in (("DateCreated", "date_created"),
+                             ("DateUpdated", "date_updated")):
+            if param in p:
+                fields[field] = parse_datetime(param, p[param])
+        path = "/v1/Conversations/%s/Participants" % args[0]
+        # Check and insert under one lock: concurrent adds of one pair must
+        # see exactly one winner and 50416 for every other.
+        with self.lock:
+            conv = self.find(args[0], path)
+            for other in conv["participants"].values():
+                ob = other["binding"] or {}
+                if address and ob.get("address") == address:
+                    raise ApiError(409, 50433, "Participant with address %s "
+                                   "already exists in Conversation %s"
+                                   % (address, conv["sid"]))
+                if identity and other["identity"] == identity:
+                    raise ApiError(409, 50433, "Participant with identity %s "
+                                   "already exists in Conversation %s"
+                                   % (identity, conv["sid"]))
+            if address:
+                for sid in self.bindings.get((address, proxy), ()):
+                    if sid != conv["sid"] and \
+                            self.convs[sid]["state"] != "closed":
+                        raise ApiError(409, 50416, "A binding for this "
+                                       "participant and proxy address already "
+                                       "exists in Conversation %s" % sid)
+            part = self.insert_participant(conv, fields)
+            return 201, self.render_participant(part, base)
+
+    def list_participants(self, base, args, p):
+        path = "/v1/Conversations/%s/Participants" % args[0]
+        with self.lock:
+            conv = self.find(args[0], path)
+            items = [(x["seq"], self.render_participant(x, base))
+                     for x in conv["participants"].values()]
+        return 200, self.page(items, "participants", base, path, [], p)
+
+    def participant_conversations(self, base, args, p):
+        address, identity = p.get("Address"), p.get("Identity")
+        if address is None and identity is None:
+            raise invalid("Address", "or Identity must be given")
+        if address is not None and identity is not None:
+            raise invalid("Identity", "and Address cannot both be given")
+        if address is not None:
+            table, key, filters = self.by_address, address, [
+                ("Address", address)]
+        else:
+            table, key, filters = self.by_identity, identity, [
+                ("Identity", identity)]
+        with self.lock:
+            items = []
+            for part_sid, conv_sid in table.get(key, {}).items():
+                conv = self.convs[conv_sid]
+                part = conv["participants"][part_sid]
+                items.append((part["seq"], self.render_participant_conversation(
+                    part, conv, base)))
+        items.sort(key=lambda x: x[0])
+        return 200, self.page(items, "conversations", base,
+                              "/v1/ParticipantConversations", filters, p)
+
+    def create_call(self, base, args, p):
+        if args[0] != self.account_sid:
+            raise not_found("/2010-04-01/Accounts/%s/Calls.json" % args[0])
+        given = [k for k in ("Url", "Twiml", "ApplicationSid") if p.get(k)]
+        if len(given) != 1:
+            raise ApiError(400, 21205, "Exactly one of Url, Twiml or "
+                           "ApplicationSid must be given (got %s)"
+                           % (", ".join(given) or "none"))
+        to, frm = p["To"], p["From"]
+        if not (E164.match(to) or re.match(r"^(client|sip|app):", to)):
+            raise ApiError(400, 21211, "Invalid 'To' Phone Number: %s" % to)
+        if not (E164.match(frm) or frm.startswith("client:")):
+            raise ApiError(400, 21212, "Invalid 'From' Phone Number: %s" % frm)
+        twiml_error = None
+        if "Twiml" in p:
+            if len(p["Twiml"]) > TWIML_MAX:
+                raise invalid("Twiml", "is longer than %d characters"
+                              % TWIML_MAX)
+            # Twilio accepts the call and fails later (error 12100) when the
+            # TwiML does not parse; the fake records the problem for tests.
+            try:
+                if ET.fromstring(p["Twiml"]).tag != "Response":
+                    twiml_error = "root element is not <Response>"
+            except ET.ParseError as e:
+                twiml_error = "not well-formed XML: %s" % e
+        now = now_utc()
+        sid = new_sid("CA")
+        uri = "/2010-04-01/Accounts/%s/Calls/%s" % (self.account_sid, sid)
+        call = {
+            "account_sid": self.account_sid, "annotation": None,
+            "answered_by": None, "api_version": "2010-04-01",
+            "caller_name": None, "date_created": rfc2822(now),
+            "date_updated": rfc2822(now), "direction": "outbound-api",
+            "duration": None, "end_time": None, "forwarded_from": None,
+            "from": frm, "from_formatted": nanp_format(frm),
+            "group_sid": None, "parent_call_sid": None,
+            "phone_number_sid": fixed_sid("PN", frm), "price": None,
+            "price_unit": "USD", "sid": sid, "start_time": None,
+            "status": "queued", "to": to, "to_formatted": nanp_format(to),
+            "trunk_sid": None, "uri": uri + ".json", "queue_time": "0",
+            "subresource_uris": {k: "%s/%s.json" % (uri, v) for k, v in (
+                ("notifications", "Notifications"),
+                ("recordings", "Recordings"), ("payments", "Payments"),
+                ("events", "Events"), ("siprec", "Siprec"),
+                ("streams", "Streams"), ("transcriptions", "Transcriptions"),
+                ("user_defined_message_subscriptions",
+                 "UserDefinedMessageSubscriptions"),
+                ("user_defined_messages", "UserDefinedMessages"))},
+        }
+        with self.lock:
+            self.calls.append({"call": call, "params": p,
+                               "twiml_error": twiml_error})
+        return 201, call
+
+    # ---- control API helpers
+
+    def dump(self, base):
+        with self.lock:
+            convs = []
+            for c in self.convs.values():
+                r = self.render_conversation(c, base)
+                r["participants"] = [self.render_participant(x, base)
+                                     for x in c["participants"].values()]
+                convs.append(r)
+            calls = [dict(x["call"], params=x["params"],
+                          twiml_error=x["twiml_error"]) for x in self.calls]
+        return {"conversations": convs, "calls": calls}
+
+    def seed(self, spec):
+        """Create conversations straight from JSON, bypassing every check."""
+        out = []
+        with self.lock:
+            for cs in spec.get("conversations", []):
+                f = {k: cs[k] for k in ("friendly_name", "unique_name",
+                                        "state", "messaging_service_sid")
+                     if k in cs}
+                if "attributes" in cs:
+                    a = cs["attributes"]
+                    f["attributes"] = a if isinstance(a, str) else json.dumps(a)
+                for k in ("date_created", "date_updated"):
+                    if k in cs:
+                        f[k] = parse_datetime(k, cs[k])
+                conv = self.insert_conversation(f)
+                sids = []
+                for ps in cs.get("participants", []):
+                    pf = {"identity": ps.get("identity")}
+                    if ps.get("address"):
+                        pf["binding"] = {"type": channel(ps["address"]),
+                                         "address": ps["address"],
+                                         "proxy_address": ps.get(
+                                             "proxy_address")}
+                    sids.append(self.insert_participant(conv, pf)["sid"])
+                out.append({"sid": conv["sid"], "participants": sids})
+        return {"sids": [x["sid"] for x in out], "conversations": out}
+
+
+# Path -> {method: (operation id in oai_params.json, Store method)}
+ROUTES = [
+    (re.compile(r"^/v1/Conversations$"),
+     {"POST": ("CreateConversation", Store.create_conversation),
+      "GET": ("ListConversation", Store.list_conversations)}),
+    (re.compile(r"^/v1/Conversations/([^/]+)$"),
+     {"GET": ("FetchConversation", Store.fetch_conversation),
+      "POST": ("UpdateConversation", Store.update_conversation),
+      "DELETE": ("DeleteConversation", Store.delete_conversation)}),
+    (re.compile(r"^/v1/Conversations/([^/]+)/Participants$"),
+     {"POST": ("CreateConversationParticipant", Store.create_participant),
+      "GET": ("ListConversationParticipant", Store.list_participants)}),
+    (re.compile(r"^/v1/ParticipantConversations$"),
+     {"GET": ("ListParticipantConversation",
+              Store.participant_conversations)}),
+    (re.compile(r"^/2010-04-01/Accounts/([^/]+)/Calls\.json$"),
+     {"POST": ("CreateCall", Store.create_call)}),
+]
+
+
+# --------------------------------------------------------------------------
+# Fault injection
+
+FAULT_KEYS = {"method", "path", "match", "times", "every", "skip", "status",
+              "code", "message", "retry_after", "commit", "delay_ms", "drop",
+              "reset_mid", "hang", "body", "oversize"}
+
+
+class Fault:
+    """One rule of POST /_fake/faults, with its counters."""
+
+    def __init__(self, rule, number):
+        if not isinstance(rule, dict):
+            raise ValueError("a fault rule must be a JSON object")
+        unknown = set(rule) - FAULT_KEYS
+        if unknown:
+            raise ValueError("unknown fault keys: %s" % ", ".join(sorted(unknown)))
+        self.rule = rule
+        self.id = number
+        self.method = rule.get("method")
+        self.path = re.compile(rule["path"]) if rule.get("path") else None
+        self.match = {k: re.compile(v) for k, v in
+                      (rule.get("match") or {}).items()}
+        self.times = int(rule.get("times", 1))
+        self.every = int(rule.get("every") or 0)
+        self.skip = int(rule.get("skip") or 0)
+        self.seen = 0       # matching requests so far
+        self.applied = 0    # requests this rule acted on
+
+    def matches(self, method, path, params):
+        if self.method and self.method.upper() != method:
+            return False
+        if self.path and not self.path.search(path):
+            return False
+        for name, rx in self.match.items():
+            if not any(rx.search(v) for v in params.get(name, ())):
+                return False
+        return True
+
+    def count(self):
+        """Count one matching request; True if the rule would act on it."""
+        self.seen += 1
+        n = self.seen - self.skip
+        if n <= 0 or (self.every and n % self.every):
+            return False
+        return self.times < 0 or self.applied < self.times
+
+    def describe(self):
+        return dict(self.rule, id=self.id, seen=self.seen,
+                    applied=self.applied)
+
+
+# --------------------------------------------------------------------------
+# The server
+
+class FakeTwilio(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 1024
+    allow_reuse_address = True
+
+    def __init__(self, addr, account_sid, auth_token, latency_ms, quiet):
+        super().__init__(addr, Handler)
+        self.quiet = quiet
+        self.account_sid = account_sid
+        self.default_latency = latency_ms / 1000.0
+        self.expected_auth = "Basic " + base64.b64encode(
+            ("%s:%s" % (account_sid, auth_token)).encode()).decode()
+        self.params = ParamTable(PARAMS_FILE)
+        self.store = Store(account_sid)
+        self.meta = threading.Lock()   # log, counters, faults, config
+        self.reset()
+
+    def reset(self):
+        with self.store.lock, self.meta:
+            self.store.reset()
+            self.generation = getattr(self, "generation", 0) + 1
+            self.t0 = time.monotonic()
+            self.log = collections.deque(maxlen=MAX_LOG)
+            self.requests = 0
+            self.connections = 0
+            # in_flight is a live gauge: requests still running (a hang, a
+            # slow answer) finish after the reset and must not drive it < 0.
+            self.in_flight = getattr(self, "in_flight", 0)
+            self.in_flight_max = self.in_flight
+            self.faults = []
+            self.fault_count = 0
+            self.latency = self.default_latency
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, socket.timeout)):
+            return      # the client went away: normal under fault tests
+        super().handle_error(request, client_address)
+
+    def pick_fault(self, method, path, params):
+        """The first rule acting on this request.
+
+        Every matching rule counts the request (for skip and every), but
+        only the one that acts uses up one of its `times`.
+        """
+        with self.meta:
+            chosen = None
+            for f in self.faults:
+                if f.matches(method, path, params) and f.count() \
+                        and chosen is None:
+                    chosen = f
+            if chosen:
+                chosen.applied += 1
+            return chosen
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake-twilio/1.0"
+    sys_version = ""
+
+    def setup(self):
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.generation = None   # server generation this connection counted in
+        self.conn_no = 0
+
+    def log_message(self, fmt, *args):
+        pass  # per-request lines are written by api_request when not quiet
+
+    # Every method lands in one dispatcher.
+    def do_GET(self):
+        self.dispatch("GET")
+
+    def do_POST(self):
+        self.dispatch("POST")
+
+    def do_DELETE(self):
+        self.dispatch("DELETE")
+
+    def do_PUT(self):
+        self.dispatch("PUT")
+
+    def do_PATCH(self):
+        self.dispatch("PATCH")
+
+    # ---- raw I/O
+
+    def read_body(self):
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            data = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return data
+                data += self.rfile.read(size)
+                self.rfile.readline()
+                if len(data) > MAX_BODY:
+                    self.close_connection = True
+                    raise ApiError(413, 20413, "Request body too large")
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self.close_connection = True
+            raise ApiError(413, 20413, "Request body too large")
+        return self.rfile.read(length) if length > 0 else b""
+
+    def send(self, status, body=b"", headers=None, partial=False):
+        """Write a whole response in one write (no Nagle stalls)."""
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+        elif isinstance(body, str):
+            body = body.encode()
+        lines = ["HTTP/1.1 %d %s" % (status, self.responses.get(
+            status, ("Unknown",))[0]),
+            "Server: fake-twilio", "Content-Length: %d" % len(body)]
+        if status != 204:
+            lines.append("Content-Type: application/json; charset=utf-8")
+        for k, v in (headers or {}).items():
+            lines.append("%s: %s" % (k, v))
+        if self.close_connection:
+            lines.append("Connection: close")
+        if partial:
+            body = body[:len(body) // 2]
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+
+    def drop(self):
+        """Close the connection without (further) answer."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def hang(self, generation):
+        """Answer nothing until the client leaves, a reset, or HANG_MAX_S."""
+        deadline = time.monotonic() + HANG_MAX_S
+        while time.monotonic() < deadline and not STOP.is_set() \
+                and self.server.generation == generation:
+            readable, _, _ = select.select([self.connection], [], [], 0.2)
+            if readable:
+                try:
+                    if not self.connection.recv(1, socket.MSG_PEEK):
+                        break       # the client closed its end
+                except OSError:
+                    break
+                time.sleep(0.2)     # pipelined data: keep waiting, no spin
+        self.drop()
+
+    def base_url(self):
+        host = self.headers.get("Host")
+        if not host:
+            host = "%s:%d" % self.server.server_address[:2]
+        return "http://" + host
+
+    # ---- dispatch
+
+    def dispatch(self, method):
+        path, _, qs = self.path.partition("?")
+        try:
+            body = self.read_body()
+        except ApiError as e:
+            self.send(e.status, e.body())
+            return
+        except (ValueError, OSError):
+            self.close_connection = True
+            self.send(400, error_json(400, 20001, "Malformed request body"))
+            return
+        if path.startswith("/_fake/"):
+            self.control(method, path, body)
+        else:
+            self.api_request(method, path, qs, body)
+
+    def api_request(self, method, path, qs, raw):
+        srv = self.server
+        started = time.monotonic()
+        query = parse_qs(qs, keep_blank_values=True)
+        ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        form = parse_qs(raw.decode("utf-8", "replace"),
+                        keep_blank_values=True) if ctype == FORM_TYPE else {}
+        auth_ok = hmac.compare_digest(
+            self.headers.get("Authorization", "").encode(),
+            srv.expected_auth.encode())
+        with srv.meta:
+            generation = srv.generation
+            if self.generation != generation:
+                self.generation = generation
+                srv.connections += 1
+                self.conn_no = srv.connections
+            entry = {"method": method, "path": path, "query": query,
+                     "form": form, "status": 0, "conn": self.conn_no,
+                     "auth_ok": auth_ok,
+                     "t": round(started - srv.t0, 6), "fault": None}
+            srv.log.append(entry)
+            srv.requests += 1
+            srv.in_flight += 1
+            srv.in_flight_max = max(srv.in_flight_max, srv.in_flight)
+            latency = srv.latency
+        try:
+            params = dict(query)
+            params.update(form)
+            fault = srv.pick_fault(method, path, params)
+            if fault:
+                entry["fault"] = fault.id
+            delay = latency + (fault.rule.get("delay_ms", 0) / 1000.0
+                               if fault else 0)
+            if delay > 0:
+                time.sleep(delay)
+            answer = None
+            if not fault or fault.rule.get("commit") or not any(
+                    k in fault.rule for k in ("status", "drop", "reset_mid",
+                                              "hang", "body", "oversize")):
+                answer = self.api(method, path, query, form, ctype, raw,
+                                  auth_ok)
+            if fault:
+                answer = self.apply_fault(fault.rule, answer, generation)
+            if answer is not None:
+                status, body, headers, partial = answer
+                self.send(status, b"" if body is None else body, headers,
+                          partial)
+                entry["status"] = status
+        finally:
+            with srv.meta:
+                srv.in_flight -= 1
+            if not srv.quiet:
+                sys.stderr.write("%s %s %s %d %.1fms\n" % (
+                    self.client_address[1], method, self.path,
+                    entry["status"], (time.monotonic() - started) * 1000))
+
+    def apply_fault(self, rule, answer, generation):
+        """Turn a rule into the answer to send (None: nothing is sent)."""
+        if rule.get("drop"):
+            self.drop()
+            return None
+        if rule.get("hang"):
+            self.hang(generation)
+            return None
+        status = int(rule.get("status", 0))
+        headers = {}
+        if "retry_after" in rule:
+            headers["Retry-After"] = str(rule["retry_after"])
+        if rule.get("reset_mid"):
+            self.close_connection = True
+            if answer is not None and not status:
+                return answer[0], answer[1], answer[2], True
+            body = rule.get("body") or json.dumps({"conversations": [
+                {"sid": "CH" + "0" * 32, "friendly_name": "x" * 200}] * 10})
+            return status or 200, body, headers, True
+        if "body" in rule:
+            return status or 200, rule["body"], headers, False
+        if "oversize" in rule:
+            n = max(int(rule["oversize"]), 14)
+            return status or 200, '{"padding":"%s"}' % ("x" * (n - 14)), \
+                headers, False
+        if status or rule.get("commit"):
+            status = status or 500
+            code = int(rule.get("code") or
+                       (20003 if status == 401 else 20000 + status))
+            message = rule.get("message") or self.responses.get(
+                status, ("Error",))[0]
+            return status, error_json(status, code, message), headers, False
+        return answer   # delay_ms alone
+
+    def api(self, method, path, query, form, ctype, raw, auth_ok):
+        """Run one REST call; returns (status, body, headers, partial)."""
+        try:
+            if not auth_ok:
+                raise ApiError(401, 20003, "Authenticate", {
+                    "WWW-Authenticate": 'Basic realm="Twilio API"'})
+            for rx, methods in ROUTES:
+                m = rx.match(path)
+                if m:
+                    break
+            else:
+                raise not_found(path)
+            if method not in methods:
+                raise ApiError(405, 20004, "Method not allowed",
+                               {"Allow": ", ".join(sorted(methods))})
+            op_id, func = methods[method]
+            if method == "POST" and raw and ctype != FORM_TYPE:
+                raise ApiError(400, 20001, "Invalid Content-Type %r: expected "
+                               "%s" % (ctype, FORM_TYPE))
+            values = dict(query)
+            if method == "POST":
+                values.update(form)
+            p = self.server.params.validate(op_id, values, self.headers)
+            args = [unquote(g) for g in m.groups()]
+            status, body = func(self.server.store, self.base_url(), args, p)
+            return status, body, {}, False
+        except ApiError as e:
+            return e.status, e.body(), e.headers, False
+        except Exception:       # a bug in the fake: say so, keep serving
+            traceback.print_exc()
+            return 500, error_json(500, 20500, "fake-twilio internal error"), \
+                {}, False
+
+    # ---- control API (tests only; no auth, not logged)
+
+    def control(self, method, path, raw):
+        srv = self.server
+        try:
+            data = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            self.send(400, {"error": "body is not JSON"})
+            return
+        key = (method, path.rstrip("/"))
+        try:
+            if key == ("POST", "/_fake/reset"):
+                srv.reset()
+                out = {"ok": True}
+            elif key == ("GET", "/_fake/state"):
+                out = srv.store.dump(self.base_url())
+            elif key == ("GET", "/_fake/requests"):
+                with srv.meta:
+                    out = [dict(e) for e in srv.log]
+            elif key == ("GET", "/_fake/stats"):
+                with srv.meta:
+                    out = {"requests": srv.requests,
+                           "connections": srv.connections,
+                           "in_flight_max": srv.in_flight_max,
+                           "in_flight": srv.in_flight}
+            elif key in (("GET", "/_fake/config"), ("POST", "/_fake/config")):
+                with srv.meta:
+                    if "latency_ms" in data:
+                        srv.latency = float(data["latency_ms"]) / 1000.0
+                    out = {"latency_ms": srv.latency * 1000.0,
+                           "account_sid": srv.account_sid,
+                           "chat_service_sid": srv.store.chat_service_sid,
+                           "messaging_service_sid":
+                               srv.store.messaging_service_sid}
+            elif key == ("POST", "/_fake/faults"):
+                rules = data.get("faults")
+                if not isinstance(rules, list):
+                    raise ValueError('expected {"faults": [rule, ...]}')
+                with srv.meta:
+                    new = []
+                    for r in rules:
+                        srv.fault_count += 1
+                        new.append(Fault(r, srv.fault_count))
+                    srv.faults.extend(new)
+                    out = {"added": [f.id for f in new],
+                           "faults": [f.describe() for f in srv.faults]}
+            elif key == ("GET", "/_fake/faults"):
+                with srv.meta:
+                    out = {"faults": [f.describe() for f in srv.faults]}
+            elif key == ("DELETE", "/_fake/faults"):
+                with srv.meta:
+                    srv.faults = []
+                out = {"ok": True}
+            elif key == ("POST", "/_fake/seed"):
+                out = srv.store.seed(data)
+            else:
+                self.send(404, {"error": "no control endpoint %s %s"
+                                % (method, path)})
+                return
+        except (ValueError, TypeError, KeyError, AttributeError, re.error,
+                ApiError) as e:
+            self.send(400, {"error": str(e)})
+            return
+        self.send(200, out)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Fake Twilio REST API")
+    ap.add_argument("--port", type=int, required=True,
+                    help="port to listen on; 0 picks a free one")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--account-sid", default="AC" + "0" * 32)
+    ap.add_argument("--auth-token", default="sandbox-auth-token")
+    ap.add_argument("--latency-ms", type=float, default=0.0,
+                    help="added latency of every API request")
+    ap.add_argument("--quiet", action="store_true",
+                    help="no per-request log lines on stderr")
+    args = ap.parse_args(argv)
+
+    server = FakeTwilio((args.host, args.port), args.account_sid,
+                        args.auth_token, args.latency_ms, args.quiet)
+    host, port = server.server_address[:2]
+    print("fake-twilio listening on %s:%d" % (host, port), flush=True)
+
+    done = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: done.set())
+    thread = threading.Thread(target=server.serve_forever,
+                              kwargs={"poll_interval": 0.2}, daemon=True)
+    thread.start()
+    while not done.wait(1.0):
+        pass
+    STOP.set()
+    server.shutdown()
+    server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

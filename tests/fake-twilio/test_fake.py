@@ -1,0 +1,548 @@
+#!/usr/bin/env python3
+"""Self-test of the fake Twilio: python3 tests/fake-twilio/test_fake.py
+
+Starts fake_twilio.py on a free port, drives it over HTTP, prints one line per
+failed check and "N passed, N failed" last; exits non-zero on any failure.
+"""
+
+import base64
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from urllib.parse import urlencode, urlsplit
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ACCOUNT = "AC" + "0" * 32
+TOKEN = "sandbox-auth-token"
+AUTH = "Basic " + base64.b64encode(("%s:%s" % (ACCOUNT, TOKEN)).encode()).decode()
+CALLS = "/2010-04-01/Accounts/%s/Calls.json" % ACCOUNT
+
+PORT = None
+passed = failed = 0
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL %s %s" % (name, detail))
+
+
+def req(method, path, params=None, auth=AUTH, conn=None, headers=None,
+        timeout=5, body=None):
+    """One request; returns (status, headers dict, parsed JSON or raw)."""
+    own = conn is None
+    if own:
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=timeout)
+    h = dict(headers or {})
+    if auth:
+        h["Authorization"] = auth
+    if params is not None:
+        if method == "GET":
+            path += "?" + urlencode(params)
+        else:
+            body = urlencode(params)
+            h.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    try:
+        conn.request(method, path, body=body, headers=h)
+        r = conn.getresponse()
+        raw = r.read()
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError:
+            data = raw
+        return r.status, dict(r.getheaders()), data
+    finally:
+        if own:
+            conn.close()
+
+
+def ctl(method, path, data=None):
+    body = json.dumps(data) if data is not None else None
+    return req(method, "/_fake/" + path, auth=None, body=body,
+               headers={"Content-Type": "application/json"})[2]
+
+
+def follow(url):
+    """GET an absolute next_page_url as the product does."""
+    u = urlsplit(url)
+    return req("GET", u.path + "?" + u.query)
+
+
+def new_conv(**kw):
+    st, _, c = req("POST", "/v1/Conversations", kw)
+    assert st == 201, (st, c)
+    return c
+
+
+def add(conv, address, proxy):
+    return req("POST", "/v1/Conversations/%s/Participants" % conv,
+               {"MessagingBinding.Address": address,
+                "MessagingBinding.ProxyAddress": proxy})
+
+
+def is_error(data, status, code):
+    return isinstance(data, dict) and data.get("status") == status and \
+        data.get("code") == code and "message" in data and \
+        data.get("more_info") == "https://www.twilio.com/docs/errors/%d" % code
+
+
+# --------------------------------------------------------------------------
+
+def test_auth():
+    st, h, d = req("GET", "/v1/Conversations", auth=None)
+    check("auth: none -> 401", st == 401 and is_error(d, 401, 20003), d)
+    check("auth: message", d.get("message") == "Authenticate", d)
+    check("auth: WWW-Authenticate", "WWW-Authenticate" in h, h)
+    bad = "Basic " + base64.b64encode(b"%s:wrong" % ACCOUNT.encode()).decode()
+    st, _, d = req("GET", "/v1/Conversations", auth=bad)
+    check("auth: wrong token -> 401", st == 401, st)
+    log = ctl("GET", "requests")
+    check("auth: logged auth_ok false", [e["auth_ok"] for e in log] ==
+          [False, False], log)
+
+
+def test_conversations():
+    st, _, c = req("POST", "/v1/Conversations", {
+        "FriendlyName": "f", "UniqueName": "u1", "Attributes": '{"a":1}',
+        "Timers.Inactive": "PT5M", "Timers.Closed": "P1D",
+        "DateCreated": "2026-11-28T01:02:03Z",
+        "Bindings.Email.Address": "a@example.com"})
+    check("create: 201", st == 201, (st, c))
+    check("create: sid", c["sid"].startswith("CH") and len(c["sid"]) == 34, c)
+    check("create: chat service", c["chat_service_sid"].startswith("IS"), c)
+    check("create: messaging service",
+          c["messaging_service_sid"].startswith("MG"), c)
+    check("create: fields", c["friendly_name"] == "f" and c["unique_name"] ==
+          "u1" and c["attributes"] == '{"a":1}' and c["state"] == "active", c)
+    check("create: date", c["date_created"] == "2026-11-28T01:02:03Z", c)
+    check("create: timers", set(c["timers"]) == {"date_inactive",
+                                                  "date_closed"}, c)
+    check("create: url", c["url"] == "http://127.0.0.1:%d/v1/Conversations/%s"
+          % (PORT, c["sid"]), c["url"])
+    check("create: links", c["links"]["participants"] == c["url"] +
+          "/Participants", c["links"])
+    check("create: bindings", c["bindings"] == {"email": {
+        "address": "a@example.com"}}, c["bindings"])
+    st, _, d = req("GET", "/v1/Conversations/u1")
+    check("fetch by unique name", st == 200 and d["sid"] == c["sid"], d)
+    st, _, d = req("GET", "/v1/Conversations/" + c["sid"])
+    check("fetch by sid", st == 200 and d == c, d)
+    st, _, d = req("POST", "/v1/Conversations", {"UniqueName": "u1"})
+    check("unique name dup -> 409 50353", st == 409 and is_error(d, 409, 50353)
+          and d["message"] == "Conversation with provided unique name "
+          "already exists", d)
+    st, _, d = req("POST", "/v1/Conversations", {"Attributes": "{nope"})
+    check("bad attributes -> 400", st == 400 and d["code"] == 50205, d)
+    st, _, d = req("POST", "/v1/Conversations", {"State": "open"})
+    check("bad enum -> 400 20001", st == 400 and d["code"] == 20001 and
+          "State" in d["message"], d)
+    st, _, d = req("POST", "/v1/Conversations", {"MessagingServiceSid": "MGx"})
+    check("bad pattern -> 400", st == 400 and "MessagingServiceSid" in
+          d["message"], d)
+    st, _, d = req("POST", "/v1/Conversations", {"MessagingServiceSid":
+                                                 "MG" + "a" * 32})
+    check("good MessagingServiceSid", st == 201 and d["messaging_service_sid"]
+          == "MG" + "a" * 32, d)
+    st, _, d = req("POST", "/v1/Conversations", {"FriendlyNam": "x"})
+    check("unknown param -> 400", st == 400 and is_error(d, 400, 20001) and
+          "FriendlyNam" in d["message"], d)
+    st, _, d = req("POST", "/v1/Conversations", {"DateCreated": "yesterday"})
+    check("bad date-time -> 400", st == 400 and "DateCreated" in d["message"],
+          d)
+    st, _, d = req("POST", "/v1/Conversations", {"Timers.Closed": "PT1M"})
+    check("closed timer minimum", st == 400 and "Timers.Closed" in
+          d["message"], d)
+    st, _, d = req("POST", "/v1/Conversations", body='{"FriendlyName":"x"}',
+                   headers={"Content-Type": "application/json"})
+    check("json body -> 400", st == 400, (st, d))
+    st, _, d = req("GET", "/v1/Nope")
+    check("unknown path -> 404 20404", st == 404 and is_error(d, 404, 20404), d)
+    st, _, d = req("PUT", "/v1/Conversations", {})
+    check("wrong method -> 405", st == 405, (st, d))
+    st, _, d = req("GET", "/v1/Conversations/CH" + "f" * 32)
+    check("fetch missing -> 404", st == 404 and d["code"] == 20404, d)
+    st, _, d = req("POST", "/v1/Conversations/u1", {"FriendlyName": "g",
+                                                    "State": "closed"})
+    check("update", st == 200 and d["friendly_name"] == "g" and
+          d["state"] == "closed", d)
+    st, _, d = req("POST", "/v1/Conversations/u1", {"State": "active"})
+    check("no reopen", st == 400 and "State" in d["message"], d)
+    st, _, d = req("DELETE", "/v1/Conversations/u1")
+    check("delete -> 204", st == 204 and d is None, (st, d))
+    st, _, d = req("DELETE", "/v1/Conversations/u1")
+    check("delete again -> 404", st == 404, st)
+    st, _, d = req("POST", "/v1/Conversations", {"UniqueName": "u1"})
+    check("unique name free after delete", st == 201, d)
+
+
+def test_paging():
+    sids = [new_conv(FriendlyName="p%d" % i)["sid"] for i in range(5)]
+    st, _, d = req("GET", "/v1/Conversations", {"PageSize": 2})
+    pages = [d]
+    while d["meta"]["next_page_url"]:
+        st, _, d = follow(d["meta"]["next_page_url"])
+        check("paging: page ok", st == 200, (st, d))
+        pages.append(d)
+    check("paging: 3 pages", [len(p["conversations"]) for p in pages] ==
+          [2, 2, 1], [len(p["conversations"]) for p in pages])
+    got = [c["sid"] for p in pages for c in p["conversations"]]
+    check("paging: all items once, in order", got == sids, got)
+    m = pages[1]["meta"]
+    check("paging: meta", m["page"] == 1 and m["page_size"] == 2 and
+          m["key"] == "conversations" and "PageToken=" in m["next_page_url"]
+          and m["first_page_url"].endswith("/v1/Conversations?PageSize=2&"
+                                           "Page=0"), m)
+    st, _, d = follow(m["previous_page_url"])
+    check("paging: previous", [c["sid"] for c in d["conversations"]] ==
+          sids[:2], d)
+    check("paging: first page has no previous",
+          pages[0]["meta"]["previous_page_url"] is None, pages[0]["meta"])
+    st, _, d = req("GET", "/v1/Conversations", {"PageSize": 101})
+    check("paging: PageSize over max", st == 400 and "PageSize" in
+          d["message"], d)
+    st, _, d = req("GET", "/v1/Conversations", {"State": "closed"})
+    check("list: State filter", st == 200 and d["conversations"] == [], d)
+    st, _, d = req("GET", "/v1/Conversations", {"PageToken": "garbage"})
+    check("paging: bad token", st == 400, st)
+
+
+def test_participants():
+    a = new_conv(UniqueName="a")["sid"]
+    b = new_conv(UniqueName="b")["sid"]
+    st, _, p = add(a, "+14155550100", "+14155550199")
+    check("participant: 201", st == 201 and p["sid"].startswith("MB"), p)
+    check("participant: binding", p["messaging_binding"] == {
+        "type": "sms", "address": "+14155550100",
+        "proxy_address": "+14155550199"}, p)
+    check("participant: fields", p["conversation_sid"] == a and
+          p["identity"] is None and p["attributes"] == "{}" and
+          p["url"].endswith("/v1/Conversations/%s/Participants/%s"
+                            % (a, p["sid"])), p)
+    st, _, d = req("POST", "/v1/Conversations/%s/Participants" % a,
+                   {"MessagingBinding.Address": "+14155550101"})
+    check("participant: no proxy -> 50407", st == 400 and d["code"] == 50407,
+          d)
+    st, _, d = add(a, "+14155550100", "+14155550198")
+    check("participant: same address same conv -> 50433",
+          st == 409 and d["code"] == 50433, d)
+    st, _, d = add(b, "+14155550100", "+14155550199")
+    check("participant: pair in other conv -> 50416", st == 409 and
+          is_error(d, 409, 50416) and d["message"] == "A binding for this "
+          "participant and proxy address already exists in Conversation "
+          + a, d)
+    st, _, d = add(b, "+14155550100", "+14155550198")
+    check("participant: other proxy ok", st == 201, d)
+    st, _, d = add("CH" + "0" * 32, "+14155550100", "+14155550197")
+    check("participant: conversation missing -> 404", st == 404, d)
+    st, _, d = req("GET", "/v1/Conversations/%s/Participants" % a,
+                   {"PageSize": 100})
+    check("participants: list", st == 200 and d["meta"]["key"] ==
+          "participants" and [x["sid"] for x in d["participants"]] ==
+          [p["sid"]], d)
+    st, _, d = req("GET", "/v1/ParticipantConversations",
+                   {"Address": "+14155550100", "PageSize": 50})
+    check("ParticipantConversations: two", st == 200 and
+          [x["conversation_sid"] for x in d["conversations"]] == [a, b], d)
+    x = d["conversations"][0]
+    want = {"account_sid", "chat_service_sid", "participant_sid",
+            "participant_user_sid", "participant_identity",
+            "participant_messaging_binding", "conversation_sid",
+            "conversation_unique_name", "conversation_friendly_name",
+            "conversation_attributes", "conversation_date_created",
+            "conversation_date_updated", "conversation_created_by",
+            "conversation_state", "conversation_timers", "links"}
+    check("ParticipantConversations: fields", set(x) == want, set(x) ^ want)
+    check("ParticipantConversations: binding", x["participant_messaging_binding"]
+          ["proxy_address"] == "+14155550199" and x["conversation_state"] ==
+          "active" and x["conversation_unique_name"] == "a", x)
+    check("ParticipantConversations: filter kept in url", "Address=%2B1415555"
+          "0100" in d["meta"]["url"], d["meta"])
+    st, _, d = req("GET", "/v1/ParticipantConversations",
+                   {"Address": "+14155550100", "PageSize": 51})
+    check("ParticipantConversations: PageSize 51 -> 400", st == 400 and
+          "PageSize" in d["message"], d)
+    st, _, d = req("GET", "/v1/ParticipantConversations",
+                   {"Address": "+14155550100", "PageSize": 1})
+    st, _, d2 = follow(d["meta"]["next_page_url"])
+    check("ParticipantConversations: paging", d2["conversations"][0]
+          ["conversation_sid"] == b and d2["meta"]["next_page_url"] is None,
+          d2)
+    # Closing frees the pair; deleting removes the participant.
+    req("POST", "/v1/Conversations/a", {"State": "closed"})
+    st, _, d = add(b, "+14155550102", "+14155550199")
+    st, _, d = add(new_conv()["sid"], "+14155550100", "+14155550199")
+    check("participant: pair free once closed", st == 201, d)
+    req("DELETE", "/v1/Conversations/" + b)
+    st, _, d = req("GET", "/v1/ParticipantConversations",
+                   {"Address": "+14155550100"})
+    check("delete removes participants", b not in [
+        x["conversation_sid"] for x in d["conversations"]], d)
+
+
+def test_concurrent_50416():
+    convs = [new_conv()["sid"] for _ in range(20)]
+    results = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(20)
+
+    def worker(sid):
+        barrier.wait()
+        st, _, d = add(sid, "+447700900123", "+447700900999")
+        with lock:
+            results.append((st, d.get("code")))
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in convs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wins = [r for r in results if r[0] == 201]
+    lost = [r for r in results if r == (409, 50416)]
+    check("concurrency: exactly one wins", len(wins) == 1 and
+          len(lost) == 19, results)
+
+
+def test_calls():
+    twiml = "<Response><Dial><Conference>x</Conference></Dial></Response>"
+    st, _, c = req("POST", CALLS, {"To": "+14155550100", "From":
+                                   "+14155550199", "Twiml": twiml})
+    check("call: 201", st == 201 and c["sid"].startswith("CA") and
+          c["status"] == "queued" and c["to"] == "+14155550100" and
+          c["from"] == "+14155550199", c)
+    st, _, d = req("POST", CALLS, {"From": "+14155550199", "Twiml": twiml})
+    check("call: To required", st == 400 and d["code"] == 20001 and "To" in
+          d["message"], d)
+    st, _, d = req("POST", CALLS, {"To": "+14155550100", "From":
+                                   "+14155550199"})
+    check("call: needs Url/Twiml", st == 400 and d["code"] == 21205, d)
+    st, _, d = req("POST", CALLS, {"To": "+14155550100", "From": "+1415555019"
+                                   "9", "Twiml": twiml, "Url": "http://x/y"})
+    check("call: not both", st == 400 and d["code"] == 21205, d)
+    st, _, d = req("POST", CALLS.replace("0" * 32, "1" * 32), {
+        "To": "+14155550100", "From": "+14155550199", "Twiml": twiml})
+    check("call: other account -> 404", st == 404, d)
+    st, _, d = req("POST", CALLS, {"To": "+14155550100", "From":
+                                   "+14155550199", "Twiml": "<Response>"})
+    state = ctl("GET", "state")
+    calls = state["calls"]
+    check("call: state", len(calls) == 2 and calls[0]["params"]["Twiml"] ==
+          twiml and calls[0]["twiml_error"] is None and
+          calls[1]["twiml_error"], calls)
+
+
+def test_faults():
+    ctl("POST", "faults", {"faults": [{"method": "POST", "path":
+                                       "^/v1/Conversations$", "status": 429,
+                                       "retry_after": 2}]})
+    st, h, d = req("POST", "/v1/Conversations", {})
+    check("fault: 429", st == 429 and is_error(d, 429, 20429) and
+          h.get("Retry-After") == "2", (st, h, d))
+    st, _, d = req("POST", "/v1/Conversations", {})
+    check("fault: times=1", st == 201, st)
+    ctl("DELETE", "faults")
+
+    ctl("POST", "faults", {"faults": [{"method": "POST", "status": 500,
+                                       "commit": True, "code": 20500}]})
+    st, _, d = req("POST", "/v1/Conversations", {"UniqueName": "committed"})
+    st2, _, d2 = req("GET", "/v1/Conversations/committed")
+    check("fault: commit then 500", st == 500 and d["code"] == 20500 and
+          st2 == 200, (st, d, st2))
+    ctl("DELETE", "faults")
+
+    ctl("POST", "faults", {"faults": [{"path": "Conversations", "drop": True}]})
+    try:
+        req("GET", "/v1/Conversations")
+        dropped = False
+    except (http.client.RemoteDisconnected, ConnectionError):
+        dropped = True
+    check("fault: drop", dropped)
+
+    ctl("POST", "faults", {"faults": [{"path": "Conversations", "hang": True}]})
+    t0 = time.monotonic()
+    try:
+        req("GET", "/v1/Conversations", timeout=0.5)
+        timed_out = False
+    except socket.timeout:
+        timed_out = True
+    check("fault: hang -> client timeout", timed_out and
+          time.monotonic() - t0 < 2, time.monotonic() - t0)
+
+    ctl("POST", "faults", {"faults": [{"path": "Conversations",
+                                       "reset_mid": True}]})
+    try:
+        req("GET", "/v1/Conversations")
+        cut = False
+    except http.client.IncompleteRead:
+        cut = True
+    check("fault: reset_mid", cut)
+    ctl("DELETE", "faults")
+
+    ctl("POST", "faults", {"faults": [{"method": "GET", "every": 5,
+                                       "times": -1, "status": 503}]})
+    sts = [req("GET", "/v1/Conversations")[0] for _ in range(10)]
+    check("fault: every=5", sts == [200] * 4 + [503] + [200] * 4 + [503], sts)
+    ctl("DELETE", "faults")
+
+    ctl("POST", "faults", {"faults": [{"method": "GET", "skip": 2, "times": 2,
+                                       "status": 502}]})
+    sts = [req("GET", "/v1/Conversations")[0] for _ in range(5)]
+    check("fault: skip/times", sts == [200, 200, 502, 502, 200], sts)
+    ctl("DELETE", "faults")
+
+    ctl("POST", "faults", {"faults": [
+        {"path": "ParticipantConversations", "body": '{"conversations": ['},
+        {"path": "ParticipantConversations", "oversize": 100000}]})
+    st, _, d = req("GET", "/v1/ParticipantConversations", {"Address": "+1"})
+    check("fault: raw body", st == 200 and d == b'{"conversations": [', d)
+    st, _, d = req("GET", "/v1/ParticipantConversations", {"Address": "+1"})
+    check("fault: oversize", st == 200 and len(json.dumps(d, separators=(
+        ",", ":"))) == 100000, st)
+    ctl("DELETE", "faults")
+
+    ctl("POST", "faults", {"faults": [{"path": "Participants", "match": {
+        "MessagingBinding.ProxyAddress": "0199$"}, "status": 409,
+        "code": 50416, "times": -1}]})
+    c = new_conv()["sid"]
+    st1 = add(c, "+14155550100", "+14155550199")[0]
+    st2 = add(c, "+14155550100", "+14155550198")[0]
+    check("fault: match on param", (st1, st2) == (409, 201), (st1, st2))
+    ctl("DELETE", "faults")
+
+    ctl("POST", "faults", {"faults": [{"path": "Conversations",
+                                       "delay_ms": 300}]})
+    t0 = time.monotonic()
+    st = req("GET", "/v1/Conversations")[0]
+    check("fault: delay_ms", st == 200 and time.monotonic() - t0 >= 0.3)
+    log = ctl("GET", "requests")
+    check("fault: logged", log[-1]["fault"] is not None and
+          log[-1]["status"] == 200, log[-1])
+    st, _, d = req("POST", "/_fake/faults", body='{"faults": [{"stauts": 1}]}',
+                   auth=None)
+    check("fault: unknown key rejected", st == 400, (st, d))
+
+
+def test_stats_and_log():
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+    for _ in range(3):
+        req("GET", "/v1/Conversations", conn=conn)
+    s = ctl("GET", "stats")
+    check("stats: keep-alive = 1 connection", s["requests"] == 3 and
+          s["connections"] == 1, s)
+    req("POST", "/v1/Conversations", {"FriendlyName": "z"}, conn=conn)
+    req("GET", "/v1/Conversations", {"PageSize": 7})
+    conn.close()
+    s = ctl("GET", "stats")
+    check("stats: second connection", s["requests"] == 5 and
+          s["connections"] == 2, s)
+    log = ctl("GET", "requests")
+    check("log: entries", [(e["method"], e["status"], e["conn"]) for e in log]
+          == [("GET", 200, 1)] * 3 + [("POST", 201, 1), ("GET", 200, 2)], log)
+    check("log: form and query", log[3]["form"] == {"FriendlyName": ["z"]} and
+          log[4]["query"] == {"PageSize": ["7"]} and log[0]["auth_ok"] and
+          log[0]["path"] == "/v1/Conversations", log)
+    check("log: times ordered", all(log[i]["t"] <= log[i + 1]["t"]
+                                    for i in range(len(log) - 1)), log)
+
+    ctl("POST", "reset")
+    ctl("POST", "config", {"latency_ms": 300})
+    out = []
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=lambda: out.append(
+        req("GET", "/v1/Conversations")[0])) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    took = time.monotonic() - t0
+    s = ctl("GET", "stats")
+    check("latency: overlapping", out == [200] * 8 and 0.3 <= took < 1.0 and
+          s["in_flight_max"] >= 6 and s["connections"] == 8, (took, s))
+    ctl("POST", "reset")
+    check("reset: latency back", ctl("GET", "config")["latency_ms"] == 0)
+
+
+def test_seed_and_reset():
+    out = ctl("POST", "seed", {"conversations": [
+        {"friendly_name": "old", "state": "closed", "participants": [
+            {"address": "+14155550100", "proxy_address": "+14155550199"}]},
+        {"friendly_name": "live", "participants": [
+            {"address": "+14155550101", "proxy_address": "+14155550199"}]}]})
+    check("seed: sids", len(out["sids"]) == 2 and all(
+        s.startswith("CH") for s in out["sids"]), out)
+    c = new_conv()["sid"]
+    check("seed: closed frees pair", add(c, "+14155550100", "+14155550199")[0]
+          == 201)
+    st, _, d = add(c, "+14155550101", "+14155550199")
+    check("seed: live blocks pair", st == 409 and d["code"] == 50416 and
+          out["sids"][1] in d["message"], d)
+    state = ctl("GET", "state")
+    check("state: conversations with participants", len(
+        state["conversations"]) == 3 and len(state["conversations"][0]
+                                             ["participants"]) == 1, state)
+    ctl("POST", "reset")
+    state = ctl("GET", "state")
+    check("reset: empty", state == {"conversations": [], "calls": []} and
+          ctl("GET", "requests") == [] and ctl("GET", "stats")["requests"] ==
+          0, state)
+
+
+def test_throughput():
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+    sid = new_conv(UniqueName="speed")["sid"]
+    n = 1500
+    t0 = time.monotonic()
+    for _ in range(n):
+        req("GET", "/v1/Conversations/" + sid, conn=conn)
+    rate = n / (time.monotonic() - t0)
+    conn.close()
+    print("throughput: %.0f requests/s on one keep-alive connection" % rate)
+    check("throughput > 1000/s", rate > 1000, rate)
+
+
+TESTS = [test_auth, test_conversations, test_paging, test_participants,
+         test_concurrent_50416, test_calls, test_faults, test_stats_and_log,
+         test_seed_and_reset, test_throughput]
+
+
+def main():
+    global PORT
+    proc = subprocess.Popen(
+        [sys.executable, os.path.join(HERE, "fake_twilio.py"), "--port", "0",
+         "--quiet"], stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline().strip()
+        if not line.startswith("fake-twilio listening on 127.0.0.1:"):
+            print("FAIL start: %r" % line)
+            print("0 passed, 1 failed")
+            return 1
+        PORT = int(line.rsplit(":", 1)[1])
+        for t in TESTS:
+            ctl("POST", "reset")
+            try:
+                t()
+            except Exception:
+                global failed
+                failed += 1
+                print("FAIL %s raised:" % t.__name__)
+                traceback.print_exc(file=sys.stdout)
+        proc.terminate()
+        rc = proc.wait(5)
+        check("SIGTERM: clean exit", rc == 0, rc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
