@@ -17,6 +17,7 @@ start_stack() {
 stop_stack() {
 	load_harness
 	stop_all
+	check_reports
 }
 
 # Per test: a clean fake.

@@ -101,8 +101,26 @@ start_lighttpd() {
 }
 
 stop_all() {
+	local i kids=
+	[ -n "${LIGHTTPD_PID:-}" ] && kids=$(pgrep -P "$LIGHTTPD_PID" | tr '\n' ' ')
 	[ -n "${LIGHTTPD_PID:-}" ] && kill "$LIGHTTPD_PID" 2>/dev/null && wait "$LIGHTTPD_PID" 2>/dev/null
 	[ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
 	LIGHTTPD_PID= FAKE_PID=
+	# The programs exit after lighttpd; let them finish (and report leaks).
+	for i in $(seq 100); do
+		pgrep -f "$WORK/[a-z-]*\.sock" >/dev/null || break
+		sleep 0.05
+	done
+	return 0
+}
+
+# Fails, showing them, if the programs logged sanitizer or valgrind reports.
+check_reports() {
+	local log="$WORK/error.log"
+	[ -f "$log" ] || return 0
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:|==[0-9]+== (Invalid|Conditional|Use of|Mismatched)|definitely lost: [1-9]' "$log"; then
+		grep -E -A30 'Sanitizer|runtime error:|==[0-9]+==' "$log" | head -80 >&2
+		return 1
+	fi
 	return 0
 }

@@ -1,0 +1,96 @@
+#include <stdlib.h>
+
+#include "e164.h"
+#include "t.h"
+
+static void
+test_valid(void)
+{
+	T_CHECK(e164_valid("+14155550100"));
+	T_CHECK(e164_valid("+12"));
+	T_CHECK(e164_valid("+447700900123"));
+	T_CHECK(e164_valid("+123456789012345"));	/* 15 digits */
+	T_CHECK(!e164_valid("+1234567890123456"));	/* 16 */
+	T_CHECK(!e164_valid("+1"));
+	T_CHECK(!e164_valid("+"));
+	T_CHECK(!e164_valid(""));
+	T_CHECK(!e164_valid(NULL));
+	T_CHECK(!e164_valid("+0123"));
+	T_CHECK(!e164_valid("14155550100"));
+	T_CHECK(!e164_valid("++14155550100"));
+	T_CHECK(!e164_valid("+1415555010a"));
+	T_CHECK(!e164_valid("+1 415 555 0100"));
+	T_CHECK(!e164_valid(" +14155550100"));
+	T_CHECK(!e164_valid("+14155550100 "));
+	T_CHECK(!e164_valid("+1-415-555-0100"));
+	T_CHECK(!e164_valid("+1415555\n0100"));
+	T_CHECK(!e164_valid("+\xd9\xa1\xd9\xa2"));	/* Arabic-Indic digits */
+}
+
+static void
+test_cc_len(void)
+{
+	T_CHECK(e164_cc_len("+14155550100") == 1);
+	T_CHECK(e164_cc_len("+74951234567") == 1);
+	T_CHECK(e164_cc_len("+447700900123") == 2);
+	T_CHECK(e164_cc_len("+4930123456") == 2);
+	T_CHECK(e164_cc_len("+201234567") == 2);
+	T_CHECK(e164_cc_len("+27123456789") == 2);
+	T_CHECK(e164_cc_len("+33123456789") == 2);
+	T_CHECK(e164_cc_len("+39123456789") == 2);
+	T_CHECK(e164_cc_len("+861012345678") == 2);
+	T_CHECK(e164_cc_len("+98123456789") == 2);
+	T_CHECK(e164_cc_len("+35312345678") == 3);
+	T_CHECK(e164_cc_len("+8801712345678") == 3);
+	T_CHECK(e164_cc_len("+971501234567") == 3);
+	T_CHECK(e164_cc_len("+35123456789") == 3);	/* Portugal */
+	T_CHECK(e164_cc_len("+42012345678") == 3);	/* Czechia */
+	T_CHECK(e164_cc_len("+21212345678") == 3);	/* Morocco */
+	T_CHECK(e164_cc_len("+99512345678") == 3);	/* Georgia */
+	T_CHECK(e164_cc_len("+85212345678") == 3);	/* Hong Kong */
+	/* Too short for its whole code: the digits there are. */
+	T_CHECK(e164_cc_len("+44") == 2);
+	T_CHECK(e164_cc_len("+35") == 2);
+	T_CHECK(e164_cc_len("+1") == 0);
+	T_CHECK(e164_cc_len("44") == 0);
+	T_CHECK(e164_cc_len(NULL) == 0);
+}
+
+static void
+test_same_cc(void)
+{
+	T_CHECK(e164_same_cc("+14155550100", "+16045550100"));
+	T_CHECK(e164_same_cc("+447700900123", "+442079460000"));
+	T_CHECK(!e164_same_cc("+447700900123", "+4930123456"));
+	T_CHECK(e164_same_cc("+35312345678", "+353861234567"));
+	T_CHECK(!e164_same_cc("+35312345678", "+35412345678"));
+	T_CHECK(!e164_same_cc("+14155550100", "+74951234567"));
+	T_CHECK(!e164_same_cc("+35", "+35312345678"));
+	T_CHECK(!e164_same_cc("+14155550100", "x"));
+	T_CHECK(!e164_same_cc(NULL, "+14155550100"));
+}
+
+static void
+test_nanp_area(void)
+{
+	T_CHECK(e164_nanp_area("+14155550100") == 415);
+	T_CHECK(e164_nanp_area("+12125550100") == 212);
+	T_CHECK(e164_nanp_area("+16045550100") == 604);
+	T_CHECK(e164_nanp_area("+1415555010") == -1);	/* nine digits */
+	T_CHECK(e164_nanp_area("+141555501000") == -1);	/* eleven */
+	T_CHECK(e164_nanp_area("+447700900123") == -1);
+	T_CHECK(e164_nanp_area("+74155550100") == -1);
+	T_CHECK(e164_nanp_area("14155550100") == -1);
+	T_CHECK(e164_nanp_area("+1415555010x") == -1);
+	T_CHECK(e164_nanp_area(NULL) == -1);
+}
+
+int
+main(void)
+{
+	T_RUN(test_valid);
+	T_RUN(test_cc_len);
+	T_RUN(test_same_cc);
+	T_RUN(test_nanp_area);
+	T_END();
+}

@@ -1,0 +1,501 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "pool.h"
+#include "t.h"
+
+extern const char areacodes_csv[];
+extern const size_t areacodes_csv_len;
+
+static struct areacodes	*areas;
+
+#define HDR	"area_code,country,latitude,longitude\n"
+
+static enum err
+parse_csv(const char *s)
+{
+	struct areacodes	*t = NULL;
+	enum err		 e;
+
+	e = areacodes_parse(&t, s, strlen(s));
+	T_CHECK((e == ERR_OK) == (t != NULL));
+	areacodes_free(t);
+	return e;
+}
+
+static void
+test_areacodes_table(void)
+{
+	T_CHECK(areas != NULL);
+	T_STREQ(areacodes_country(areas, 415), "US");
+	T_STREQ(areacodes_country(areas, 212), "US");
+	T_STREQ(areacodes_country(areas, 604), "CA");
+	T_STREQ(areacodes_country(areas, 416), "CA");
+	T_CHECK(areacodes_country(areas, 800) == NULL);
+	T_CHECK(areacodes_country(areas, 0) == NULL);
+	T_CHECK(areacodes_country(areas, -1) == NULL);
+	T_CHECK(areacodes_country(areas, 1000) == NULL);
+	T_CHECK(areacodes_country(NULL, 415) == NULL);
+	areacodes_free(NULL);
+}
+
+static void
+test_areacodes_good(void)
+{
+	struct areacodes	*t = NULL;
+	const char		*s;
+
+	T_CHECK(parse_csv(HDR "415,US,37.9,-122.5") == ERR_OK);
+	T_CHECK(parse_csv(HDR "415,US,37.9,-122.5\n") == ERR_OK);
+	T_CHECK(parse_csv(HDR "415,US,37.9,-122.5\n\n") == ERR_OK);
+	T_CHECK(parse_csv("area_code,country,latitude,longitude\r\n"
+	    "415,US,37.9,-122.5\r\n212,US,40.7,-74\r\n") == ERR_OK);
+	T_CHECK(parse_csv(HDR "415,US,90,180\n212,US,-90,-180\n"
+	    "213,US,+1.,.5\n") == ERR_OK);
+
+	s = HDR "415,US,37.9,-122.5\n604,CA,49.3,-123\n";
+	T_CHECK(areacodes_parse(&t, s, strlen(s)) == ERR_OK);
+	T_STREQ(areacodes_country(t, 604), "CA");
+	T_CHECK(areacodes_country(t, 212) == NULL);
+	areacodes_free(t);
+}
+
+static void
+test_areacodes_bad(void)
+{
+	static const char *const bad[] = {
+		"",
+		HDR,
+		"415,US,37.9,-122.5\n",				/* no header */
+		"area_code,country\n415,US,37.9,-122.5\n",
+		HDR "415,US,37.9\n",				/* fields */
+		HDR "415,US,37.9,-122.5,1\n",
+		HDR "415,US,37.9,-122.5,\n",
+		HDR "415\n",
+		HDR ",,,\n",
+		HDR "41a,US,37.9,-122.5\n",			/* area code */
+		HDR "4150,US,37.9,-122.5\n",
+		HDR "41,US,37.9,-122.5\n",
+		HDR "-15,US,37.9,-122.5\n",
+		HDR "015,US,37.9,-122.5\n",
+		HDR " 415,US,37.9,-122.5\n",
+		HDR "415,us,37.9,-122.5\n",			/* country */
+		HDR "415,USA,37.9,-122.5\n",
+		HDR "415,,37.9,-122.5\n",
+		HDR "415,US,90.1,-122.5\n",			/* range */
+		HDR "415,US,-91,-122.5\n",
+		HDR "415,US,37.9,180.5\n",
+		HDR "415,US,37.9,-181\n",
+		HDR "415,US,nan,-122.5\n",			/* number */
+		HDR "415,US,inf,-122.5\n",
+		HDR "415,US,1e1,-122.5\n",
+		HDR "415,US,0x10,-122.5\n",
+		HDR "415,US, 37.9,-122.5\n",
+		HDR "415,US,37.9 ,-122.5\n",
+		HDR "415,US,,-122.5\n",
+		HDR "415,US,.,-122.5\n",
+		HDR "415,US,-,-122.5\n",
+		HDR "415,US,1.2.3,-122.5\n",
+		HDR "415,US,--1,-122.5\n",
+		HDR "415,US,37.9,-122.5\n415,US,37.9,-122.5\n",	/* twice */
+		HDR "415,US,37.9,-122.5\n212,US,40.7,-74\nnot,a,row\n",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (parse_csv(bad[i]) != ERR_PARSE) {
+			fprintf(stderr, "accepted: %s\n", bad[i]);
+			t_cur_failed = 1;
+		}
+	{
+		struct areacodes *t = NULL;
+		const char s[] = HDR "415,US,37.9,-122.5\n\0";
+
+		T_CHECK(areacodes_parse(&t, s, sizeof(s) - 1) == ERR_PARSE);
+		T_CHECK(t == NULL);
+	}
+}
+
+static void
+test_json(void)
+{
+	struct pool	*p = NULL;
+	char		*at = (char *)"untouched";
+
+	T_CHECK(pool_from_json(&p, " [\"+14155550100\", \"+447700900123\"]\n",
+	    areas, &at) == ERR_OK);
+	T_CHECK(at == NULL);
+	T_CHECK(pool_size(p) == 2);
+	T_STREQ(pool_number(p, 0), "+14155550100");
+	T_STREQ(pool_number(p, 1), "+447700900123");
+	T_CHECK(pool_number(p, 2) == NULL);
+	T_CHECK(pool_index(p, "+447700900123") == 1);
+	T_CHECK(pool_index(p, "+14155550100") == 0);
+	T_CHECK(pool_index(p, "+14155550101") == -1);
+	T_CHECK(pool_index(p, NULL) == -1);
+	pool_free(p);
+	pool_free(NULL);
+	T_CHECK(pool_size(NULL) == 0);
+
+	/* No table: still a pool, and err_at may be NULL. */
+	T_CHECK(pool_from_json(&p, "[\"+14155550100\"]", NULL, NULL) ==
+	    ERR_OK);
+	T_CHECK(pool_size(p) == 1);
+	pool_free(p);
+}
+
+/* Expects e from pool_from_json, and err_at as quoted (NULL: none). */
+static void
+json_bad(const char *json, enum err want, const char *want_at)
+{
+	struct pool	*p = (struct pool *)&p;
+	char		*at = NULL;
+	enum err	 e;
+
+	e = pool_from_json(&p, json, areas, &at);
+	if (e != want) {
+		fprintf(stderr, "%s: %s, not %s\n", json, err_str(e),
+		    err_str(want));
+		t_cur_failed = 1;
+	}
+	T_CHECK(p == NULL);
+	if (want_at == NULL)
+		T_CHECK(at == NULL);
+	else
+		T_STREQ(at, want_at);
+	free(at);
+}
+
+static void
+test_json_bad(void)
+{
+	json_bad("[\"+14155550100\", \"+14155550100\"]", ERR_INVAL,
+	    "+14155550100");
+	json_bad("[\"+14155550100\", \"+447700900123\", \"+14155550100\"]",
+	    ERR_INVAL, "+14155550100");
+	json_bad("[\"+14155550100\", \"4155550101\"]", ERR_INVAL,
+	    "4155550101");
+	json_bad("[\"+14155550100\", \"\"]", ERR_INVAL, "");
+	json_bad("[\"+1234567890123456\"]", ERR_INVAL, "+1234567890123456");
+	json_bad("[\"+14155550100\", 14155550101]", ERR_INVAL, "14155550101");
+	json_bad("[\"+14155550100\", null]", ERR_INVAL, "null");
+	json_bad("[[\"+14155550100\"]]", ERR_INVAL, "[\"+14155550100\"]");
+	json_bad("[\"+14155550100\\u0000\"]", ERR_INVAL, "+14155550100");
+	json_bad("[]", ERR_INVAL, NULL);
+	json_bad("{\"a\": \"+14155550100\"}", ERR_INVAL, NULL);
+	json_bad("\"+14155550100\"", ERR_INVAL, NULL);
+	json_bad("", ERR_PARSE, NULL);
+	json_bad("+14155550100", ERR_PARSE, NULL);
+	json_bad("[\"+14155550100\"", ERR_PARSE, NULL);
+	json_bad("[\"+14155550100\",]", ERR_PARSE, NULL);
+	json_bad("['+14155550100']", ERR_PARSE, NULL);
+	json_bad("[\"+14155550100\"] x", ERR_PARSE, NULL);
+	json_bad("[\"+14155550100\"][]", ERR_PARSE, NULL);
+	json_bad("[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+	    ERR_PARSE, NULL);
+}
+
+static void
+test_json_limit(void)
+{
+	struct buf	 b;
+	struct pool	*p = NULL;
+	char		*at = NULL;
+	size_t		 i;
+
+	buf_init(&b, 1024 * 1024);
+	T_CHECK(buf_putc(&b, '[') == ERR_OK);
+	for (i = 0; i < POOL_MAX; i++)
+		T_CHECK(buf_printf(&b, "%s\"+1415%07zu\"", i ? "," : "", i) ==
+		    ERR_OK);
+	T_CHECK(buf_putc(&b, ']') == ERR_OK);
+	T_CHECK(pool_from_json(&p, buf_str(&b), areas, &at) == ERR_OK);
+	T_CHECK(pool_size(p) == POOL_MAX);
+	T_CHECK(pool_index(p, "+14150009999") == 9999);
+	T_CHECK(pool_index(p, "+14150004321") == 4321);
+	pool_free(p);
+	b.len--;
+	T_CHECK(buf_puts(&b, ",\"+14159999999\"]") == ERR_OK);
+	p = NULL;
+	T_CHECK(pool_from_json(&p, buf_str(&b), areas, &at) == ERR_TOOBIG);
+	T_CHECK(p == NULL && at == NULL);
+	buf_free(&b);
+}
+
+static void
+test_lines(void)
+{
+	struct pool	*p = NULL;
+	char		*at = NULL;
+	const char	*s;
+
+	s = "# proxy numbers\n+14155550100\r\n\n  +447700900123  # London\n"
+	    "\t+12125550100\t\n   \n#+16045550100\n+16045550101";
+	T_CHECK(pool_from_lines(&p, s, strlen(s), areas, &at) == ERR_OK);
+	T_CHECK(at == NULL);
+	T_CHECK(pool_size(p) == 4);
+	T_STREQ(pool_number(p, 0), "+14155550100");
+	T_STREQ(pool_number(p, 1), "+447700900123");
+	T_STREQ(pool_number(p, 2), "+12125550100");
+	T_STREQ(pool_number(p, 3), "+16045550101");
+	T_CHECK(pool_index(p, "+16045550100") == -1);
+	pool_free(p);
+
+	s = "+14155550100\n+1 415 555 0101\n";
+	T_CHECK(pool_from_lines(&p, s, strlen(s), areas, &at) == ERR_INVAL);
+	T_STREQ(at, "+1 415 555 0101");
+	free(at);
+	s = "+14155550100\n+12125550100\n+14155550100\n";
+	T_CHECK(pool_from_lines(&p, s, strlen(s), areas, &at) == ERR_INVAL);
+	T_STREQ(at, "+14155550100");
+	free(at);
+	s = "# nothing\n\n";
+	T_CHECK(pool_from_lines(&p, s, strlen(s), areas, &at) == ERR_INVAL);
+	T_CHECK(at == NULL && p == NULL);
+	T_CHECK(pool_from_lines(&p, "", 0, areas, &at) == ERR_INVAL);
+	s = "+14155550100\n+1415\0" "5550101\n";
+	T_CHECK(pool_from_lines(&p, s, 22, areas, &at) == ERR_INVAL);
+	T_STREQ(at, "+1415");
+	free(at);
+	s = "+14155550100\n+1415555010000000000000000000000000\n";
+	T_CHECK(pool_from_lines(&p, s, strlen(s), areas, &at) == ERR_INVAL);
+	T_STREQ(at, "+1415555010000000000000000000000000");
+	free(at);
+	T_CHECK(p == NULL);
+}
+
+/* Builds a pool from a JSON array, ranks it for address. */
+static size_t
+rank(const char *json, const char *address, bool strict, size_t *order)
+{
+	struct pool	*p = NULL;
+	size_t		 n;
+
+	if (pool_from_json(&p, json, areas, NULL) != ERR_OK) {
+		fprintf(stderr, "bad pool: %s\n", json);
+		t_cur_failed = 1;
+		return 0;
+	}
+	n = pool_rank(p, address, strict, order);
+	pool_free(p);
+	return n;
+}
+
+static int
+order_is(const size_t *order, size_t n, const size_t *want, size_t nwant)
+{
+	size_t	 i;
+
+	if (n != nwant) {
+		fprintf(stderr, "ranked %zu, wanted %zu\n", n, nwant);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (order[i] != want[i]) {
+			fprintf(stderr, "at %zu: %zu, wanted %zu\n", i,
+			    order[i], want[i]);
+			return 0;
+		}
+	return 1;
+}
+
+#define ORDER(o, n, ...) do {						\
+	static const size_t w_[] = { __VA_ARGS__ };			\
+	T_CHECK(order_is((o), (n), w_, sizeof(w_) / sizeof(w_[0])));	\
+} while (0)
+
+/* 0 NYC, 1 Oakland, 2 SF, 3 Vancouver, 4 London, 5 Toronto, 6 Seattle */
+#define GEO_POOL "[\"+12125550100\", \"+15105550100\", \"+14155550100\", " \
+    "\"+16045550100\", \"+447700900123\", \"+14165550100\", " \
+    "\"+12065550100\"]"
+
+static void
+test_rank_nanp(void)
+{
+	size_t	 o[16], n;
+
+	/* San Francisco: own area code, then US by distance, then the
+	 * rest (Canada too) in pool order. */
+	n = rank(GEO_POOL, "+14155550199", false, o);
+	ORDER(o, n, 2, 1, 6, 0, 3, 4, 5);
+	n = rank(GEO_POOL, "+14155550199", true, o);
+	ORDER(o, n, 2, 1, 6, 0);
+	/* New York. */
+	n = rank(GEO_POOL, "+16465550199", false, o);
+	ORDER(o, n, 0, 6, 1, 2, 3, 4, 5);
+}
+
+static void
+test_rank_country(void)
+{
+	size_t	 o[16], n;
+
+	/* Vancouver: Canadian numbers first, nearest first. */
+	n = rank(GEO_POOL, "+17785550199", false, o);
+	ORDER(o, n, 3, 5, 0, 1, 2, 4, 6);
+	n = rank(GEO_POOL, "+16045550199", true, o);
+	ORDER(o, n, 3, 5);
+	/* Toronto. */
+	n = rank(GEO_POOL, "+14165550199", false, o);
+	ORDER(o, n, 5, 3, 0, 1, 2, 4, 6);
+}
+
+static void
+test_rank_non_nanp(void)
+{
+	size_t	 o[16], n;
+	const char *pool = "[\"+14155550100\", \"+447700900100\", "
+	    "\"+4930123456\", \"+447700900101\", \"+353861234567\", "
+	    "\"+35312345678\"]";
+
+	n = rank(pool, "+447700900999", false, o);
+	ORDER(o, n, 1, 3, 0, 2, 4, 5);
+	n = rank(pool, "+447700900999", true, o);
+	ORDER(o, n, 1, 3);
+	n = rank(pool, "+353870000000", false, o);
+	ORDER(o, n, 4, 5, 0, 1, 2, 3);
+	/* No number of its country: strict gives nothing. */
+	n = rank(pool, "+33612345678", true, o);
+	T_CHECK(n == 0);
+	n = rank(pool, "+33612345678", false, o);
+	ORDER(o, n, 0, 1, 2, 3, 4, 5);
+}
+
+static void
+test_rank_unknown_area(void)
+{
+	size_t	 o[16], n;
+	/* 0 SF, 1 London, 2 toll-free 800, 3 NYC, 4 800 again,
+	 * 5 Vancouver, 6 short +1 */
+	const char *pool = "[\"+14155550100\", \"+447700900123\", "
+	    "\"+18005550100\", \"+12125550100\", \"+18005550101\", "
+	    "\"+16045550100\", \"+1415555\"]";
+
+	/* A pool number missing from the table ranks after the known ones
+	 * of the country, before the rest. */
+	n = rank(pool, "+12125550199", false, o);
+	ORDER(o, n, 3, 0, 2, 4, 6, 1, 5);
+	n = rank(pool, "+12125550199", true, o);
+	ORDER(o, n, 3, 0, 2, 4, 6);
+	/* An address missing from the table: its own area code, then
+	 * every +1 number in pool order, then the rest. */
+	n = rank(pool, "+18005550199", false, o);
+	ORDER(o, n, 2, 4, 0, 3, 5, 6, 1);
+	n = rank(pool, "+18005550199", true, o);
+	ORDER(o, n, 2, 4, 0, 3, 5, 6);
+	/* A +1 address too short for an area code. */
+	n = rank(pool, "+1212", false, o);
+	ORDER(o, n, 0, 2, 3, 4, 5, 6, 1);
+	/* Not a number at all: the pool in order, or nothing. */
+	n = rank(pool, "nope", false, o);
+	ORDER(o, n, 0, 1, 2, 3, 4, 5, 6);
+	T_CHECK(rank(pool, NULL, true, o) == 0);
+}
+
+static void
+test_rank_no_table(void)
+{
+	struct pool	*p = NULL;
+	size_t		 o[8], n;
+
+	T_CHECK(pool_from_json(&p, GEO_POOL, NULL, NULL) == ERR_OK);
+	/* Without areas: own area code, then +1 in pool order. */
+	n = pool_rank(p, "+14155550199", false, o);
+	ORDER(o, n, 2, 0, 1, 3, 5, 6, 4);
+	n = pool_rank(p, "+14155550199", true, o);
+	ORDER(o, n, 2, 0, 1, 3, 5, 6);
+	pool_free(p);
+	T_CHECK(pool_rank(NULL, "+14155550199", false, o) == 0);
+}
+
+static void
+test_rank_ties(void)
+{
+	size_t	 o[16], n;
+	/* 415 and 628 share a centre; several numbers per area code. */
+	const char *pool = "[\"+16285550100\", \"+12125550100\", "
+	    "\"+14155550101\", \"+16285550101\", \"+14155550100\", "
+	    "\"+12125550101\", \"+15105550100\"]";
+
+	n = rank(pool, "+14155550199", false, o);
+	ORDER(o, n, 2, 4, 0, 3, 6, 1, 5);
+	n = rank(pool, "+16285550199", false, o);
+	ORDER(o, n, 0, 3, 2, 4, 6, 1, 5);
+	n = rank(pool, "+12125550199", false, o);
+	ORDER(o, n, 1, 5, 6, 0, 2, 3, 4);
+}
+
+static void
+test_rank_exhaustion(void)
+{
+	size_t	 o[4], n;
+
+	n = rank("[\"+14155550100\"]", "+12125550199", false, o);
+	ORDER(o, n, 0);
+	n = rank("[\"+14155550100\"]", "+12125550199", true, o);
+	ORDER(o, n, 0);
+	n = rank("[\"+14155550100\"]", "+447700900123", true, o);
+	T_CHECK(n == 0);
+	n = rank("[\"+14155550100\"]", "+447700900123", false, o);
+	ORDER(o, n, 0);
+}
+
+static void
+test_rank_large(void)
+{
+	struct buf	 b;
+	struct pool	*p = NULL;
+	size_t		*o, n, i, codes[] = { 212, 415, 604, 510, 800 };
+	int		 sorted = 1;
+
+	buf_init(&b, 1024 * 1024);
+	for (i = 0; i < POOL_MAX; i++)
+		T_CHECK(buf_printf(&b, "+1%zu%07zu\n", codes[i % 5], i) ==
+		    ERR_OK);
+	T_CHECK(pool_from_lines(&p, b.data, b.len, areas, NULL) == ERR_OK);
+	buf_free(&b);
+	if ((o = calloc(POOL_MAX, sizeof(*o))) == NULL || p == NULL)
+		goto done;
+	n = pool_rank(p, "+14155550199", true, o);
+	T_CHECK(n == POOL_MAX * 4 / 5);	/* US known, then 800; not 604 */
+	for (i = 0; i < POOL_MAX / 5; i++)
+		if (o[i] != i * 5 + 1)
+			sorted = 0;
+	for (i = POOL_MAX / 5; i < POOL_MAX * 2 / 5; i++)
+		if (o[i] != (i - POOL_MAX / 5) * 5 + 3)
+			sorted = 0;
+	T_CHECK(sorted);
+	T_CHECK(o[POOL_MAX * 2 / 5] == 0);
+	T_CHECK(o[n - 1] == POOL_MAX - 1);
+done:
+	free(o);
+	pool_free(p);
+}
+
+int
+main(void)
+{
+	if (areacodes_parse(&areas, areacodes_csv, areacodes_csv_len) !=
+	    ERR_OK) {
+		fprintf(stderr, "the built-in area-code table does not parse\n");
+		return 1;
+	}
+	T_RUN(test_areacodes_table);
+	T_RUN(test_areacodes_good);
+	T_RUN(test_areacodes_bad);
+	T_RUN(test_json);
+	T_RUN(test_json_bad);
+	T_RUN(test_json_limit);
+	T_RUN(test_lines);
+	T_RUN(test_rank_nanp);
+	T_RUN(test_rank_country);
+	T_RUN(test_rank_non_nanp);
+	T_RUN(test_rank_unknown_area);
+	T_RUN(test_rank_no_table);
+	T_RUN(test_rank_ties);
+	T_RUN(test_rank_exhaustion);
+	T_RUN(test_rank_large);
+	areacodes_free(areas);
+	T_END();
+}
