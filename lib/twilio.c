@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "config.h"
+#include "log.h"
 #include "twilio.h"
 
 #define SPARE_MAX	64	/* easy handles kept for reuse */
@@ -482,6 +483,15 @@ nomem:
 	return true;
 }
 
+/* The path of url, for logs: the host is the configuration's, the query may hold a number. */
+static const char *
+path_of(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	return p != NULL && (p = strchr(p + 3, '/')) != NULL ? p : url;
+}
+
 /* One attempt of c ended with result res: retry, page on, or finish. */
 static void
 call_finished(struct twilio *t, struct twilio_call *c, CURLcode res,
@@ -494,6 +504,15 @@ call_finished(struct twilio *t, struct twilio_call *c, CURLcode res,
 
 	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &c->status);
 	curl_easy_getinfo(c->easy, CURLINFO_NUM_CONNECTS, &conns);
+	{
+		double total = 0;
+
+		curl_easy_getinfo(c->easy, CURLINFO_TOTAL_TIME, &total);
+		log_debug("twilio %s %s: %ld in %.1f ms%s",
+		    c->method == TWILIO_GET ? "GET" : c->method == TWILIO_POST ?
+		    "POST" : "DELETE", path_of(buf_str(&c->url)), c->status,
+		    total * 1000, conns > 0 ? " (new connection)" : "");
+	}
 	t->stats.connects += (unsigned long)conns;
 	release_easy(t, c);
 
@@ -575,6 +594,8 @@ twilio_run(struct twilio *t, long long deadline)
 				call_finished(t, c, msg->data.result, deadline);
 		}
 
+		if (t->head == NULL)
+			break;
 		now = twilio_now_ms();
 		if (now >= deadline) {
 			while ((c = t->head) != NULL) {
