@@ -81,10 +81,14 @@ unit: $(UNIT_BIN)
 e2e: all
 	BUILD=$(abspath $(BUILD)) bats tests/e2e
 
+# Everything, ending in one "N passed, N failed, N skipped" line.
+check: all $(UNIT_BIN)
+	@tests/run-tests.sh $(abspath $(BUILD))
+
 # `make test` and `make run` work on a fresh machine: they first install the
 # Debian packages that are missing, then build in a second make.
 test: deps
-	@$(MAKE) --no-print-directory unit e2e
+	@$(MAKE) --no-print-directory check
 
 deps:
 	@tests/install-deps.sh
@@ -96,4 +100,4 @@ run: deps
 clean:
 	rm -rf build build-san
 
-.PHONY: all unit e2e test deps run clean
+.PHONY: all unit e2e check test deps run clean

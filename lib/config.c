@@ -513,6 +513,8 @@ config_load(struct config *c)
 	}
 	get_long(&l, &c->request_timeout_ms, 10000, 100, 600000,
 	    "REQUEST_TIMEOUT_MS");
+	get_long(&l, &n, 8, 1, 256, "WORKER_THREADS");
+	c->worker_threads = (int)n;
 
 	load_pool(&l);
 	get_bool(&l, &c->pool_strict_geo, false, "NUMBER_POOL_STRICT_GEO");

@@ -29,6 +29,7 @@ struct config {
 	double		 retry_factor;
 	long		 retry_max_ms;
 	long		 request_timeout_ms;	/* the whole request's deadline */
+	int		 worker_threads;	/* requests served at once per process */
 	/* number pool */
 	struct areacodes *areas;
 	struct pool	*pool;

@@ -14,6 +14,7 @@ http_init(struct http_conn *conn, int listen_fd)
 	memset(conn, 0, sizeof(*conn));
 	if (FCGX_Init() != 0)
 		return -1;
+	/* FCGX_IsCGI() tells whether fd 0 is a listening socket. */
 	if (listen_fd == 0 && FCGX_IsCGI()) {
 		conn->cgi = true;
 		return 0;
@@ -21,6 +22,13 @@ http_init(struct http_conn *conn, int listen_fd)
 	if (FCGX_InitRequest(&conn->fcgi, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		return -1;
 	return 0;
+}
+
+void
+http_free(struct http_conn *conn)
+{
+	if (!conn->cgi)
+		FCGX_Free(&conn->fcgi, 0);
 }
 
 const char *

@@ -42,6 +42,8 @@ struct http_req {
  * CGI when fd 0 is not a socket). Returns -1 if libfcgi cannot be set up.
  */
 int		 http_init(struct http_conn *conn, int listen_fd);
+/* Frees what http_init() set up; conn may be reused after http_init(). */
+void		 http_free(struct http_conn *conn);
 /*
  * Waits for the next request and reads it into req (which it initialises:
  * free with http_req_free()). Returns 0, or -1 when there will be no more

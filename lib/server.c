@@ -1,9 +1,11 @@
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 #include <fcgiapp.h>
@@ -13,6 +15,22 @@
 #include "sig.h"
 #include "twilio.h"
 
+/*
+ * The worker model: one process serves worker_threads requests at once, one
+ * per thread, each thread with its own Twilio client (and so its own kept-
+ * alive connections). Web servers add processes (max-procs, mod_fcgid's
+ * process limits, more units) on top. Under plain CGI there is one request
+ * and no thread.
+ */
+struct worker {
+	pthread_t		 thread;
+	const struct config	*cfg;
+	const struct server_prog *prog;
+	struct twilio		*tw;
+	int			 listen_fd;
+	bool			 ready;
+};
+
 static volatile sig_atomic_t stopping;
 
 static void
@@ -21,6 +39,9 @@ on_term(int sig)
 	(void)sig;
 	stopping = 1;
 }
+
+/* libfcgi's accept is not safe to call from several threads at once. */
+static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
 usage(const struct server_prog *p)
@@ -106,18 +127,45 @@ serve(struct app *a, struct http_req *req, const struct server_prog *p,
 	p->handle(a, req);
 }
 
+/* One worker thread: accept, serve, finish, until told to stop. */
+static void *
+worker_run(void *arg)
+{
+	struct worker		*w = arg;
+	struct http_conn	 conn;
+	struct http_req		 req;
+	struct app		 a;
+	int			 rc;
+
+	if (http_init(&conn, w->listen_fd) != 0) {
+		log_error("cannot set up FastCGI");
+		return NULL;
+	}
+	a.cfg = w->cfg;
+	a.tw = w->tw;
+	a.conn = &conn;
+	while (!stopping) {
+		pthread_mutex_lock(&accept_lock);
+		rc = stopping ? -1 : http_accept(&conn, &req);
+		pthread_mutex_unlock(&accept_lock);
+		if (rc != 0)
+			break;
+		serve(&a, &req, w->prog, w->ready);
+		http_finish(&conn, &req);
+	}
+	http_free(&conn);
+	return NULL;
+}
+
 int
 server_main(int argc, char *argv[], const struct server_prog *p)
 {
 	struct config		 cfg;
-	struct twilio		*tw = NULL;
-	struct http_conn	 conn;
-	struct http_req		 req;
-	struct app		 a;
-	struct sigaction	 sa;
+	struct worker		*workers = NULL;
+	sigset_t		 sigs;
 	const char		*listen_at = NULL;
 	bool			 check = false, ready;
-	int			 i, fd = 0, rc = 1;
+	int			 i, n = 0, fd = 0, rc = 1, sig;
 	enum err		 e;
 
 	for (i = 1; i < argc; i++) {
@@ -161,40 +209,72 @@ server_main(int argc, char *argv[], const struct server_prog *p)
 		return ready ? 0 : 1;
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = on_term;	/* no SA_RESTART: accept() returns */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
-	    twilio_new(&tw, &cfg) != ERR_OK) {
-		log_error("cannot set up the HTTP client");
+	signal(SIGPIPE, SIG_IGN);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || FCGX_Init() != 0) {
+		log_error("cannot initialise libcurl or libfcgi");
 		goto out;
 	}
 	if (listen_at != NULL) {
-		if (FCGX_Init() != 0 || (fd = FCGX_OpenSocket(listen_at, 128)) < 0) {
+		if ((fd = FCGX_OpenSocket(listen_at, 128)) < 0) {
 			log_error("cannot listen on %s: %s", listen_at,
 			    strerror(errno));
 			goto out;
 		}
 		log_info("listening on %s", listen_at);
 	}
-	if (http_init(&conn, fd) != 0) {
-		log_error("cannot set up FastCGI");
+	n = (listen_at == NULL && FCGX_IsCGI()) ? 1 : cfg.worker_threads;
+	if ((workers = calloc((size_t)n, sizeof(*workers))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		workers[i].cfg = &cfg;
+		workers[i].prog = p;
+		workers[i].listen_fd = fd;
+		workers[i].ready = ready;
+		if (twilio_new(&workers[i].tw, &cfg) != ERR_OK) {
+			log_error("cannot set up the HTTP client");
+			goto out;
+		}
+	}
+	if (n == 1) {
+		/* CGI, or one thread: serve on this thread, signals as they come. */
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_term;	/* no SA_RESTART: accept() returns */
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		worker_run(&workers[0]);
+		rc = 0;
 		goto out;
 	}
-	a.cfg = &cfg;
-	a.tw = tw;
-	a.conn = &conn;
-	while (!stopping && http_accept(&conn, &req) == 0) {
-		serve(&a, &req, p, ready);
-		http_finish(&conn, &req);
+
+	/* Workers never see SIGTERM: this thread waits for it, then stops them. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	for (i = 0; i < n; i++)
+		if (pthread_create(&workers[i].thread, NULL, worker_run,
+		    &workers[i]) != 0) {
+			log_error("cannot start worker thread: %s", strerror(errno));
+			n = i;
+			stopping = 1;
+			break;
+		}
+	if (!stopping) {
+		log_debug("serving with %d threads", n);
+		sigwait(&sigs, &sig);
+		stopping = 1;
 	}
+	/* Wakes the threads blocked in accept(); each ends its request first. */
+	shutdown(fd, SHUT_RDWR);
+	for (i = 0; i < n; i++)
+		pthread_join(workers[i].thread, NULL);
 	rc = 0;
 out:
-	twilio_free(tw);
+	for (i = 0; workers != NULL && i < n; i++)
+		twilio_free(workers[i].tw);
+	free(workers);
 	config_free(&cfg);
 	curl_global_cleanup();
 	return rc;
