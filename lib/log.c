@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +30,34 @@ log_level_parse(const char *s)
 	return -1;
 }
 
+/*
+ * Masks, in place, every phone number that a message carries verbatim (from
+ * Twilio's error messages, say): '+' or "%2B" then 7 or more digits keep
+ * their first two digits and last two, the rest starred.
+ */
+static void
+mask_numbers(char *s, size_t len)
+{
+	size_t i, j, start, digits;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '+')
+			start = i + 1;
+		else if (s[i] == '%' && i + 2 < len && s[i + 1] == '2' &&
+		    (s[i + 2] == 'B' || s[i + 2] == 'b'))
+			start = i + 3;
+		else
+			continue;
+		for (digits = 0, j = start; j < len && isdigit((unsigned char)s[j]);
+		    j++)
+			digits++;
+		if (digits >= 7)
+			for (j = start + 2; j < start + digits - 2; j++)
+				s[j] = '*';
+		i = start + digits - (digits > 0);
+	}
+}
+
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
@@ -50,6 +79,7 @@ log_msg(enum log_level level, const char *fmt, ...)
 	n += m;
 	if ((size_t)n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
+	mask_numbers(line, (size_t)n);
 	/* One write() per line, so lines of concurrent workers never interleave. */
 	line[n++] = '\n';
 	(void)!write(STDERR_FILENO, line, (size_t)n);

@@ -3,7 +3,9 @@
  * collects into its error log (lighttpd, Apache) or the journal (systemd).
  *
  * Lines read "masked[PID] LEVEL program: message". Callers never pass a
- * secret; phone numbers are passed through log_mask() first.
+ * secret. Phone numbers are masked in every line, whatever the level: those
+ * the caller names through log_mask(), and any that a message carries
+ * verbatim ("+" or "%2B" and 7 or more digits) by log_msg() itself.
  */
 #ifndef LOG_H
 #define LOG_H

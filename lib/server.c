@@ -97,7 +97,8 @@ server_webhook(struct app *a, struct http_req *req, struct form *f)
 	ok = sig_valid(tokens, ntokens, url, json ? NULL : f,
 	    buf_str(&req->body), req->body.len, req->signature);
 	if (!ok)
-		log_warn("webhook signature does not match %s: refused", url);
+		log_warn("webhook signature does not match https://%s%s: "
+		    "refused", c->domain, req->path);
 	free(url);
 	return ok;
 }

@@ -212,8 +212,10 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	struct twilio_call *c = arg;
 
 	/* Over the limit: returning short makes curl fail with a write error. */
-	if (buf_append(&c->body, p, size * n) != ERR_OK)
+	if (buf_append(&c->body, p, size * n) != ERR_OK) {
+		c->overflow = true;
 		return 0;
+	}
 	return size * n;
 }
 
@@ -300,6 +302,7 @@ call_start(struct twilio *t, struct twilio_call *c, long long deadline)
 	}
 	c->easy = easy;
 	c->retry_after = -1;
+	c->overflow = false;
 	buf_reset(&c->body);
 	curl_easy_setopt(easy, CURLOPT_URL, buf_str(&c->url));
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -492,11 +495,33 @@ path_of(const char *url)
 	return p != NULL && (p = strchr(p + 3, '/')) != NULL ? p : url;
 }
 
+bool
+twilio_call_answer(struct twilio *t, struct twilio_call *c, long status,
+    bool *retryable)
+{
+	bool idempotent = c->method != TWILIO_POST;
+
+	c->status = status;
+	*retryable = false;
+	if (status >= 200 && status < 300) {
+		if (!take_answer(t, c, retryable))
+			return false;
+		*retryable = *retryable && idempotent;
+	} else {
+		c->err = ERR_TWILIO;
+		parse_error(c);
+		*retryable = status == 429 || (status >= 500 && idempotent);
+	}
+	return true;
+}
+
 /* One attempt of c ended with result res: retry, page on, or finish. */
 static void
 call_finished(struct twilio *t, struct twilio_call *c, CURLcode res,
     long long deadline)
 {
+	const char *path;
+	double	 total = 0;
 	long	 conns = 0;
 	bool	 idempotent = c->method != TWILIO_POST, retryable = false;
 	long long now;
@@ -504,21 +529,19 @@ call_finished(struct twilio *t, struct twilio_call *c, CURLcode res,
 
 	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &c->status);
 	curl_easy_getinfo(c->easy, CURLINFO_NUM_CONNECTS, &conns);
-	{
-		double total = 0;
-
-		curl_easy_getinfo(c->easy, CURLINFO_TOTAL_TIME, &total);
-		log_debug("twilio %s %s: %ld in %.1f ms%s",
-		    c->method == TWILIO_GET ? "GET" : c->method == TWILIO_POST ?
-		    "POST" : "DELETE", path_of(buf_str(&c->url)), c->status,
-		    total * 1000, conns > 0 ? " (new connection)" : "");
-	}
+	curl_easy_getinfo(c->easy, CURLINFO_TOTAL_TIME, &total);
+	path = path_of(buf_str(&c->url));
+	/* The path only: a query may hold a phone number. */
+	log_debug("twilio %s %.*s: %ld in %.1f ms%s", c->method == TWILIO_GET ?
+	    "GET" : c->method == TWILIO_POST ? "POST" : "DELETE",
+	    (int)strcspn(path, "?"), path, c->status, total * 1000,
+	    conns > 0 ? " (new connection)" : "");
 	t->stats.connects += (unsigned long)conns;
 	release_easy(t, c);
 
 	if (res != CURLE_OK) {
 		c->status = 0;
-		if (res == CURLE_WRITE_ERROR && c->body.len + 1 >= c->body.max) {
+		if (res == CURLE_WRITE_ERROR && c->overflow) {
 			c->err = ERR_TRANSPORT;
 			snprintf(c->message, sizeof(c->message), "Twilio's "
 			    "answer is over %d bytes", TWILIO_BODY_MAX);
@@ -530,15 +553,8 @@ call_finished(struct twilio *t, struct twilio_call *c, CURLcode res,
 			    "not be reached: %s", curl_easy_strerror(res));
 			retryable = idempotent;
 		}
-	} else if (c->status >= 200 && c->status < 300) {
-		if (!take_answer(t, c, &retryable))
-			return;		/* queued for its next page */
-		retryable = retryable && idempotent;
-	} else {
-		c->err = ERR_TWILIO;
-		parse_error(c);
-		retryable = c->status == 429 || (c->status >= 500 && idempotent);
-	}
+	} else if (!twilio_call_answer(t, c, c->status, &retryable))
+		return;		/* queued for its next page */
 
 	if (c->err == ERR_OK || !retryable ||
 	    c->tries > t->c->retry_max_attempts) {

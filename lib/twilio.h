@@ -60,6 +60,7 @@ struct twilio_call {
 	int		 pages;
 	int		 tries;		/* attempts at the current page */
 	bool		 queued;
+	bool		 overflow;	/* the answer went over TWILIO_BODY_MAX */
 	struct twilio_call *next;	/* on the client's list */
 };
 
@@ -111,6 +112,16 @@ long		twilio_backoff_ms(const struct config *c, int attempt,
  * hex digits: checked before any SID goes into a URL path.
  */
 bool		twilio_sid_valid(const char *s, const char *prefix);
+
+/*
+ * Reads Twilio's answer to c (HTTP status, the body in c->body) into c's
+ * outcome: err, json or items, code, message; *retryable tells whether
+ * another attempt may succeed. Returns false when a list goes on with its
+ * next page (c's URL is then that page's). twilio_run() calls it for every
+ * answer; it is exported for the fuzz target.
+ */
+bool		twilio_call_answer(struct twilio *t, struct twilio_call *c,
+		    long status, bool *retryable);
 
 /* Counters since the client was made, for logs and benchmarks. */
 struct twilio_stats {
