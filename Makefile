@@ -6,6 +6,7 @@
 #   make run          start the service on 127.0.0.1:3000 (sandbox without an account)
 #   make install      PREFIX=/usr/local DESTDIR=
 
+SHELL	 = /bin/bash
 VERSION	 = 0.1.0
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/lib/masked
@@ -97,7 +98,35 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@tests/run-service.sh $(abspath $(BUILD))
 
-clean:
-	rm -rf build build-san
+# Fuzzing (clang, libFuzzer): every parser that sees outside input has a
+# target in tests/fuzz/; `make fuzz FUZZ_TIME=300` runs each for that many
+# seconds from its seed corpus (tests/fuzz/corpus/NAME), failing on any
+# crash, leak or sanitizer report. New inputs go to build-fuzz/corpus/.
+FUZZ_TIME ?= 30
+FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN  = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_LIB_FLAGS = CC=clang BUILD=build-fuzz OPT="-O1 -g" \
+	SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
 
-.PHONY: all unit e2e check test deps run clean
+fuzz-lib:
+	@$(MAKE) --no-print-directory $(FUZZ_LIB_FLAGS) build-fuzz/libmasked.a
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c fuzz-lib
+	clang $(CPPFLAGS) -std=c11 -O1 -g $(PKG_CFLAGS) \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -o $@ $< build-fuzz/libmasked.a $(LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@set -e; for f in $(FUZZ_BIN); do \
+	    n=$$(basename $$f); mkdir -p build-fuzz/corpus/$$n; \
+	    echo "== $$n for $(FUZZ_TIME) s"; \
+	    $$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -detect_leaks=1 \
+	        build-fuzz/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | \
+	        grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' ; \
+	    test $${PIPESTATUS[0]} -eq 0; \
+	done
+
+clean:
+	rm -rf build build-san build-fuzz
+
+.PHONY: all unit e2e check test deps run clean fuzz fuzz-lib
