@@ -128,6 +128,26 @@ serve(struct app *a, struct http_req *req, const struct server_prog *p,
 	p->handle(a, req);
 }
 
+/*
+ * The listening socket systemd passes under its socket-activation protocol
+ * (LISTEN_PID is us, LISTEN_FDS >= 1: the socket is fd 3), or 0 when there is
+ * none. A unit with StandardInput=socket hands it on fd 0 instead, which is
+ * the FastCGI way and needs nothing here.
+ */
+static int
+systemd_socket(void)
+{
+	const char	*pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+
+	if (pid == NULL || fds == NULL || atol(pid) != (long)getpid() ||
+	    atoi(fds) < 1)
+		return 0;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return 3;
+}
+
 /* One worker thread: accept, serve, finish, until told to stop. */
 static void *
 worker_run(void *arg)
@@ -215,7 +235,9 @@ server_main(int argc, char *argv[], const struct server_prog *p)
 		log_error("cannot initialise libcurl or libfcgi");
 		goto out;
 	}
-	if (listen_at != NULL) {
+	if (listen_at == NULL && (fd = systemd_socket()) > 0)
+		log_info("serving on the socket systemd passed (fd %d)", fd);
+	else if (listen_at != NULL) {
 		if ((fd = FCGX_OpenSocket(listen_at, 128)) < 0) {
 			log_error("cannot listen on %s: %s", listen_at,
 			    strerror(errno));
@@ -223,7 +245,7 @@ server_main(int argc, char *argv[], const struct server_prog *p)
 		}
 		log_info("listening on %s", listen_at);
 	}
-	n = (listen_at == NULL && FCGX_IsCGI()) ? 1 : cfg.worker_threads;
+	n = (fd == 0 && FCGX_IsCGI()) ? 1 : cfg.worker_threads;
 	if ((workers = calloc((size_t)n, sizeof(*workers))) == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
