@@ -47,6 +47,7 @@ struct config {
 	char		*auth_password;
 	int		 log_level;
 	bool		 sandbox;		/* pointed at the built-in sandbox */
+	bool		 allow_root;		/* may run with uid 0 */
 
 	/*
 	 * What is wrong, one line each ("NAME: why"), for --check and the

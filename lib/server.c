@@ -230,6 +230,15 @@ server_main(int argc, char *argv[], const struct server_prog *p)
 		return ready ? 0 : 1;
 	}
 
+	/*
+	 * The programs hold the keys to a Twilio account and face the
+	 * internet: a slip that runs them as root is refused, not served.
+	 */
+	if (geteuid() == 0 && !cfg.allow_root) {
+		log_error("refusing to run as root: run as an unprivileged user "
+		    "(see deploy/), or set ALLOW_ROOT=1");
+		goto out;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || FCGX_Init() != 0) {
 		log_error("cannot initialise libcurl or libfcgi");

@@ -52,6 +52,10 @@ if [ -z "$(envval TWILIO_ACCOUNT_SID)" ] || [ -z "$(envval TWILIO_AUTH_TOKEN)" ]
 MSG
 fi
 
+if [ "$(id -u)" = 0 ] && [ -z "$(envval ALLOW_ROOT)" ]; then
+	echo "ALLOW_ROOT=1" >>"$ENV_FILE"
+	echo "note: running as root, so ALLOW_ROOT=1 for this local run; in production run the programs as an unprivileged user (deploy/)."
+fi
 for p in sessions inbound-call post-event; do
 	ENV_FILE="$ENV_FILE" "$BUILD/$p.fcgi" --check | sed 's/^/  /' || true
 done
