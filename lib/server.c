@@ -11,6 +11,7 @@
 #include <fcgiapp.h>
 
 #include "log.h"
+#include "reap.h"
 #include "server.h"
 #include "sig.h"
 #include "twilio.h"
@@ -48,11 +49,14 @@ usage(const struct server_prog *p)
 {
 	fprintf(stderr, "usage: %s.fcgi [--check | --version | --listen "
 	    "HOST:PORT | --listen /path/to.sock]\n"
+	    "       %s.fcgi --reap [--reap-min-age SECONDS] [--reap-window "
+	    "SECONDS]\n"
 	    "Serves POST %s over FastCGI: on the socket handed over on fd 0 (as "
 	    "web servers start it),\non one it opens itself (--listen), or as "
 	    "plain CGI when fd 0 is not a socket.\n"
-	    "Configuration comes from the environment and $ENV_FILE or ./.env.\n",
-	    p->name, p->path);
+	    "Configuration comes from the environment and $ENV_FILE or ./.env.\n"
+	    "--reap deletes the conversations left half-made by a worker that "
+	    "died.\n", p->name, p->name, p->path);
 }
 
 /* Whether the request's path is the program's, also when mounted under a prefix. */
@@ -148,6 +152,36 @@ systemd_socket(void)
 	return 3;
 }
 
+/*
+ * --reap: deletes the conversations that workers which died half-way left
+ * behind (reap.h). By default only those at least three request deadlines
+ * old (no live request can still be adding to them) and at most a day old.
+ */
+static int
+run_reaper(const struct config *c, long min_age, long window)
+{
+	struct twilio		*t = NULL;
+	struct reap_stats	 s;
+	enum err		 e;
+	int			 i;
+
+	/* Only what every program needs matters here (not the pool, say). */
+	for (i = 0; i < c->nproblems; i++)
+		if (c->problems[i].scope == CONFIG_FOR_ALL) {
+			fprintf(stderr, "reap: %s\n", c->problems[i].text);
+			return 1;
+		}
+	if (min_age < 0)
+		min_age = 3 * (c->request_timeout_ms / 1000 + 5);
+	if ((e = twilio_new(&t, c)) != ERR_OK)
+		return 1;
+	e = reap_run(t, c, min_age, window, &s);
+	twilio_free(t);
+	printf("reap: %lu conversations examined, %lu half-made, %lu deleted, "
+	    "%lu failed\n", s.examined, s.half_made, s.deleted, s.failed);
+	return e == ERR_OK && s.failed == 0 ? 0 : 1;
+}
+
 /* One worker thread: accept, serve, finish, until told to stop. */
 static void *
 worker_run(void *arg)
@@ -185,7 +219,8 @@ server_main(int argc, char *argv[], const struct server_prog *p)
 	struct worker		*workers = NULL;
 	sigset_t		 sigs;
 	const char		*listen_at = NULL;
-	bool			 check = false, ready;
+	bool			 check = false, reap = false, ready;
+	long			 reap_min_age = -1, reap_window = 86400;
 	int			 i, n = 0, fd = 0, rc = 1, sig;
 	enum err		 e;
 
@@ -197,6 +232,12 @@ server_main(int argc, char *argv[], const struct server_prog *p)
 			check = true;
 		else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
 			listen_at = argv[++i];
+		else if (strcmp(argv[i], "--reap") == 0)
+			reap = true;
+		else if (strcmp(argv[i], "--reap-min-age") == 0 && i + 1 < argc)
+			reap_min_age = atol(argv[++i]);
+		else if (strcmp(argv[i], "--reap-window") == 0 && i + 1 < argc)
+			reap_window = atol(argv[++i]);
 		else {
 			usage(p);
 			return strcmp(argv[i], "--help") == 0 ? 0 : 2;
@@ -242,6 +283,10 @@ server_main(int argc, char *argv[], const struct server_prog *p)
 	signal(SIGPIPE, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || FCGX_Init() != 0) {
 		log_error("cannot initialise libcurl or libfcgi");
+		goto out;
+	}
+	if (reap) {
+		rc = run_reaper(&cfg, reap_min_age, reap_window);
 		goto out;
 	}
 	if (listen_at == NULL && (fd = systemd_socket()) > 0)

@@ -7,6 +7,7 @@
 #include "form.h"
 #include "log.h"
 #include "pool.h"
+#include "reap.h"
 #include "session.h"
 #include "sessreq.h"
 #include "twilio.h"
@@ -40,6 +41,11 @@ struct session {
 	const char		*sid;		/* of the created conversation */
 	enum err		 err;		/* the first failure */
 	struct session_result	*res;
+	/*
+	 * Every participant's attributes: how many the session was made
+	 * with, so that one left half-made by a crash is recognised (reap.h).
+	 */
+	char			 marker[64];
 };
 
 /* Records the first failure; later ones only reach the log. */
@@ -93,7 +99,8 @@ add_next(struct party *p)
 	    (e = form_add(&p->add.form, "MessagingBinding.Address",
 	    p->address)) != ERR_OK ||
 	    (e = form_add(&p->add.form, "MessagingBinding.ProxyAddress",
-	    proxy)) != ERR_OK) {
+	    proxy)) != ERR_OK ||
+	    (e = form_add(&p->add.form, "Attributes", s->marker)) != ERR_OK) {
 		fail(s, e, NULL, "cannot build the participant request");
 		return;
 	}
@@ -255,6 +262,8 @@ session_create(struct twilio *t, const struct config *c,
 	s.c = c;
 	s.res = res;
 	s.n = r->naddresses;
+	snprintf(s.marker, sizeof(s.marker), "{\"" REAP_MARKER "\":{\"parties\":%zu}}",
+	    s.n);
 	buf_init(&esc, 64);
 	twilio_call_init(&s.create);
 	if ((s.parties = calloc(s.n, sizeof(*s.parties))) == NULL) {

@@ -531,10 +531,14 @@ class Store:
         days = {}
         for k in ("StartDate", "EndDate"):
             if k in p:
+                # Twilio documents YYYY-MM-DDT00:00:00Z (whole days); a
+                # bare date is accepted too. The time part is ignored.
+                m = re.match(r"^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}:\d{2}Z)?$", p[k])
                 try:
-                    days[k] = datetime.strptime(p[k], "%Y-%m-%d").date()
-                except ValueError:
-                    raise invalid(k, "must be a date YYYY-MM-DD") from None
+                    days[k] = datetime.strptime(m.group(1), "%Y-%m-%d").date()
+                except (ValueError, AttributeError):
+                    raise invalid(k, "must be an ISO 8601 date, "
+                                  "YYYY-MM-DDT00:00:00Z") from None
         with self.lock:
             items = [(c["seq"], self.render_conversation(c, base))
                      for c in self.convs.values()

@@ -1,0 +1,177 @@
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "log.h"
+#include "reap.h"
+#include "twilio.h"
+
+#define REAP_BATCH	16	/* conversations examined at once */
+
+struct check {
+	struct twilio_call	 parts;
+	struct twilio_call	 del;
+	const char		*sid;
+};
+
+/* Twilio's "2026-11-28T01:06:18Z" as seconds since the epoch; -1 if not. */
+static time_t
+parse_time(const char *s)
+{
+	struct tm	 tm;
+	const char	*end;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || (end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return -1;
+	return timegm(&tm);
+}
+
+/* The number of parties a marked participant's session was made with, or 0. */
+static long
+marked_parties(json_object *participant)
+{
+	json_object	*attrs, *j, *m, *n;
+	long		 parties = 0;
+
+	if (!json_object_object_get_ex(participant, "attributes", &attrs) ||
+	    !json_object_is_type(attrs, json_type_string))
+		return 0;
+	if ((j = json_tokener_parse(json_object_get_string(attrs))) == NULL)
+		return 0;
+	if (json_object_object_get_ex(j, REAP_MARKER, &m) &&
+	    json_object_object_get_ex(m, "parties", &n) &&
+	    json_object_is_type(n, json_type_int))
+		parties = (long)json_object_get_int64(n);
+	json_object_put(j);
+	return parties;
+}
+
+/* Whether the participants listed say the session never got all of them. */
+static bool
+half_made(json_object *items)
+{
+	size_t	 i, n = json_object_array_length(items), marked = 0;
+	long	 want = 0, p;
+
+	for (i = 0; i < n; i++)
+		if ((p = marked_parties(json_object_array_get_idx(items, i))) > 0) {
+			marked++;
+			want = p;
+		}
+	return marked > 0 && (long)marked < want;
+}
+
+/* Examines up to REAP_BATCH conversations at once; deletes the half-made. */
+static void
+reap_batch(struct twilio *t, struct check *cs, size_t n, struct reap_stats *s)
+{
+	size_t		 i;
+	long long	 deadline = twilio_now_ms() + 30000;
+
+	for (i = 0; i < n; i++) {
+		cs[i].parts.page_key = "participants";
+		if (twilio_call_url(&cs[i].parts, t, TWILIO_GET, "conv:/v1/"
+		    "Conversations/%s/Participants?PageSize=100", cs[i].sid) ==
+		    ERR_OK)
+			twilio_submit(t, &cs[i].parts);
+		else
+			cs[i].parts.err = ERR_NOMEM;
+	}
+	twilio_run(t, deadline);
+	for (i = 0; i < n; i++) {
+		if (cs[i].parts.err != ERR_OK) {
+			s->failed++;
+			continue;
+		}
+		if (!half_made(cs[i].parts.items))
+			continue;
+		s->half_made++;
+		if (twilio_call_url(&cs[i].del, t, TWILIO_DELETE,
+		    "conv:/v1/Conversations/%s", cs[i].sid) == ERR_OK)
+			twilio_submit(t, &cs[i].del);
+		else
+			cs[i].del.err = ERR_NOMEM;
+	}
+	twilio_run(t, deadline);
+	for (i = 0; i < n; i++) {
+		if (cs[i].del.method != TWILIO_DELETE)
+			continue;
+		if (cs[i].del.err == ERR_OK || cs[i].del.status == 404) {
+			s->deleted++;
+			log_info("reaped half-made conversation %s", cs[i].sid);
+		} else {
+			s->failed++;
+			log_error("could not delete half-made conversation %s: %s",
+			    cs[i].sid, cs[i].del.message);
+		}
+	}
+}
+
+enum err
+reap_run(struct twilio *t, const struct config *c, long min_age_s,
+    long window_s, struct reap_stats *s)
+{
+	struct twilio_call	 list;
+	struct check		 cs[REAP_BATCH];
+	char			 since[32];
+	time_t			 now = time(NULL), created;
+	struct tm		 tm;
+	json_object		*item, *v;
+	const char		*state, *sid;
+	size_t			 i, n, k = 0, j;
+	enum err		 e;
+
+	(void)c;
+	memset(s, 0, sizeof(*s));
+	created = now - window_s;
+	gmtime_r(&created, &tm);
+	/* Twilio filters by whole days: the window's first, from midnight. */
+	strftime(since, sizeof(since), "%Y-%m-%dT00:00:00Z", &tm);
+	twilio_call_init(&list);
+	list.page_key = "conversations";
+	if ((e = twilio_call_url(&list, t, TWILIO_GET, "conv:/v1/Conversations?"
+	    "StartDate=%s&PageSize=100", since)) != ERR_OK)
+		goto out;
+	twilio_submit(t, &list);
+	twilio_run(t, twilio_now_ms() + 60000);
+	if ((e = list.err) != ERR_OK) {
+		log_error("listing conversations failed: %s", list.message);
+		goto out;
+	}
+	n = json_object_array_length(list.items);
+	for (i = 0; i <= n; i++) {
+		if (i < n) {
+			item = json_object_array_get_idx(list.items, i);
+			state = json_object_object_get_ex(item, "state", &v) ?
+			    json_object_get_string(v) : NULL;
+			sid = json_object_object_get_ex(item, "sid", &v) ?
+			    json_object_get_string(v) : NULL;
+			created = json_object_object_get_ex(item, "date_created",
+			    &v) ? parse_time(json_object_get_string(v)) : -1;
+			if (state == NULL || strcmp(state, "closed") == 0 ||
+			    !twilio_sid_valid(sid, "CH") || created < 0 ||
+			    now - created < min_age_s || now - created > window_s)
+				continue;
+			s->examined++;
+			twilio_call_init(&cs[k].parts);
+			twilio_call_init(&cs[k].del);
+			cs[k++].sid = sid;
+		}
+		if (k == REAP_BATCH || (i == n && k > 0)) {
+			reap_batch(t, cs, k, s);
+			for (j = 0; j < k; j++) {
+				twilio_call_free(&cs[j].parts);
+				twilio_call_free(&cs[j].del);
+			}
+			k = 0;
+		}
+	}
+out:
+	twilio_call_free(&list);
+	return e;
+}
