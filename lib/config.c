@@ -78,7 +78,8 @@ envfile_line(const char *p, const char *end, struct buf *name, struct buf *value
 			return -1;
 		p = skip_blanks(p + 1, end);
 	} else {
-		for (q = p; q < end && !(*q == '#' && q > p &&
+		/* q[-1] is the '=' or a blank at worst: "KEY= #c" is empty. */
+		for (q = p; q < end && !(*q == '#' &&
 		    (q[-1] == ' ' || q[-1] == '\t')); q++)
 			;
 		end = q;
@@ -121,6 +122,8 @@ config_envfile_parse(const char *text, size_t len,
 			e = ERR_NOMEM;
 			goto out;
 		}
+		if (eol == end)
+			break;		/* no pointer past one beyond the text */
 		p = eol + 1;
 	}
 out:
@@ -383,6 +386,29 @@ twilio_host(struct loader *l, char **out, const char *name, const char *product)
 	free(def);
 }
 
+/*
+ * Whether a bad pool entry may be quoted back in a problem, which is logged:
+ * not when it holds a secret (NUMBER_POOL_FILE pointed at the env file by
+ * mistake), nor anything but what a number is written with (no '=', no
+ * control characters to forge log lines with).
+ */
+static bool
+quotable(const struct loader *l, const char *s)
+{
+	static const char *const secrets[] = { "TWILIO_AUTH_TOKEN",
+	    "TWILIO_AUTH_TOKEN_SECONDARY", "AUTH_PASSWORD" };
+	const char	*v;
+	size_t		 i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("+-(). ", s[i]) == NULL)
+			return false;
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		if ((v = lookup_set(l, secrets[i])) != NULL && strstr(s, v) != NULL)
+			return false;
+	return true;
+}
+
 static void
 load_pool(struct loader *l)
 {
@@ -430,6 +456,10 @@ load_pool(struct loader *l)
 		problem(l, CONFIG_FOR_SESSIONS, "NUMBER_POOL: required (a JSON "
 		    "array of E.164 numbers), or NUMBER_POOL_FILE");
 		return;
+	}
+	if (bad != NULL && !quotable(l, bad)) {
+		free(bad);
+		bad = NULL;
 	}
 	if (e == ERR_NOMEM)
 		l->nomem = 1;
@@ -560,6 +590,7 @@ config_load(struct config *c)
 			c->log_level = lvl;
 	}
 	get_bool(&l, &c->sandbox, false, "TWILIO_SANDBOX");
+	get_bool(&l, &c->allow_root, false, "ALLOW_ROOT");
 	if (c->sandbox)
 		warning(&l, "TWILIO_SANDBOX=on: talking to the built-in sandbox, "
 		    "NOT to Twilio: no message or call reaches a phone");

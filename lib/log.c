@@ -54,7 +54,9 @@ mask_numbers(char *s, size_t len)
 		if (digits >= 7)
 			for (j = start + 2; j < start + digits - 2; j++)
 				s[j] = '*';
-		i = start + digits - (digits > 0);
+		/* On past the digits; with none, at the marker's end, so that
+		 * "++1..." and "%2B%2B1..." are still seen. */
+		i = start + digits - 1;
 	}
 }
 

@@ -72,16 +72,24 @@ is_sid(const char *s, const char *prefix)
 	return true;
 }
 
-/* One string property: checks it and adds its Twilio parameter. */
+/*
+ * One string property: checks it and adds its Twilio parameter. seen has a
+ * bit per props[] entry, so that a property given both flat and nested
+ * ("timers.inactive" and "timers": {"inactive"}) is refused, not sent twice.
+ */
 static enum err
 take_prop(struct sessreq *r, const struct prop *p, json_object *v,
-    struct sessreq_error *why)
+    unsigned *seen, struct sessreq_error *why)
 {
 	const char	*s;
+	unsigned	 bit = 1u << (p - props);
 	enum err	 e;
 
 	if (json_object_is_type(v, json_type_null))
 		return ERR_OK;		/* as if absent, as JavaScript callers send */
+	if (*seen & bit)
+		return refuse(why, p->key, "%s is given twice", p->key);
+	*seen |= bit;
 	if (strcmp(p->key, "attributes") == 0 &&
 	    json_object_is_type(v, json_type_object))
 		s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
@@ -110,7 +118,7 @@ take_prop(struct sessreq *r, const struct prop *p, json_object *v,
 /* A nested object ("timers": {"inactive": ...}) seen as its flat keys. */
 static enum err
 take_nested(struct sessreq *r, const char *prefix, json_object *obj,
-    struct sessreq_error *why)
+    unsigned *seen, struct sessreq_error *why)
 {
 	char			 key[64];
 	const struct prop	*p;
@@ -119,15 +127,15 @@ take_nested(struct sessreq *r, const char *prefix, json_object *obj,
 	if (json_object_is_type(obj, json_type_null))
 		return ERR_OK;
 	if (!json_object_is_type(obj, json_type_object))
-		return refuse(why, find_prop(strcmp(prefix, "timers") == 0 ?
-		    "timers.inactive" : "bindings.email.address")->key,
-		    "%s must be an object", prefix);
+		return refuse(why, strcmp(prefix, "timers") == 0 ? "timers" :
+		    strcmp(prefix, "bindings") == 0 ? "bindings" :
+		    "bindings.email", "%s must be an object", prefix);
 	json_object_object_foreach(obj, k, v) {
 		snprintf(key, sizeof(key), "%s.%s", prefix, k);
 		if ((p = find_prop(key)) != NULL)
-			e = take_prop(r, p, v, why);
+			e = take_prop(r, p, v, seen, why);
 		else if (strcmp(key, "bindings.email") == 0)
-			e = take_nested(r, "bindings.email", v, why);
+			e = take_nested(r, "bindings.email", v, seen, why);
 		else
 			return refuse(why, NULL, "unknown field %s.%.40s", prefix, k);
 		if (e != ERR_OK)
@@ -172,6 +180,28 @@ take_addresses(struct sessreq *r, json_object *v, struct sessreq_error *why)
 	return ERR_OK;
 }
 
+/*
+ * Whether valid JSON text s holds an escaped NUL anywhere. The properties
+ * refuse one in their values, naming the field; this catches the rest, above
+ * all object keys, which json-c cuts at a NUL: "friendlyName\u0000x" would
+ * otherwise pass for friendlyName.
+ */
+static bool
+has_nul_escape(const char *s, size_t len)
+{
+	size_t i;
+
+	/* In valid JSON every backslash opens an escape of the next character. */
+	for (i = 0; i + 6 <= len; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (memcmp(s + i + 1, "u0000", 5) == 0)
+			return true;
+		i++;		/* the escaped character */
+	}
+	return false;
+}
+
 enum err
 sessreq_parse(struct sessreq *r, const char *body, size_t len,
     struct sessreq_error *why)
@@ -179,6 +209,7 @@ sessreq_parse(struct sessreq *r, const char *body, size_t len,
 	json_tokener		*tok = NULL;
 	json_object		*root = NULL, *addrs = NULL;
 	const struct prop	*p;
+	unsigned		 seen = 0;
 	enum err		 e = ERR_OK;
 
 	memset(r, 0, sizeof(*r));
@@ -213,9 +244,9 @@ sessreq_parse(struct sessreq *r, const char *body, size_t len,
 		if (strcmp(k, "addresses") == 0)
 			addrs = v;
 		else if ((p = find_prop(k)) != NULL)
-			e = take_prop(r, p, v, why);
+			e = take_prop(r, p, v, &seen, why);
 		else if (strcmp(k, "timers") == 0 || strcmp(k, "bindings") == 0)
-			e = take_nested(r, k, v, why);
+			e = take_nested(r, k, v, &seen, why);
 		else {
 			snprintf(why->message, sizeof(why->message),
 			    "unknown field \"%.60s\"", k);
@@ -231,6 +262,10 @@ sessreq_parse(struct sessreq *r, const char *body, size_t len,
 	}
 	if ((e = take_addresses(r, addrs, why)) != ERR_OK)
 		goto fail;
+	if (has_nul_escape(body, len)) {
+		e = refuse(why, NULL, "the body must not contain \\u0000 (NUL)");
+		goto fail;
+	}
 	json_object_put(root);
 	json_tokener_free(tok);
 	return ERR_OK;

@@ -1,0 +1,608 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "buf.h"
+#include "sessreq.h"
+#include "t.h"
+
+#define ADDR	"\"addresses\":[\"+14155550100\"]"
+#define MGSID	"MG0123456789abcdef0123456789ABCDEF"
+
+/*
+ * Parses body (len bytes) and checks that it is accepted with create_form
+ * want; returns 1 if so, and prints what went wrong otherwise.
+ */
+static int
+good_n(const char *body, size_t len, const char *want)
+{
+	struct sessreq		r;
+	struct sessreq_error	why;
+	enum err		e;
+	int			ok;
+
+	e = sessreq_parse(&r, body, len, &why);
+	if (e != ERR_OK) {
+		fprintf(stderr, "good(%s): err %d, field %s: %s\n", body, e,
+		    why.field ? why.field : "(null)", why.message);
+		return 0;
+	}
+	ok = strcmp(buf_str(&r.create_form), want) == 0 &&
+	    r.create_form.len == strlen(want);
+	if (!ok)
+		fprintf(stderr, "good(%s):\n  got  \"%s\"\n  want \"%s\"\n", body,
+		    buf_str(&r.create_form), want);
+	sessreq_free(&r);
+	return ok;
+}
+#define GOOD(body, want)	good_n((body), sizeof(body) - 1, (want))
+
+/*
+ * Parses body and checks that it is refused with err, naming field (NULL:
+ * none), with a message starting with msg.
+ */
+static int
+bad_n(const char *body, size_t len, enum err err, const char *field,
+    const char *msg)
+{
+	struct sessreq		r;
+	struct sessreq_error	why;
+	enum err		e;
+	int			ok;
+
+	memset(&why, 0x5a, sizeof(why));	/* sessreq_parse must fill it */
+	why.field = "garbage";
+	e = sessreq_parse(&r, body, len, &why);
+	ok = e == err &&
+	    (field == NULL ? why.field == NULL :
+	    why.field != NULL && strcmp(why.field, field) == 0) &&
+	    memchr(why.message, '\0', sizeof(why.message)) != NULL &&
+	    strncmp(why.message, msg, strlen(msg)) == 0;
+	if (!ok)
+		fprintf(stderr, "bad(%.80s): err %d, field %s: \"%.256s\"\n", body,
+		    e, why.field ? why.field : "(null)", why.message);
+	/* On failure r needs no freeing; freeing it again must be harmless. */
+	if (e == ERR_OK)
+		sessreq_free(&r);
+	return ok;
+}
+#define BAD(body, err, field, msg) \
+	bad_n((body), sizeof(body) - 1, (err), (field), (msg))
+#define INVAL(body, field, msg)	BAD(body, ERR_INVAL, field, msg)
+#define PARSE(body, msg)	BAD(body, ERR_PARSE, NULL, msg)
+
+static void
+test_addresses_only(void)
+{
+	struct sessreq		r;
+	struct sessreq_error	why;
+	const char		*body;
+
+	body = "{\"addresses\":[\"+14155550100\",\"+447700900123\",\"+12\"]}";
+	T_CHECK(sessreq_parse(&r, body, strlen(body), &why) == ERR_OK);
+	T_CHECK(r.naddresses == 3);
+	T_STREQ(r.addresses[0], "+14155550100");
+	T_STREQ(r.addresses[1], "+447700900123");
+	T_STREQ(r.addresses[2], "+12");
+	T_STREQ(buf_str(&r.create_form), "");
+	T_CHECK(r.create_form.len == 0);
+	T_CHECK(why.field == NULL && why.message[0] == '\0');
+	sessreq_free(&r);
+	T_CHECK(r.naddresses == 0);
+	sessreq_free(&r);		/* twice is harmless */
+	sessreq_free(NULL);
+
+	/* Whitespace around and inside, a trailing newline as curl -d @f sends. */
+	T_CHECK(GOOD(" \n{ \"addresses\" : [ \"+14155550100\" ] }\r\n", ""));
+	/* 15 digits, the longest. */
+	T_CHECK(GOOD("{\"addresses\":[\"+123456789012345\"]}", ""));
+}
+
+static void
+test_fifty(void)
+{
+	struct sessreq		 r;
+	struct sessreq_error	 why;
+	struct buf		 b;
+	int			 i;
+
+	buf_init(&b, 4096);
+	T_CHECK(buf_puts(&b, "{\"addresses\":[") == ERR_OK);
+	for (i = 0; i < 50; i++)
+		T_CHECK(buf_printf(&b, "%s\"+1415555%04d\"", i ? "," : "", i)
+		    == ERR_OK);
+	T_CHECK(buf_puts(&b, "]}") == ERR_OK);
+	T_CHECK(sessreq_parse(&r, buf_str(&b), b.len, &why) == ERR_OK);
+	T_CHECK(r.naddresses == 50);
+	T_STREQ(r.addresses[0], "+14155550000");
+	T_STREQ(r.addresses[49], "+14155550049");
+	sessreq_free(&r);
+
+	/* 51: refused. */
+	b.len -= 2;
+	T_CHECK(buf_puts(&b, ",\"+14155550050\"]}") == ERR_OK);
+	T_CHECK(bad_n(buf_str(&b), b.len, ERR_INVAL, "addresses",
+	    "addresses must list 1 to 50 numbers (got 51)"));
+	buf_free(&b);
+}
+
+static void
+test_every_property(void)
+{
+	/* Every property, flat, in body order; form-encoded exactly. */
+	T_CHECK(GOOD("{" ADDR ","
+	    "\"friendlyName\":\"Ride 42\","
+	    "\"uniqueName\":\"ride-42_a.b~c\","
+	    "\"attributes\":\"{\\\"k\\\":\\\"v\\\"}\","
+	    "\"messagingServiceSid\":\"" MGSID "\","
+	    "\"state\":\"inactive\","
+	    "\"dateCreated\":\"2024-01-02T03:04:05Z\","
+	    "\"dateUpdated\":\"2024-01-02T03:04:06+01:00\","
+	    "\"timers.inactive\":\"PT1H\","
+	    "\"timers.closed\":\"P1D\","
+	    "\"bindings.email.address\":\"ann@example.com\","
+	    "\"bindings.email.name\":\"Ann & Bob\"}",
+	    "FriendlyName=Ride%2042"
+	    "&UniqueName=ride-42_a.b~c"
+	    "&Attributes=%7B%22k%22%3A%22v%22%7D"
+	    "&MessagingServiceSid=" MGSID
+	    "&State=inactive"
+	    "&DateCreated=2024-01-02T03%3A04%3A05Z"
+	    "&DateUpdated=2024-01-02T03%3A04%3A06%2B01%3A00"
+	    "&Timers.Inactive=PT1H"
+	    "&Timers.Closed=P1D"
+	    "&Bindings.Email.Address=ann%40example.com"
+	    "&Bindings.Email.Name=Ann%20%26%20Bob"));
+
+	/* The form follows the body's order, addresses anywhere. */
+	T_CHECK(GOOD("{\"state\":\"closed\"," ADDR ",\"friendlyName\":\"x\"}",
+	    "State=closed&FriendlyName=x"));
+	T_CHECK(GOOD("{\"state\":\"active\"," ADDR "}", "State=active"));
+
+	/* UTF-8 and reserved characters are percent-encoded, bytewise. */
+	T_CHECK(GOOD("{" ADDR ",\"friendlyName\":\"Caf\xc3\xa9 \\u00e9=+/?%\"}",
+	    "FriendlyName=Caf%C3%A9%20%C3%A9%3D%2B%2F%3F%25"));
+	/* JSON escapes are decoded first. */
+	T_CHECK(GOOD("{" ADDR ",\"friendlyName\":\"a\\tb\\\"c\\\\d\\/e\\u20ac\"}",
+	    "FriendlyName=a%09b%22c%5Cd%2Fe%E2%82%AC"));
+	/* An empty string is a value. */
+	T_CHECK(GOOD("{" ADDR ",\"friendlyName\":\"\"}", "FriendlyName="));
+	/* Upper-case hex in a messaging service SID. */
+	T_CHECK(GOOD("{" ADDR ",\"messagingServiceSid\":"
+	    "\"MGABCDEF0123456789ABCDEF0123456789\"}",
+	    "MessagingServiceSid=MGABCDEF0123456789ABCDEF0123456789"));
+}
+
+static void
+test_attributes(void)
+{
+	/* An object is serialised compactly, slashes and UTF-8 as they are. */
+	T_CHECK(GOOD("{" ADDR ",\"attributes\": { \"a\" : \"x/y z\" ,\n"
+	    " \"n\": [1, 2.5, true, false, null], \"o\": {}, \"e\": \"\\u00e9\","
+	    " \"q\": \"\\\"\" }}",
+	    "Attributes=%7B%22a%22%3A%22x%2Fy%20z%22%2C%22n%22%3A%5B1%2C2.5%2C"
+	    "true%2Cfalse%2Cnull%5D%2C%22o%22%3A%7B%7D%2C%22e%22%3A%22%C3%A9%22"
+	    "%2C%22q%22%3A%22%5C%22%22%7D"));
+	T_CHECK(GOOD("{" ADDR ",\"attributes\":{}}", "Attributes=%7B%7D"));
+	/* A string is sent as it is, JSON or not. */
+	T_CHECK(GOOD("{" ADDR ",\"attributes\":\"{ \\\"a\\\": 1 }\"}",
+	    "Attributes=%7B%20%22a%22%3A%201%20%7D"));
+	T_CHECK(GOOD("{" ADDR ",\"attributes\":\"plain\"}", "Attributes=plain"));
+	/*
+	 * Nesting within SESSREQ_MAX_DEPTH (8), as json-c counts it: seven
+	 * levels holding values, the body's included (test_not_json has the
+	 * one past it).
+	 */
+	T_CHECK(GOOD("{" ADDR ",\"attributes\":{\"a\":{\"b\":{\"c\":{\"d\":"
+	    "{\"e\":[1]}}}}}}",
+	    "Attributes=%7B%22a%22%3A%7B%22b%22%3A%7B%22c%22%3A%7B%22d%22%3A"
+	    "%7B%22e%22%3A%5B1%5D%7D%7D%7D%7D%7D"));
+}
+
+static void
+test_timers_bindings(void)
+{
+	T_CHECK(GOOD("{" ADDR ",\"timers\":{\"inactive\":\"PT5M\","
+	    "\"closed\":\"PT10M\"}}",
+	    "Timers.Inactive=PT5M&Timers.Closed=PT10M"));
+	T_CHECK(GOOD("{\"timers\":{\"closed\":\"P2D\"}," ADDR "}",
+	    "Timers.Closed=P2D"));
+	T_CHECK(GOOD("{" ADDR ",\"timers\":{}}", ""));
+	/* Flat and nested mixed, each property once. */
+	T_CHECK(GOOD("{" ADDR ",\"timers.inactive\":\"PT1H\","
+	    "\"timers\":{\"closed\":\"P1D\"}}",
+	    "Timers.Inactive=PT1H&Timers.Closed=P1D"));
+
+	T_CHECK(GOOD("{" ADDR ",\"bindings\":{\"email\":{\"address\":\"a@b.c\","
+	    "\"name\":\"A B\"}}}",
+	    "Bindings.Email.Address=a%40b.c&Bindings.Email.Name=A%20B"));
+	T_CHECK(GOOD("{" ADDR ",\"bindings.email.address\":\"a@b.c\","
+	    "\"bindings.email.name\":\"N\"}",
+	    "Bindings.Email.Address=a%40b.c&Bindings.Email.Name=N"));
+	T_CHECK(GOOD("{" ADDR ",\"bindings\":{\"email\":{\"name\":\"N\"}}}",
+	    "Bindings.Email.Name=N"));
+	T_CHECK(GOOD("{" ADDR ",\"bindings\":{\"email\":{}}}", ""));
+	T_CHECK(GOOD("{" ADDR ",\"bindings\":{}}", ""));
+}
+
+static void
+test_nulls(void)
+{
+	/* null is absent, as JavaScript callers send undefined properties. */
+	T_CHECK(GOOD("{" ADDR ",\"friendlyName\":null,\"uniqueName\":null,"
+	    "\"attributes\":null,\"messagingServiceSid\":null,\"state\":null,"
+	    "\"dateCreated\":null,\"dateUpdated\":null,\"timers\":null,"
+	    "\"bindings\":null,\"timers.inactive\":null,"
+	    "\"bindings.email.name\":null}", ""));
+	T_CHECK(GOOD("{" ADDR ",\"timers\":{\"inactive\":null,\"closed\":\"P1D\"},"
+	    "\"bindings\":{\"email\":null}}", "Timers.Closed=P1D"));
+	T_CHECK(GOOD("{" ADDR ",\"bindings\":{\"email\":{\"address\":null,"
+	    "\"name\":\"N\"}}}", "Bindings.Email.Name=N"));
+	/* A null does not count as given: the other spelling may follow. */
+	T_CHECK(GOOD("{" ADDR ",\"timers.inactive\":null,"
+	    "\"timers\":{\"inactive\":\"PT1H\"}}", "Timers.Inactive=PT1H"));
+	/* But addresses is required: null is missing. */
+	T_CHECK(INVAL("{\"addresses\":null}", "addresses",
+	    "addresses is required"));
+}
+
+static void
+test_not_json(void)
+{
+	T_CHECK(PARSE("", "the body is not one complete JSON value"));
+	T_CHECK(PARSE("   ", "the body is not one complete JSON value"));
+	T_CHECK(PARSE("hello", "the body is not valid JSON: "));
+	T_CHECK(PARSE("addresses=%2B14155550100", "the body is not valid JSON: "));
+	/* Truncated. */
+	T_CHECK(PARSE("{" ADDR, "the body is not one complete JSON value"));
+	T_CHECK(PARSE("{\"addresses\":[\"+1415", "the body is not one complete "
+	    "JSON value"));
+	/* Trailing garbage, or a second value. */
+	T_CHECK(PARSE("{" ADDR "}x", "the body is not valid JSON: "));
+	T_CHECK(PARSE("{" ADDR "}{}", "the body is not valid JSON: "));
+	T_CHECK(PARSE("{" ADDR "},", "the body is not valid JSON: "));
+	/* Not strict JSON. */
+	T_CHECK(PARSE("{" ADDR ",}", "the body is not valid JSON: "));
+	T_CHECK(PARSE("{" ADDR ",friendlyName:\"x\"}", "the body is not valid "
+	    "JSON: "));
+	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":'x'}", "the body is not valid "
+	    "JSON: "));
+	T_CHECK(PARSE("{" ADDR ",/* c */\"state\":\"active\"}", "the body is not "
+	    "valid JSON: "));
+	T_CHECK(PARSE("{" ADDR ",\"attributes\":{\"a\":01}}", "the body is not "
+	    "valid JSON: "));
+	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"\\x41\"}", "the body is not "
+	    "valid JSON: "));
+	/* Only len bytes are read: the same text, cut short, is truncated. */
+	T_CHECK(bad_n("{" ADDR "}", 10, ERR_PARSE, NULL,
+	    "the body is not one complete JSON value"));
+	/* A NUL byte in the body. */
+	T_CHECK(PARSE("{" ADDR "}\0", "the body is not"));
+	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"a\0b\"}", "the body is not"));
+
+	/* Deeper than SESSREQ_MAX_DEPTH: refused by the parser, not a crash. */
+	T_CHECK(PARSE("{" ADDR ",\"attributes\":{\"a\":{\"b\":{\"c\":{\"d\":"
+	    "{\"e\":[[[1]]]}}}}}}", "the body is not valid JSON: nesting too "
+	    "deep"));
+	{
+		struct buf	b;
+		int		i;
+
+		buf_init(&b, 100000);
+		for (i = 0; i < 20000; i++)
+			T_CHECK(buf_putc(&b, '[') == ERR_OK);
+		T_CHECK(bad_n(buf_str(&b), b.len, ERR_PARSE, NULL,
+		    "the body is not valid JSON: nesting too deep"));
+		buf_free(&b);
+	}
+
+	/* Invalid UTF-8: a lone continuation byte, a cut sequence, overlong. */
+	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"\xff\"}", "the body is not "
+	    "valid JSON: invalid utf-8"));
+	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"a\x80\"}", "the body is not "
+	    "valid JSON: invalid utf-8"));
+	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"\xc3\"}", "the body is not "
+	    "valid JSON: invalid utf-8"));
+	T_CHECK(PARSE("{\"addresses\":[\"+1415555\xe2\x82\"]}", "the body is not "
+	    "valid JSON: invalid utf-8"));
+}
+
+static void
+test_bad_addresses(void)
+{
+	static const char *const bad_numbers[] = {
+		"14155550100",		/* no + */
+		"+04155550100",		/* leading zero */
+		"+1234567890123456",	/* 16 digits */
+		"+1415555010a",		/* a letter */
+		"+1 415 555 0100",	/* blanks */
+		"+1-415-555-0100",
+		"+1",			/* one digit */
+		"+",
+		"",
+		" +14155550100",
+		"+14155550100 ",
+		"++14155550100",
+		"\\u002b14155550100x",
+	};
+	struct buf	b;
+	size_t		i;
+
+	T_CHECK(INVAL("{}", "addresses", "addresses is required"));
+	T_CHECK(INVAL("{\"friendlyName\":\"x\"}", "addresses",
+	    "addresses is required"));
+	T_CHECK(INVAL("{\"addresses\":[]}", "addresses",
+	    "addresses must list 1 to 50 numbers (got 0)"));
+	T_CHECK(INVAL("{\"addresses\":\"+14155550100\"}", "addresses",
+	    "addresses must be an array of E.164 phone numbers"));
+	T_CHECK(INVAL("{\"addresses\":{\"a\":\"+14155550100\"}}", "addresses",
+	    "addresses must be an array of E.164 phone numbers"));
+	T_CHECK(INVAL("{\"addresses\":[\"+14155550100\",\"+14155550101\","
+	    "\"+14155550100\"]}", "addresses",
+	    "addresses[2] repeats +14155550100"));
+	T_CHECK(INVAL("{\"addresses\":[14155550100]}", "addresses",
+	    "addresses[0] must be a string"));
+	T_CHECK(INVAL("{\"addresses\":[\"+14155550100\",null]}", "addresses",
+	    "addresses[1] must be a string"));
+	T_CHECK(INVAL("{\"addresses\":[[\"+14155550100\"]]}", "addresses",
+	    "addresses[0] must be a string"));
+	T_CHECK(INVAL("{\"addresses\":[\"+14155550100\",true]}", "addresses",
+	    "addresses[1] must be a string"));
+	/* A NUL inside a number. */
+	T_CHECK(INVAL("{\"addresses\":[\"+1415555\\u00000100\"]}", "addresses",
+	    "addresses[0] is not an E.164 number (+ then 2 to 15 digits, no "
+	    "leading 0)"));
+	/* Checked after the other properties, which are reported first. */
+	T_CHECK(INVAL("{\"addresses\":[],\"state\":\"x\"}", "state",
+	    "state must be"));
+
+	buf_init(&b, 1000);
+	for (i = 0; i < sizeof(bad_numbers) / sizeof(bad_numbers[0]); i++) {
+		buf_reset(&b);
+		T_CHECK(buf_printf(&b, "{\"addresses\":[\"+14155550100\",\"%s\"]}",
+		    bad_numbers[i]) == ERR_OK);
+		if (!bad_n(buf_str(&b), b.len, ERR_INVAL, "addresses",
+		    "addresses[1] is not an E.164 number (+ then 2 to 15 "
+		    "digits, no leading 0)")) {
+			fprintf(stderr, "  number \"%s\"\n", bad_numbers[i]);
+			T_CHECK(0);
+		}
+	}
+	buf_free(&b);
+}
+
+static void
+test_bad_properties(void)
+{
+	/* Unknown fields: the message names them. */
+	T_CHECK(BAD("{" ADDR ",\"friendly_name\":\"x\"}", ERR_INVAL, NULL,
+	    "unknown field \"friendly_name\""));
+	T_CHECK(BAD("{\"foo\":1," ADDR "}", ERR_INVAL, NULL,
+	    "unknown field \"foo\""));
+	T_CHECK(BAD("{" ADDR ",\"FriendlyName\":\"x\"}", ERR_INVAL, NULL,
+	    "unknown field \"FriendlyName\""));
+	T_CHECK(BAD("{" ADDR ",\"timers.foo\":\"x\"}", ERR_INVAL, NULL,
+	    "unknown field \"timers.foo\""));
+	T_CHECK(BAD("{" ADDR ",\"timers\":{\"inactive\":\"PT1H\",\"open\":\"x\"}}",
+	    ERR_INVAL, NULL, "unknown field timers.open"));
+	T_CHECK(BAD("{" ADDR ",\"bindings\":{\"sms\":{}}}", ERR_INVAL, NULL,
+	    "unknown field bindings.sms"));
+	T_CHECK(BAD("{" ADDR ",\"bindings\":{\"email\":{\"phone\":\"x\"}}}",
+	    ERR_INVAL, NULL, "unknown field bindings.email.phone"));
+	T_CHECK(BAD("{" ADDR ",\"participants\":[]}", ERR_INVAL, NULL,
+	    "unknown field \"participants\""));
+	/* A very long unknown name is cut, not overflowed. */
+	T_CHECK(BAD("{" ADDR ",\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "\":1}", ERR_INVAL, NULL, "unknown field \"aaaaaaaaaa"));
+
+	/* Wrong types. */
+	T_CHECK(INVAL("{" ADDR ",\"friendlyName\":42}", "friendlyName",
+	    "friendlyName must be a string"));
+	T_CHECK(INVAL("{" ADDR ",\"uniqueName\":true}", "uniqueName",
+	    "uniqueName must be a string"));
+	T_CHECK(INVAL("{" ADDR ",\"uniqueName\":[\"x\"]}", "uniqueName",
+	    "uniqueName must be a string"));
+	T_CHECK(INVAL("{" ADDR ",\"dateCreated\":1700000000}", "dateCreated",
+	    "dateCreated must be a string"));
+	T_CHECK(INVAL("{" ADDR ",\"attributes\":5}", "attributes",
+	    "attributes must be a string or an object"));
+	T_CHECK(INVAL("{" ADDR ",\"attributes\":[1]}", "attributes",
+	    "attributes must be a string or an object"));
+	T_CHECK(INVAL("{" ADDR ",\"timers\":\"PT1H\"}", "timers",
+	    "timers must be an object"));
+	T_CHECK(INVAL("{" ADDR ",\"timers\":[]}", "timers",
+	    "timers must be an object"));
+	T_CHECK(INVAL("{" ADDR ",\"timers\":{\"inactive\":3600}}",
+	    "timers.inactive", "timers.inactive must be a string"));
+	T_CHECK(INVAL("{" ADDR ",\"timers.closed\":{}}", "timers.closed",
+	    "timers.closed must be a string"));
+	T_CHECK(INVAL("{" ADDR ",\"bindings\":\"a@b.c\"}", "bindings",
+	    "bindings must be an object"));
+	T_CHECK(INVAL("{" ADDR ",\"bindings\":{\"email\":\"a@b.c\"}}",
+	    "bindings.email", "bindings.email must be an object"));
+	T_CHECK(INVAL("{" ADDR ",\"bindings\":{\"email\":{\"address\":"
+	    "{\"x\":1}}}}", "bindings.email.address",
+	    "bindings.email.address must be a string"));
+
+	/* state and messagingServiceSid are checked. */
+	T_CHECK(INVAL("{" ADDR ",\"state\":\"open\"}", "state",
+	    "state must be active, inactive or closed"));
+	T_CHECK(INVAL("{" ADDR ",\"state\":\"Active\"}", "state",
+	    "state must be active, inactive or closed"));
+	T_CHECK(INVAL("{" ADDR ",\"state\":\"\"}", "state",
+	    "state must be active, inactive or closed"));
+	T_CHECK(INVAL("{" ADDR ",\"messagingServiceSid\":\"MGxyz\"}",
+	    "messagingServiceSid", "messagingServiceSid must be MG followed by "
+	    "32 hexadecimal digits"));
+	T_CHECK(INVAL("{" ADDR ",\"messagingServiceSid\":"
+	    "\"IS0123456789abcdef0123456789abcdef\"}", "messagingServiceSid",
+	    "messagingServiceSid must be MG"));
+	T_CHECK(INVAL("{" ADDR ",\"messagingServiceSid\":"
+	    "\"MG0123456789abcdef0123456789abcdeg\"}", "messagingServiceSid",
+	    "messagingServiceSid must be MG"));
+	T_CHECK(INVAL("{" ADDR ",\"messagingServiceSid\":"
+	    "\"MG0123456789abcdef0123456789abcdef0\"}", "messagingServiceSid",
+	    "messagingServiceSid must be MG"));
+
+	/* The same property twice, flat and nested: refused, not sent twice. */
+	T_CHECK(INVAL("{" ADDR ",\"timers.inactive\":\"PT1H\","
+	    "\"timers\":{\"inactive\":\"PT2H\"}}", "timers.inactive",
+	    "timers.inactive is given twice"));
+	T_CHECK(INVAL("{" ADDR ",\"bindings\":{\"email\":{\"name\":\"a\"}},"
+	    "\"bindings.email.name\":\"b\"}", "bindings.email.name",
+	    "bindings.email.name is given twice"));
+
+	/* Not an object. */
+	T_CHECK(INVAL("[]", NULL, "the body must be a JSON object"));
+	T_CHECK(INVAL("[\"+14155550100\"]", NULL, "the body must be a JSON "
+	    "object"));
+	T_CHECK(INVAL("\"x\"", NULL, "the body must be a JSON object"));
+	/* json-c cannot tell these are complete without a NUL after them. */
+	T_CHECK(PARSE("true", "the body is not one complete JSON value"));
+	T_CHECK(PARSE("null", "the body is not one complete JSON value"));
+	T_CHECK(PARSE("42", "the body is not one complete JSON value"));
+}
+
+static void
+test_nul(void)
+{
+	/* A NUL (\u0000) inside a string: refused, naming the field. */
+	T_CHECK(INVAL("{" ADDR ",\"friendlyName\":\"a\\u0000b\"}", "friendlyName",
+	    "friendlyName must not contain NUL"));
+	T_CHECK(INVAL("{" ADDR ",\"attributes\":\"\\u0000\"}", "attributes",
+	    "attributes must not contain NUL"));
+	T_CHECK(INVAL("{" ADDR ",\"timers\":{\"closed\":\"P1D\\u0000\"}}",
+	    "timers.closed", "timers.closed must not contain NUL"));
+	T_CHECK(INVAL("{" ADDR ",\"state\":\"active\\u0000x\"}", "state",
+	    "state must not contain NUL"));
+	/*
+	 * In a key, json-c would cut the name at the NUL, so that
+	 * "friendlyName\u0000x" passed for friendlyName: refused whole.
+	 */
+	T_CHECK(INVAL("{" ADDR ",\"friendlyName\\u0000x\":\"a\"}", NULL,
+	    "the body must not contain \\u0000"));
+	T_CHECK(INVAL("{\"addresses\\u0000\":[\"+14155550100\"]}", NULL,
+	    "the body must not contain \\u0000"));
+	T_CHECK(INVAL("{" ADDR ",\"attributes\":{\"a\":\"\\u0000\"}}", NULL,
+	    "the body must not contain \\u0000"));
+	/* An escaped backslash then "u0000" is text, not a NUL. */
+	T_CHECK(GOOD("{" ADDR ",\"friendlyName\":\"\\\\u0000\"}",
+	    "FriendlyName=%5Cu0000"));
+	T_CHECK(GOOD("{" ADDR ",\"friendlyName\":\"\\\\\\\\u0000\"}",
+	    "FriendlyName=%5C%5Cu0000"));
+	T_CHECK(GOOD("{" ADDR ",\"friendlyName\":\"\\u0001\"}",
+	    "FriendlyName=%01"));
+}
+
+static void
+test_too_long(void)
+{
+	struct buf	b;
+	size_t		i;
+
+	/* A value whose encoding passes create_form's limit: named, refused. */
+	buf_init(&b, 100000);
+	T_CHECK(buf_puts(&b, "{" ADDR ",\"friendlyName\":\"") == ERR_OK);
+	for (i = 0; i < 6000; i++)
+		T_CHECK(buf_putc(&b, ' ') == ERR_OK);	/* 3 bytes each encoded */
+	T_CHECK(buf_puts(&b, "\"}") == ERR_OK);
+	T_CHECK(bad_n(buf_str(&b), b.len, ERR_INVAL, "friendlyName",
+	    "friendlyName is too long"));
+	buf_free(&b);
+}
+
+/* The keys of object j, in order, as "k1,k2,". */
+static void
+keys(json_object *j, struct buf *out)
+{
+	buf_reset(out);
+	json_object_object_foreach(j, k, v) {
+		(void)v;
+		(void)buf_printf(out, "%s,", k);
+	}
+}
+
+static void
+test_camelize(void)
+{
+	json_object	*in, *out, *v, *w;
+	struct buf	 b;
+
+	buf_init(&b, 4096);
+	in = json_tokener_parse("{\"account_sid\":1,\"chat_service_sid\":2,"
+	    "\"links\":{\"a_b\":1},\"sid\":3}");
+	T_CHECK(in != NULL);
+	out = sessreq_camelize(in);
+	T_CHECK(out != NULL);
+	keys(out, &b);
+	T_STREQ(buf_str(&b), "accountSid,chatServiceSid,links,sid,");
+	T_STREQ(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN),
+	    "{\"accountSid\":1,\"chatServiceSid\":2,\"links\":{\"a_b\":1},"
+	    "\"sid\":3}");
+	/* The values are shared, and outlive the input. */
+	T_CHECK(json_object_object_get_ex(in, "links", &v));
+	T_CHECK(json_object_object_get_ex(out, "links", &w));
+	T_CHECK(v == w);
+	json_object_put(in);
+	T_STREQ(json_object_to_json_string_ext(w, JSON_C_TO_STRING_PLAIN),
+	    "{\"a_b\":1}");
+	json_object_put(out);
+
+	/* A Twilio conversation, as the SDK turns it. */
+	in = json_tokener_parse("{\"account_sid\":\"AC1\",\"chat_service_sid\":"
+	    "\"IS1\",\"messaging_service_sid\":\"MG1\",\"sid\":\"CH1\","
+	    "\"friendly_name\":null,\"unique_name\":null,\"attributes\":\"{}\","
+	    "\"state\":\"active\",\"date_created\":\"d\",\"date_updated\":\"d\","
+	    "\"timers\":{},\"url\":\"u\",\"links\":{},\"bindings\":null}");
+	out = sessreq_camelize(in);
+	keys(out, &b);
+	T_STREQ(buf_str(&b), "accountSid,chatServiceSid,messagingServiceSid,"
+	    "sid,friendlyName,uniqueName,attributes,state,dateCreated,"
+	    "dateUpdated,timers,url,links,bindings,");
+	json_object_put(in);
+	json_object_put(out);
+
+	/* Odd underscores: leading kept, doubled and trailing dropped. */
+	in = json_tokener_parse("{\"_x\":1,\"a__b\":2,\"c_\":3,\"d_1e\":4,"
+	    "\"\":5,\"already\":6,\"camelCase\":7}");
+	out = sessreq_camelize(in);
+	keys(out, &b);
+	T_STREQ(buf_str(&b), "_x,aB,c,d1e,,already,camelCase,");
+	json_object_put(in);
+	json_object_put(out);
+
+	/* Empty object; not an object. */
+	in = json_object_new_object();
+	out = sessreq_camelize(in);
+	T_CHECK(out != NULL && out != in && json_object_object_length(out) == 0);
+	json_object_put(in);
+	json_object_put(out);
+	in = json_object_new_array();
+	T_CHECK(sessreq_camelize(in) == NULL);
+	json_object_put(in);
+	T_CHECK(sessreq_camelize(NULL) == NULL);
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	T_RUN(test_addresses_only);
+	T_RUN(test_fifty);
+	T_RUN(test_every_property);
+	T_RUN(test_attributes);
+	T_RUN(test_timers_bindings);
+	T_RUN(test_nulls);
+	T_RUN(test_not_json);
+	T_RUN(test_bad_addresses);
+	T_RUN(test_bad_properties);
+	T_RUN(test_nul);
+	T_RUN(test_too_long);
+	T_RUN(test_camelize);
+	T_END();
+}

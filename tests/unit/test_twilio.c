@@ -1,0 +1,194 @@
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "config.h"
+#include "twilio.h"
+#include "t.h"
+
+/* The seed's retry settings, as config_load defaults them. */
+static void
+seed_config(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->retry_max_attempts = 5;
+	c->retry_min_ms = 1000;
+	c->retry_factor = 2;
+	c->retry_max_ms = 360000;
+}
+
+static void
+test_backoff(void)
+{
+	struct config c;
+
+	seed_config(&c);
+	T_CHECK(twilio_backoff_ms(&c, 1, -1) == 1000);
+	T_CHECK(twilio_backoff_ms(&c, 2, -1) == 2000);
+	T_CHECK(twilio_backoff_ms(&c, 3, -1) == 4000);
+	T_CHECK(twilio_backoff_ms(&c, 4, -1) == 8000);
+	T_CHECK(twilio_backoff_ms(&c, 5, -1) == 16000);
+	T_CHECK(twilio_backoff_ms(&c, 9, -1) == 256000);
+	/* Capped by the maximum. */
+	T_CHECK(twilio_backoff_ms(&c, 10, -1) == 360000);
+	T_CHECK(twilio_backoff_ms(&c, 100, -1) == 360000);
+	T_CHECK(twilio_backoff_ms(&c, 100000, -1) == 360000);	/* pow is inf */
+	T_CHECK(twilio_backoff_ms(&c, INT_MAX, -1) == 360000);
+	/* Attempt 0 (or less) waits the minimum. */
+	T_CHECK(twilio_backoff_ms(&c, 0, -1) == 1000);
+	T_CHECK(twilio_backoff_ms(&c, -3, -1) == 1000);
+
+	/* Retry-After, in seconds, wins over the schedule... */
+	T_CHECK(twilio_backoff_ms(&c, 1, 3) == 3000);
+	T_CHECK(twilio_backoff_ms(&c, 5, 3) == 3000);
+	T_CHECK(twilio_backoff_ms(&c, 1, 0) == 0);
+	T_CHECK(twilio_backoff_ms(&c, 5, 0) == 0);
+	T_CHECK(twilio_backoff_ms(&c, 1, 360) == 360000);
+	/* ...but not over the maximum. */
+	T_CHECK(twilio_backoff_ms(&c, 1, 361) == 360000);
+	T_CHECK(twilio_backoff_ms(&c, 1, 86400) == 360000);
+	T_CHECK(twilio_backoff_ms(&c, 1, LONG_MAX) == 360000);
+
+	/* Other settings. */
+	c.retry_factor = 1.5;
+	T_CHECK(twilio_backoff_ms(&c, 1, -1) == 1000);
+	T_CHECK(twilio_backoff_ms(&c, 2, -1) == 1500);
+	T_CHECK(twilio_backoff_ms(&c, 3, -1) == 2250);
+	T_CHECK(twilio_backoff_ms(&c, 4, -1) == 3375);
+	c.retry_factor = 1;
+	T_CHECK(twilio_backoff_ms(&c, 7, -1) == 1000);
+	c.retry_factor = 2;
+	c.retry_min_ms = 0;
+	T_CHECK(twilio_backoff_ms(&c, 5, -1) == 0);
+	c.retry_min_ms = 250;
+	c.retry_max_ms = 1000;
+	T_CHECK(twilio_backoff_ms(&c, 3, -1) == 1000);
+	T_CHECK(twilio_backoff_ms(&c, 2, -1) == 500);
+	T_CHECK(twilio_backoff_ms(&c, 1, 2) == 1000);
+	c.retry_max_ms = 0;
+	T_CHECK(twilio_backoff_ms(&c, 1, -1) == 0);
+	T_CHECK(twilio_backoff_ms(&c, 1, 3) == 0);
+}
+
+static void
+test_sid_valid(void)
+{
+	T_CHECK(twilio_sid_valid("CH0123456789abcdef0123456789abcdef", "CH"));
+	T_CHECK(twilio_sid_valid("CH0123456789ABCDEF0123456789ABCDEF", "CH"));
+	T_CHECK(twilio_sid_valid("AC00000000000000000000000000000000", "AC"));
+	T_CHECK(twilio_sid_valid("MBffffffffffffffffffffffffffffffff", "MB"));
+
+	T_CHECK(!twilio_sid_valid("CH0123456789abcdef0123456789abcdef", "AC"));
+	T_CHECK(!twilio_sid_valid("ch0123456789abcdef0123456789abcdef", "CH"));
+	T_CHECK(!twilio_sid_valid("CH0123456789abcdef0123456789abcde", "CH"));
+	T_CHECK(!twilio_sid_valid("CH0123456789abcdef0123456789abcdef0", "CH"));
+	T_CHECK(!twilio_sid_valid("CH0123456789abcdef0123456789abcdeg", "CH"));
+	T_CHECK(!twilio_sid_valid("CHg123456789abcdef0123456789abcdef", "CH"));
+	T_CHECK(!twilio_sid_valid("CH0123456789abcdef/123456789abcdef", "CH"));
+	T_CHECK(!twilio_sid_valid("CH0123456789abcdef 123456789abcdef", "CH"));
+	T_CHECK(!twilio_sid_valid("CH0123456789abcdef.123456789abcdef", "CH"));
+	T_CHECK(!twilio_sid_valid("CH../../../../../../../../../../..", "CH"));
+	T_CHECK(!twilio_sid_valid("CH0123456789abcdef%2F23456789abcde", "CH"));
+	T_CHECK(!twilio_sid_valid("", "CH"));
+	T_CHECK(!twilio_sid_valid("CH", "CH"));
+	T_CHECK(!twilio_sid_valid(NULL, "CH"));
+}
+
+static void
+test_call_url(void)
+{
+	struct config		 c;
+	struct twilio		*t = NULL;
+	struct twilio_call	 call;
+	struct twilio_stats	 st;
+	char			 big[5000];
+
+	seed_config(&c);
+	c.account_sid = "AC00000000000000000000000000000000";
+	c.auth_token = "token";
+	c.conversations_url = "https://conversations.example.test";
+	c.api_url = "http://127.0.0.1:8080/api";
+	T_CHECK(twilio_new(&t, &c) == ERR_OK);
+	if (t == NULL)
+		return;
+	twilio_stats(t, &st);
+	T_CHECK(st.requests == 0 && st.retries == 0 && st.connects == 0);
+
+	twilio_call_init(&call);
+	T_CHECK(call.method == TWILIO_GET);
+	T_CHECK(call.retry_after == -1);
+	T_STREQ(buf_str(&call.url), "");
+
+	T_CHECK(twilio_call_url(&call, t, TWILIO_POST, "conv:/v1/Conversations")
+	    == ERR_OK);
+	T_CHECK(call.method == TWILIO_POST);
+	T_STREQ(buf_str(&call.url),
+	    "https://conversations.example.test/v1/Conversations");
+
+	/* Each call replaces the URL, with printf arguments. */
+	T_CHECK(twilio_call_url(&call, t, TWILIO_DELETE, "conv:/v1/Conversations/%s",
+	    "CH0123456789abcdef0123456789abcdef") == ERR_OK);
+	T_CHECK(call.method == TWILIO_DELETE);
+	T_STREQ(buf_str(&call.url), "https://conversations.example.test/v1/"
+	    "Conversations/CH0123456789abcdef0123456789abcdef");
+
+	T_CHECK(twilio_call_url(&call, t, TWILIO_GET,
+	    "conv:/v1/Conversations/%s/Participants?PageSize=%d", "CH1", 100)
+	    == ERR_OK);
+	T_CHECK(call.method == TWILIO_GET);
+	T_STREQ(buf_str(&call.url), "https://conversations.example.test/v1/"
+	    "Conversations/CH1/Participants?PageSize=100");
+
+	T_CHECK(twilio_call_url(&call, t, TWILIO_POST,
+	    "api:/2010-04-01/Accounts/%s/Calls.json", c.account_sid) == ERR_OK);
+	T_STREQ(buf_str(&call.url), "http://127.0.0.1:8080/api/2010-04-01/"
+	    "Accounts/AC00000000000000000000000000000000/Calls.json");
+
+	/* Without a prefix: the URL as given (next_page_url, say). */
+	T_CHECK(twilio_call_url(&call, t, TWILIO_GET,
+	    "https://elsewhere.test/x?a=%s", "b") == ERR_OK);
+	T_STREQ(buf_str(&call.url), "https://elsewhere.test/x?a=b");
+	/* A prefix counts only at the start. */
+	T_CHECK(twilio_call_url(&call, t, TWILIO_GET, "/conv:/x") == ERR_OK);
+	T_STREQ(buf_str(&call.url), "/conv:/x");
+	T_CHECK(twilio_call_url(&call, t, TWILIO_GET, "conv:") == ERR_OK);
+	T_STREQ(buf_str(&call.url), "https://conversations.example.test");
+	T_CHECK(twilio_call_url(&call, t, TWILIO_GET, "api:%s", "") == ERR_OK);
+	T_STREQ(buf_str(&call.url), "http://127.0.0.1:8080/api");
+
+	/* Over the URL limit: an error, not a truncated URL. */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	T_CHECK(twilio_call_url(&call, t, TWILIO_GET, "conv:/%s", big) ==
+	    ERR_TOOBIG);
+
+	twilio_call_free(&call);
+	twilio_call_free(NULL);
+	twilio_free(t);
+	twilio_free(NULL);
+}
+
+static void
+test_now(void)
+{
+	long long a, b;
+
+	a = twilio_now_ms();
+	b = twilio_now_ms();
+	T_CHECK(a > 0 && b >= a && b - a < 1000);
+}
+
+int
+main(void)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return 1;
+	T_RUN(test_backoff);
+	T_RUN(test_sid_valid);
+	T_RUN(test_call_url);
+	T_RUN(test_now);
+	curl_global_cleanup();
+	T_END();
+}
