@@ -9,6 +9,7 @@
 
 #include "e164.h"
 #include "form.h"
+#include "jsoncheck.h"
 #include "sessreq.h"
 
 /* A string property of the request and the Twilio parameter it becomes. */
@@ -210,6 +211,8 @@ sessreq_parse(struct sessreq *r, const char *body, size_t len,
 	json_object		*root = NULL, *addrs = NULL;
 	const struct prop	*p;
 	unsigned		 seen = 0;
+	const char		*bad;
+	size_t			 i, at;
 	enum err		 e = ERR_OK;
 
 	memset(r, 0, sizeof(*r));
@@ -217,7 +220,21 @@ sessreq_parse(struct sessreq *r, const char *body, size_t len,
 	why->field = NULL;
 	why->message[0] = '\0';
 
-	if ((tok = json_tokener_new_ex(SESSREQ_MAX_DEPTH)) == NULL) {
+	/* json-c is lenient (duplicate keys, NaN, raw controls): check first. */
+	if (jsoncheck(body, len, SESSREQ_MAX_DEPTH, &bad, &at) != ERR_OK) {
+		snprintf(why->message, sizeof(why->message), "the body is not "
+		    "valid JSON: %s at byte %zu", bad, at);
+		e = ERR_PARSE;
+		goto fail;
+	}
+	for (i = 0; i < len && (body[i] == ' ' || body[i] == '\t' ||
+	    body[i] == '\r' || body[i] == '\n'); i++)
+		;
+	if (i == len || body[i] != '{') {
+		e = refuse(why, NULL, "the body must be a JSON object");
+		goto fail;
+	}
+	if ((tok = json_tokener_new_ex(SESSREQ_MAX_DEPTH + 1)) == NULL) {
 		e = ERR_NOMEM;
 		goto fail;
 	}
@@ -267,11 +284,13 @@ sessreq_parse(struct sessreq *r, const char *body, size_t len,
 		goto fail;
 	}
 	json_object_put(root);
-	json_tokener_free(tok);
+	if (tok != NULL)
+		json_tokener_free(tok);
 	return ERR_OK;
 fail:
 	json_object_put(root);
-	json_tokener_free(tok);
+	if (tok != NULL)
+		json_tokener_free(tok);
 	sessreq_free(r);
 	return e;
 }

@@ -250,14 +250,17 @@ test_nulls(void)
 static void
 test_not_json(void)
 {
-	T_CHECK(PARSE("", "the body is not one complete JSON value"));
-	T_CHECK(PARSE("   ", "the body is not one complete JSON value"));
+	T_CHECK(PARSE("", "the body is not valid JSON: unexpected end of the "
+	    "text at byte 0"));
+	T_CHECK(PARSE("   ", "the body is not valid JSON: unexpected end of the "
+	    "text at byte 3"));
 	T_CHECK(PARSE("hello", "the body is not valid JSON: "));
 	T_CHECK(PARSE("addresses=%2B14155550100", "the body is not valid JSON: "));
 	/* Truncated. */
-	T_CHECK(PARSE("{" ADDR, "the body is not one complete JSON value"));
-	T_CHECK(PARSE("{\"addresses\":[\"+1415", "the body is not one complete "
-	    "JSON value"));
+	T_CHECK(PARSE("{" ADDR, "the body is not valid JSON: expected ',' or '}' "
+	    "in an object at byte 29"));
+	T_CHECK(PARSE("{\"addresses\":[\"+1415", "the body is not valid JSON: "
+	    "unterminated string at byte 20"));
 	/* Trailing garbage, or a second value. */
 	T_CHECK(PARSE("{" ADDR "}x", "the body is not valid JSON: "));
 	T_CHECK(PARSE("{" ADDR "}{}", "the body is not valid JSON: "));
@@ -276,15 +279,15 @@ test_not_json(void)
 	    "valid JSON: "));
 	/* Only len bytes are read: the same text, cut short, is truncated. */
 	T_CHECK(bad_n("{" ADDR "}", 10, ERR_PARSE, NULL,
-	    "the body is not one complete JSON value"));
+	    "the body is not valid JSON: unterminated string at byte 10"));
 	/* A NUL byte in the body. */
 	T_CHECK(PARSE("{" ADDR "}\0", "the body is not"));
 	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"a\0b\"}", "the body is not"));
 
 	/* Deeper than SESSREQ_MAX_DEPTH: refused by the parser, not a crash. */
 	T_CHECK(PARSE("{" ADDR ",\"attributes\":{\"a\":{\"b\":{\"c\":{\"d\":"
-	    "{\"e\":[[[1]]]}}}}}}", "the body is not valid JSON: nesting too "
-	    "deep"));
+	    "{\"e\":[[[1]]]}}}}}}", "the body is not valid JSON: nested too "
+	    "deep at byte 70"));
 	{
 		struct buf	b;
 		int		i;
@@ -293,19 +296,19 @@ test_not_json(void)
 		for (i = 0; i < 20000; i++)
 			T_CHECK(buf_putc(&b, '[') == ERR_OK);
 		T_CHECK(bad_n(buf_str(&b), b.len, ERR_PARSE, NULL,
-		    "the body is not valid JSON: nesting too deep"));
+		    "the body is not valid JSON: nested too deep at byte 8"));
 		buf_free(&b);
 	}
 
 	/* Invalid UTF-8: a lone continuation byte, a cut sequence, overlong. */
 	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"\xff\"}", "the body is not "
-	    "valid JSON: invalid utf-8"));
+	    "valid JSON: invalid UTF-8 at byte"));
 	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"a\x80\"}", "the body is not "
-	    "valid JSON: invalid utf-8"));
+	    "valid JSON: invalid UTF-8 at byte"));
 	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"\xc3\"}", "the body is not "
-	    "valid JSON: invalid utf-8"));
+	    "valid JSON: invalid UTF-8 at byte"));
 	T_CHECK(PARSE("{\"addresses\":[\"+1415555\xe2\x82\"]}", "the body is not "
-	    "valid JSON: invalid utf-8"));
+	    "valid JSON: invalid UTF-8 at byte"));
 }
 
 static void
@@ -462,10 +465,41 @@ test_bad_properties(void)
 	T_CHECK(INVAL("[\"+14155550100\"]", NULL, "the body must be a JSON "
 	    "object"));
 	T_CHECK(INVAL("\"x\"", NULL, "the body must be a JSON object"));
-	/* json-c cannot tell these are complete without a NUL after them. */
-	T_CHECK(PARSE("true", "the body is not one complete JSON value"));
-	T_CHECK(PARSE("null", "the body is not one complete JSON value"));
-	T_CHECK(PARSE("42", "the body is not one complete JSON value"));
+	T_CHECK(INVAL("true", NULL, "the body must be a JSON object"));
+	T_CHECK(INVAL("null", NULL, "the body must be a JSON object"));
+	T_CHECK(INVAL(" 42 ", NULL, "the body must be a JSON object"));
+}
+
+/* What json-c alone let through: refused by the strict check first. */
+static void
+test_strict(void)
+{
+	T_CHECK(PARSE("{'addresses':[\"+14155550100\"]}", "the body is not valid "
+	    "JSON: expected a string in double quotes at byte 1"));
+	T_CHECK(PARSE("{" ADDR ",\"attributes\":{\"a\":NaN}}", "the body is "
+	    "not valid JSON: unexpected character"));
+	T_CHECK(PARSE("{" ADDR ",\"attributes\":{\"a\":Infinity}}", "the body "
+	    "is not valid JSON: unexpected character"));
+	T_CHECK(PARSE("{" ADDR ",\"attributes\":{\"a\":1.}}", "the body is "
+	    "not valid JSON: malformed number"));
+	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"a\tb\"}", "the body is "
+	    "not valid JSON: control character inside a string"));
+	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"a\",\"friendlyName\":\"b\"}",
+	    "the body is not valid JSON: duplicate key in an object"));
+	/* The same key spelled with an escape is still the same key. */
+	T_CHECK(PARSE("{" ADDR ",\"\\u0061ddresses\":[]}", "the body is not "
+	    "valid JSON: duplicate key in an object"));
+	T_CHECK(PARSE("{" ADDR ",\"attributes\":{\"x\":1,\"x\":2}}", "the body "
+	    "is not valid JSON: duplicate key in an object"));
+	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"\\ud800\"}", "the body is "
+	    "not valid JSON: lone surrogate escape"));
+	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"\xed\xa0\x80\"}", "the body "
+	    "is not valid JSON: invalid UTF-8"));
+	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"\xc0\xaf\"}", "the body "
+	    "is not valid JSON: invalid UTF-8"));
+	/* A well-formed surrogate pair and escapes pass. */
+	T_CHECK(GOOD("{" ADDR ",\"friendlyName\":\"\\ud83d\\ude00\"}",
+	    "FriendlyName=%F0%9F%98%80"));
 }
 
 static void
@@ -601,6 +635,7 @@ main(void)
 	T_RUN(test_not_json);
 	T_RUN(test_bad_addresses);
 	T_RUN(test_bad_properties);
+	T_RUN(test_strict);
 	T_RUN(test_nul);
 	T_RUN(test_too_long);
 	T_RUN(test_camelize);
