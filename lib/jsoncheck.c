@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@ struct scan {
 };
 
 static bool value(struct scan *s);
+static bool number_syntax(struct scan *s, bool *integer);
 
 static bool
 fail(struct scan *s, const char *why)
@@ -196,8 +199,39 @@ digits(struct scan *s)
 	return s->p > q;
 }
 
+/*
+ * A number. One that json-c would change on the way through (an integer
+ * beyond 64 bits, a value beyond a double's range) is refused: a caller's
+ * attributes go to Twilio exactly as they came or not at all.
+ */
 static bool
 number(struct scan *s)
+{
+	const unsigned char	*q = s->p;
+	char			 tmp[64], *end;
+	bool			 integer = true;
+	double			 d;
+	size_t			 n;
+
+	if (!number_syntax(s, &integer))
+		return false;
+	n = (size_t)(s->p - q);
+	if (n >= sizeof(tmp))
+		return fail(s, "number out of range");
+	memcpy(tmp, q, n);
+	tmp[n] = '\0';
+	errno = 0;
+	if (integer)
+		(void)strtoll(tmp, &end, 10);
+	else if (!isfinite(d = strtod(tmp, &end)))
+		errno = ERANGE;
+	if (errno == ERANGE)
+		return fail(s, "number out of range");
+	return true;
+}
+
+static bool
+number_syntax(struct scan *s, bool *integer)
 {
 	if (s->p < s->end && *s->p == '-')
 		s->p++;
@@ -206,11 +240,13 @@ number(struct scan *s)
 	else if (!digits(s))
 		return fail(s, "malformed number");
 	if (s->p < s->end && *s->p == '.') {
+		*integer = false;
 		s->p++;
 		if (!digits(s))
 			return fail(s, "malformed number");
 	}
 	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+		*integer = false;
 		s->p++;
 		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
 			s->p++;
