@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/random.h>
 
 #include "config.h"
 #include "form.h"
@@ -46,7 +48,31 @@ struct session {
 	 * with, so that one left half-made by a crash is recognised (reap.h).
 	 */
 	char			 marker[64];
+	/*
+	 * The conversation's UniqueName: the caller's, or one made up here,
+	 * so that a create whose answer was lost (reset, timeout, 5xx after
+	 * Twilio made it) can still be found and deleted.
+	 */
+	const char		*unique;
+	char			 made_up[48];
+	bool			 create_unknown;	/* made or not: not known */
+	time_t			 started;
 };
+
+/* SESSION_NAME_PREFIX and 128 random bits in hex. */
+static enum err
+made_up_name(char *out, size_t len)
+{
+	unsigned char	 rnd[16];
+	size_t		 i, n;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return ERR_SYS;
+	n = (size_t)snprintf(out, len, "%s", SESSION_NAME_PREFIX);
+	for (i = 0; i < sizeof(rnd) && n + 2 < len; i++, n += 2)
+		snprintf(out + n, len - n, "%02x", rnd[i]);
+	return ERR_OK;
+}
 
 /* Records the first failure; later ones only reach the log. */
 static void
@@ -172,6 +198,8 @@ create_done(struct twilio_call *call, void *arg)
 	size_t		 i;
 
 	if (call->err != ERR_OK) {
+		/* A 4xx is Twilio's "no"; anything else may have made it. */
+		s->create_unknown = call->err != ERR_TWILIO || call->status >= 500;
 		fail(s, call->err, call, call->message);
 		return;
 	}
@@ -210,6 +238,60 @@ cleanup(struct session *s, long long deadline)
 	} else
 		log_info("deleted half-made conversation %s", s->sid);
 	twilio_call_free(&del);
+}
+
+/*
+ * After a create whose outcome is unknown: fetches the conversation by its
+ * unique name and deletes it if this request made it (a name the caller gave
+ * may belong to an older conversation, which is left alone).
+ */
+static void
+cleanup_unknown(struct session *s, long long deadline)
+{
+	struct twilio_call	 get;
+	struct buf		 esc;
+	json_object		*v;
+	time_t			 created = 0;
+	struct tm		 tm;
+	long long		 now = twilio_now_ms();
+
+	if (deadline < now + CLEANUP_GRACE_MS)
+		deadline = now + CLEANUP_GRACE_MS;
+	twilio_call_init(&get);
+	buf_init(&esc, 1024);
+	if (form_escape(&esc, s->unique) != ERR_OK ||
+	    twilio_call_url(&get, s->t, TWILIO_GET, "conv:/v1/Conversations/%s",
+	    buf_str(&esc)) != ERR_OK)
+		goto out;
+	twilio_submit(s->t, &get);
+	twilio_run(s->t, deadline);
+	if (get.err == ERR_TWILIO && get.status == 404) {
+		log_info("the failed create made no conversation");
+		goto out;
+	}
+	if (get.err != ERR_OK ||
+	    !json_object_object_get_ex(get.json, "sid", &v) ||
+	    !twilio_sid_valid(json_object_get_string(v), "CH")) {
+		s->res->cleanup_failed = 1;
+		log_error("cannot tell whether the failed create made a "
+		    "conversation: %s", get.message);
+		goto out;
+	}
+	s->sid = json_object_get_string(v);
+	memset(&tm, 0, sizeof(tm));
+	if (json_object_object_get_ex(get.json, "date_created", &v) &&
+	    strptime(json_object_get_string(v), "%Y-%m-%dT%H:%M:%S", &tm) != NULL)
+		created = timegm(&tm);
+	/* Our own name is ours; the caller's only if it was made just now. */
+	if (s->unique == s->made_up || created >= s->started - 5)
+		cleanup(s, deadline);
+	else
+		log_warn("conversation %s already had the unique name: left alone",
+		    s->sid);
+	s->sid = NULL;
+out:
+	twilio_call_free(&get);
+	buf_free(&esc);
 }
 
 /* The answer: the conversation in camelCase plus who got which number. */
@@ -287,10 +369,17 @@ session_create(struct twilio *t, const struct config *c,
 	}
 
 	/* Round trip 1: the creation and every look-up, all at once. */
+	s.started = time(NULL);
+	if ((s.unique = r->unique_name) == NULL) {
+		if ((e = made_up_name(s.made_up, sizeof(s.made_up))) != ERR_OK)
+			goto out;
+		s.unique = s.made_up;
+	}
 	if ((e = twilio_call_url(&s.create, t, TWILIO_POST,
 	    "conv:/v1/Conversations")) != ERR_OK ||
 	    (e = buf_append(&s.create.form, r->create_form.data,
-	    r->create_form.len)) != ERR_OK)
+	    r->create_form.len)) != ERR_OK ||
+	    (e = form_add(&s.create.form, "UniqueName", s.unique)) != ERR_OK)
 		goto out;
 	s.create.done = create_done;
 	s.create.arg = &s;
@@ -326,6 +415,8 @@ session_create(struct twilio *t, const struct config *c,
 		s.err = build_result(&s);
 	if (s.err != ERR_OK && s.sid != NULL)
 		cleanup(&s, deadline);
+	else if (s.err != ERR_OK && s.create_unknown)
+		cleanup_unknown(&s, deadline);
 	e = s.err;
 out:
 	if (e != ERR_OK && res->message[0] == '\0')

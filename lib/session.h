@@ -14,6 +14,12 @@
 
 #include "err.h"
 
+/*
+ * Conversations get the caller's uniqueName, or this prefix and 32 random
+ * hex digits: a create whose answer is lost can then be found again.
+ */
+#define SESSION_NAME_PREFIX	"masked-"
+
 struct config;
 struct sessreq;
 struct twilio;
@@ -37,7 +43,8 @@ struct session_result {
  * ERR_POOL (no free number for res->address), ERR_TWILIO (Twilio refused;
  * see twilio_status/code), ERR_TRANSPORT, ERR_TIMEOUT (deadline, monotonic
  * ms), ERR_NOMEM. On failure after the conversation was created, the
- * conversation has been deleted before this returns.
+ * conversation has been deleted before this returns; so has one whose
+ * create failed without a clear answer (looked up by its unique name).
  */
 enum err	session_create(struct twilio *t, const struct config *c,
 		    const struct sessreq *r, long long deadline,

@@ -110,6 +110,12 @@ take_prop(struct sessreq *r, const struct prop *p, json_object *v,
 	if (strcmp(p->key, "messagingServiceSid") == 0 && !is_sid(s, "MG"))
 		return refuse(why, p->key, "messagingServiceSid must be MG "
 		    "followed by 32 hexadecimal digits");
+	if (strcmp(p->key, "uniqueName") == 0) {
+		if (strlen(s) > 256)
+			return refuse(why, p->key, "uniqueName is too long");
+		/* session.c sends it, and needs it should the create fail. */
+		return (r->unique_name = strdup(s)) == NULL ? ERR_NOMEM : ERR_OK;
+	}
 	if ((e = form_add(&r->create_form, p->param, s)) != ERR_OK)
 		return e == ERR_TOOBIG ? refuse(why, p->key, "%s is too long",
 		    p->key) : e;
@@ -306,6 +312,8 @@ sessreq_free(struct sessreq *r)
 		free(r->addresses[i]);
 	r->naddresses = 0;
 	buf_free(&r->create_form);
+	free(r->unique_name);
+	r->unique_name = NULL;
 }
 
 json_object *

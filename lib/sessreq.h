@@ -19,7 +19,8 @@
 struct sessreq {
 	char		*addresses[SESSREQ_MAX_ADDRESSES];
 	size_t		 naddresses;
-	struct buf	 create_form;	/* CreateConversation's parameters */
+	struct buf	 create_form;	/* CreateConversation's parameters, but */
+	char		*unique_name;	/* UniqueName, kept apart: NULL if not given */
 };
 
 /* Why a body was refused: the offending field (or NULL) and a sentence. */

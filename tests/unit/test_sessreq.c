@@ -127,6 +127,25 @@ test_fifty(void)
 	buf_free(&b);
 }
 
+/* uniqueName is kept apart: session.c sends it (or one it makes up). */
+static void
+test_unique_name(void)
+{
+	struct sessreq		r;
+	struct sessreq_error	why;
+	const char		*body = "{" ADDR ",\"uniqueName\":\"ride-42\"}";
+
+	T_CHECK(sessreq_parse(&r, body, strlen(body), &why) == ERR_OK);
+	T_STREQ(r.unique_name, "ride-42");
+	T_STREQ(buf_str(&r.create_form), "");
+	sessreq_free(&r);
+	T_CHECK(r.unique_name == NULL);
+	body = "{" ADDR "}";
+	T_CHECK(sessreq_parse(&r, body, strlen(body), &why) == ERR_OK);
+	T_CHECK(r.unique_name == NULL);
+	sessreq_free(&r);
+}
+
 static void
 test_every_property(void)
 {
@@ -144,7 +163,6 @@ test_every_property(void)
 	    "\"bindings.email.address\":\"ann@example.com\","
 	    "\"bindings.email.name\":\"Ann & Bob\"}",
 	    "FriendlyName=Ride%2042"
-	    "&UniqueName=ride-42_a.b~c"
 	    "&Attributes=%7B%22k%22%3A%22v%22%7D"
 	    "&MessagingServiceSid=" MGSID
 	    "&State=inactive"
@@ -636,6 +654,7 @@ main(void)
 	T_RUN(test_bad_addresses);
 	T_RUN(test_bad_properties);
 	T_RUN(test_strict);
+	T_RUN(test_unique_name);
 	T_RUN(test_nul);
 	T_RUN(test_too_long);
 	T_RUN(test_camelize);
