@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "reap.h"
+#include "session.h"
 #include "twilio.h"
 
 #define REAP_BATCH	16	/* conversations examined at once */
@@ -16,6 +17,7 @@ struct check {
 	struct twilio_call	 parts;
 	struct twilio_call	 del;
 	const char		*sid;
+	bool			 ours;	/* named by session.c */
 };
 
 /* Twilio's "2026-11-28T01:06:18Z" as seconds since the epoch; -1 if not. */
@@ -51,13 +53,19 @@ marked_parties(json_object *participant)
 	return parties;
 }
 
-/* Whether the participants listed say the session never got all of them. */
+/*
+ * Whether the participants listed say the session never got all of them:
+ * fewer marked participants than the session was made with, or none at all
+ * in a conversation this service named.
+ */
 static bool
-half_made(json_object *items)
+half_made(json_object *items, bool ours)
 {
 	size_t	 i, n = json_object_array_length(items), marked = 0;
 	long	 want = 0, p;
 
+	if (n == 0)
+		return ours;
 	for (i = 0; i < n; i++)
 		if ((p = marked_parties(json_object_array_get_idx(items, i))) > 0) {
 			marked++;
@@ -88,7 +96,7 @@ reap_batch(struct twilio *t, struct check *cs, size_t n, struct reap_stats *s)
 			s->failed++;
 			continue;
 		}
-		if (!half_made(cs[i].parts.items))
+		if (!half_made(cs[i].parts.items, cs[i].ours))
 			continue;
 		s->half_made++;
 		if (twilio_call_url(&cs[i].del, t, TWILIO_DELETE,
@@ -158,6 +166,11 @@ reap_run(struct twilio *t, const struct config *c, long min_age_s,
 			    now - created < min_age_s || now - created > window_s)
 				continue;
 			s->examined++;
+			cs[k].ours = json_object_object_get_ex(item,
+			    "unique_name", &v) &&
+			    json_object_is_type(v, json_type_string) &&
+			    strncmp(json_object_get_string(v), SESSION_NAME_PREFIX,
+			    strlen(SESSION_NAME_PREFIX)) == 0;
 			twilio_call_init(&cs[k].parts);
 			twilio_call_init(&cs[k].del);
 			cs[k++].sid = sid;

@@ -6,8 +6,10 @@
  * did add keep their proxy numbers. Every participant this service adds
  * carries, in its attributes, {"maskedSession": {"parties": N}}: the number
  * of participants its session was created with. A conversation whose marked
- * participants are fewer than N, created long enough ago that no request can
- * still be working on it, was left half-made: the reaper deletes it.
+ * participants are fewer than N, or that has none at all while its unique
+ * name is one this service made up (SESSION_NAME_PREFIX), created long
+ * enough ago that no request can still be working on it, was left half-made:
+ * the reaper deletes it.
  *
  * Removing a participant from a session by hand makes it look half-made too,
  * which is why only conversations created in a recent window are looked at.

@@ -49,6 +49,14 @@ reap() {
 	echo "$body" | jq -e '.participants[0].proxyAddress == "+14155550100"'
 }
 
+@test "a conversation this service named but never filled is reaped; others are not" {
+	fake_seed '{"conversations":[{"unique_name":"masked-0123456789abcdef0123456789abcdef"},{"unique_name":"someone-elses"},{}]}'
+	run reap
+	[ "$status" = 0 ]
+	[[ "$output" == *"3 conversations examined, 1 half-made, 1 deleted, 0 failed"* ]]
+	fake_get state | jq -e '[.conversations[].unique_name] | sort == [null, "someone-elses"]'
+}
+
 @test "the reaper leaves recent conversations to the requests still making them" {
 	fake_seed '{"conversations":[{"participants":[{"address":"+14155550001","proxy_address":"+14155550100"}]}]}'
 	run reap --reap-min-age 600
