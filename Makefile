@@ -4,7 +4,7 @@
 #   make test         unit tests, then the end-to-end suite under lighttpd
 #   make test SANITIZE=1   the same, built with -fsanitize=address,undefined
 #   make run          start the service on 127.0.0.1:3000 (sandbox without an account)
-#   make install      PREFIX=/usr/local DESTDIR=
+#   make install      PREFIX=/usr/local DESTDIR=  (and make uninstall)
 
 SHELL	 = /bin/bash
 VERSION	 = 0.1.0
@@ -126,7 +126,73 @@ fuzz: $(FUZZ_BIN)
 	    test $${PIPESTATUS[0]} -eq 0; \
 	done
 
+# Benchmarks, not part of `make test` (timings never fail): `make bench`
+# (LATENCY_MS=50 PROCS=2 WORKER_THREADS=16; SOAK=1 adds the soak) and
+# `make soak` (one worker, 100,000 requests, its RSS after 1,000 and at the end).
+bench: all
+	@tests/bench/bench.sh $(abspath $(BUILD))
+
+soak: all
+	@tests/bench/bench.sh --soak $(abspath $(BUILD))
+
+# Installation (DESTDIR for packaging; `make uninstall` with the same PREFIX
+# and DESTDIR removes exactly what was installed):
+#   BINDIR         the three programs (PREFIX/lib/masked: run by a web server
+#                  or systemd, not by people)
+#   DATADIR        nanp-area-codes.csv (for AREA_CODES_FILE; a copy is built in)
+#   SYSTEMDUNITDIR deploy/systemd/ (systemd reads PREFIX/lib/systemd/system)
+#   SBINDIR        masked-spawn-fcgi (deploy/spawn-fcgi/)
+#   DOCDIR         README.md, env.example and all of deploy/
+# Installed copies name this PREFIX's paths instead of /usr/local's.
+SBINDIR	?= $(PREFIX)/sbin
+DOCDIR	?= $(PREFIX)/share/doc/masked
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL	?= install
+DEPLOY_FILES := $(shell find deploy -type f 2>/dev/null | LC_ALL=C sort)
+UNIT_FILES = $(patsubst deploy/systemd/%,%,$(filter deploy/systemd/%,$(DEPLOY_FILES)))
+INSTALL_SED = sed -e 's|/usr/local/lib/masked|$(BINDIR)|g' \
+	-e 's|/usr/local/share/masked|$(DATADIR)|g' \
+	-e 's|/usr/local/share/doc/masked|$(DOCDIR)|g' \
+	-e 's|/usr/local/sbin|$(SBINDIR)|g'
+
+# install-text SRC DEST MODE
+define install-text
+	mkdir -p "$$(dirname "$(2)")" && $(INSTALL_SED) "$(1)" >"$(2)" && chmod $(3) "$(2)"
+endef
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
+	$(INSTALL) -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 0644 etc/nanp-area-codes.csv $(DESTDIR)$(DATADIR)/
+	$(INSTALL) -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	$(call install-text,env.example,$(DESTDIR)$(DOCDIR)/env.example,0644)
+	$(call install-text,deploy/spawn-fcgi/masked-spawn-fcgi,$(DESTDIR)$(SBINDIR)/masked-spawn-fcgi,0755)
+	@set -e; for f in $(DEPLOY_FILES); do \
+	    m=0644; [ -x "$$f" ] && m=0755; \
+	    $(call install-text,$$f,$(DESTDIR)$(DOCDIR)/$$f,$$m); \
+	done
+	@set -e; for f in $(UNIT_FILES); do \
+	    $(call install-text,deploy/systemd/$$f,$(DESTDIR)$(SYSTEMDUNITDIR)/$$f,0644); \
+	done
+	@echo "installed under $(DESTDIR)$(PREFIX); next: README.md, Deploying"
+
+uninstall:
+	rm -f $(PROGS:$(BUILD)/%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(DESTDIR)$(DATADIR)/nanp-area-codes.csv $(DESTDIR)$(SBINDIR)/masked-spawn-fcgi
+	rm -f $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(DOCDIR)/env.example
+	@set -e; for f in $(DEPLOY_FILES); do rm -f "$(DESTDIR)$(DOCDIR)/$$f"; done
+	@set -e; for f in $(UNIT_FILES); do rm -f "$(DESTDIR)$(SYSTEMDUNITDIR)/$$f"; done
+	@for d in $$(cd deploy && find . -mindepth 1 -depth -type d); do \
+	    d=$${d#./}; rmdir "$(DESTDIR)$(DOCDIR)/deploy/$$d" 2>/dev/null; \
+	    case $$d in systemd/?*) rmdir "$(DESTDIR)$(SYSTEMDUNITDIR)/$${d#systemd/}" 2>/dev/null;; esac; \
+	done; \
+	for d in $(DOCDIR)/deploy $(BINDIR) $(DATADIR) $(DOCDIR); do rmdir "$(DESTDIR)$$d" 2>/dev/null; done; \
+	true
+
+.PHONY: install uninstall
+
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all unit e2e check test deps run clean fuzz fuzz-lib
+.PHONY: all unit e2e check test deps run clean fuzz fuzz-lib bench soak

@@ -199,7 +199,8 @@ create_done(struct twilio_call *call, void *arg)
 
 	if (call->err != ERR_OK) {
 		/* A 4xx is Twilio's "no"; anything else may have made it. */
-		s->create_unknown = call->err != ERR_TWILIO || call->status >= 500;
+		s->create_unknown = !call->unsent && (call->err != ERR_TWILIO ||
+		    call->status >= 500);
 		fail(s, call->err, call, call->message);
 		return;
 	}

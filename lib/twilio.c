@@ -303,6 +303,7 @@ call_start(struct twilio *t, struct twilio_call *c, long long deadline)
 	c->easy = easy;
 	c->retry_after = -1;
 	c->overflow = false;
+	c->unsent = false;
 	buf_reset(&c->body);
 	curl_easy_setopt(easy, CURLOPT_URL, buf_str(&c->url));
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -551,7 +552,11 @@ call_finished(struct twilio *t, struct twilio_call *c, CURLcode res,
 			    ERR_TRANSPORT;
 			snprintf(c->message, sizeof(c->message), "Twilio could "
 			    "not be reached: %s", curl_easy_strerror(res));
-			retryable = idempotent;
+			/* Not connected: nothing was sent, so even a create may retry. */
+			c->unsent = res == CURLE_COULDNT_CONNECT ||
+			    res == CURLE_COULDNT_RESOLVE_HOST ||
+			    res == CURLE_COULDNT_RESOLVE_PROXY;
+			retryable = idempotent || c->unsent;
 		}
 	} else if (!twilio_call_answer(t, c, c->status, &retryable))
 		return;		/* queued for its next page */

@@ -50,6 +50,7 @@ struct twilio_call {
 	long		 code;		/* Twilio's error code, 0 if none */
 	char		 message[256];	/* Twilio's or our description of a failure */
 	int		 attempts;	/* requests sent, retries included */
+	bool		 unsent;	/* failed before reaching Twilio: no effect */
 
 	/* Private to twilio.c. */
 	struct twilio	*t;

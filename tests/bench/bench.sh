@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# `make bench` / `make soak`: starts lighttpd with the built programs and the
+# fake Twilio, runs tests/bench/loadgen.py once per scenario, and prints a
+# table, the targets beside the figures, and notes. Timings never fail it.
+#
+#   tests/bench/bench.sh [--soak] [BUILD]
+#
+# Settings (environment):
+#   LATENCY_MS=50        latency the fake Twilio adds to every API call
+#   PROCS=2              lighttpd max-procs per program
+#   WORKER_THREADS=16    requests served at once per process
+#   SOAK=1               also run the soak after the scenarios (--soak: only it)
+#   BENCH_SCENARIOS      scenario keys to run (default: all; loadgen.py list)
+#   BENCH_LOG_LEVEL=debug   programs' LOG_LEVEL (debug logs each Twilio call)
+#   BENCH_WORK=BUILD/bench  scratch folder: lighttpd config, error.log, results
+#   SOAK_REQUESTS=100000 SOAK_RESET_EVERY=5000 SOAK_CONCURRENCY=2
+set -euo pipefail
+
+MODE=bench
+if [ "${1:-}" = --soak ]; then
+	MODE=soak
+	shift
+fi
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+if [ $# -gt 0 ]; then
+	BUILD=$(cd "$1" 2>/dev/null && pwd || echo "$1")
+else
+	BUILD=$TOP/build
+fi
+if [ $# -eq 0 ] || [ ! -x "$BUILD/sessions.fcgi" ] ||
+    [ ! -x "$BUILD/inbound-call.fcgi" ] || [ ! -x "$BUILD/post-event.fcgi" ]; then
+	make -C "$TOP" --no-print-directory BUILD="$BUILD" all >&2
+fi
+
+LATENCY_MS=${LATENCY_MS:-50}
+PROCS=${PROCS:-2}
+WORKER_THREADS=${WORKER_THREADS:-16}
+BENCH_LOG_LEVEL=${BENCH_LOG_LEVEL:-debug}
+LOADGEN="$TOP/tests/bench/loadgen.py"
+export WORK="${BENCH_WORK:-$BUILD/bench}"
+OUT="$WORK/results"
+
+for cmd in lighttpd curl python3; do
+	command -v "$cmd" >/dev/null || { echo "bench: $cmd is not installed (make deps)" >&2; exit 1; }
+done
+case "$LATENCY_MS$PROCS$WORKER_THREADS" in
+*[!0-9.]*) echo "bench: LATENCY_MS, PROCS and WORKER_THREADS must be numbers" >&2; exit 2 ;;
+esac
+
+source "$TOP/tests/lib/harness.bash"
+
+# 24 numbers: NANP area codes across the US and Canada, and two UK numbers,
+# so that no scenario exhausts the pool by accident.
+BENCH_POOL='["+14155550100","+14155550101","+12125550100","+12125550101",
+"+13125550100","+16175550100","+12065550100","+13055550100","+12135550100",
+"+13035550100","+14045550100","+15125550100","+16025550100","+17025550100",
+"+12145550100","+16465550100","+17185550100","+15035550100","+16045550100",
+"+14165550100","+15145550100","+14035550100","+442071838750","+442071838751"]'
+BENCH_POOL=$(printf '%s' "$BENCH_POOL" | tr -d '\n')
+
+PROG_PIDS=
+cleanup() {
+	set +e
+	trap - EXIT INT TERM
+	stop_all
+	reap_programs
+}
+
+# After lighttpd is gone, its programs end their current request and exit;
+# waits for them (and ends, by pid, any that does not within 5 s).
+reap_programs() {
+	local i p left
+	for i in $(seq 100); do
+		left=
+		for p in $PROG_PIDS; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
+		[ -z "$left" ] && break
+		sleep 0.05
+	done
+	for p in $left; do kill -KILL "$p" 2>/dev/null; done
+	PROG_PIDS=
+}
+trap cleanup EXIT
+trap 'echo "bench: interrupted" >&2; exit 130' INT
+trap 'exit 143' TERM
+
+# start_stack PROCS WORKER_THREADS LOG_LEVEL
+start_stack() {
+	start_fake
+	# The defaults of every RETRY_* setting and of the deadline (the harness
+	# writes test values; later lines win).
+	write_env "NUMBER_POOL=$BENCH_POOL" "WORKER_THREADS=$2" "LOG_LEVEL=$3" \
+		RETRY_MAX_ATTEMPTS=5 RETRY_MIN_TIMEOUT_MS=1000 RETRY_FACTOR=2 \
+		RETRY_MAX_TIMEOUT_MS=360000 REQUEST_TIMEOUT_MS=10000
+	# The programs read the environment first: keep it in step with the file.
+	WORKER_THREADS=$2 LOG_LEVEL=$3 PROCS=$1 start_lighttpd
+}
+
+fake_setup() {
+	curl -sf -X POST "$FAKE_URL/_fake/reset" >/dev/null
+	curl -sf -X POST -H 'Content-Type: application/json' \
+		--data "{\"latency_ms\": $1}" "$FAKE_URL/_fake/config" >/dev/null
+}
+
+# loadgen ARGS...: the load generator with what it needs to know.
+loadgen() {
+	env BASE_URL="$BASE_URL" FAKE_URL="$FAKE_URL" LIGHTTPD_PID="$LIGHTTPD_PID" \
+		FAKE_PID="$FAKE_PID" LATENCY_MS="$LATENCY_MS" PROCS="$PROCS" \
+		WORKER_THREADS="$WORKER_THREADS" BENCH_LOG_LEVEL="$BENCH_LOG_LEVEL" \
+		NUMBER_POOL="$BENCH_POOL" AUTH_USER="$AUTH_USER" AUTH_PASS="$AUTH_PASS" \
+		AUTH_TOKEN="$AUTH_TOKEN" DOMAIN="$DOMAIN" WORK="$WORK" \
+		python3 "$LOADGEN" "$@"
+}
+
+# Fails if lighttpd is gone (stopped from outside, or crashed).
+check_alive() {
+	if ! kill -0 "$LIGHTTPD_PID" 2>/dev/null || ! kill -0 "$FAKE_PID" 2>/dev/null; then
+		echo "bench: lighttpd or the fake Twilio stopped during the run:" >&2
+		grep -E 'stopped by|graceful shutdown|died|terminated' "$WORK/error.log" | tail -3 >&2
+		exit 1
+	fi
+}
+
+# Waits until lighttpd has started every program process and /sessions
+# answers (a cheap 400 for a body that is not JSON).
+wait_programs() {
+	local want=$(( $1 * 3 )) i n code
+	for i in $(seq 100); do
+		n=$(pgrep -P "$LIGHTTPD_PID" -f '\.fcgi' | wc -l)
+		[ "$n" -ge "$want" ] && break
+		sleep 0.05
+	done
+	[ "$n" -ge "$want" ] || echo "bench: only $n of $want program processes started" >&2
+	PROG_PIDS=$(pgrep -P "$LIGHTTPD_PID" -f '\.fcgi' | tr '\n' ' ')
+	for i in $(seq 100); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' -u "$AUTH_USER:$AUTH_PASS" \
+			-H 'Content-Type: application/json' --data 'not json' "$BASE_URL/sessions")
+		[ "$code" = 400 ] && return 0
+		sleep 0.05
+	done
+	echo "bench: /sessions answers $code, not 400, to a bad body" >&2
+	return 1
+}
+
+# Never wipe a folder this script did not make.
+if [ -d "$WORK" ] && [ -n "$(ls -A "$WORK")" ] && [ ! -d "$WORK/results" ]; then
+	echo "bench: $WORK exists and is not a bench folder; set BENCH_WORK" >&2
+	exit 2
+fi
+rm -rf "$WORK"
+mkdir -p "$OUT"
+
+if [ "$MODE" = bench ]; then
+	echo "bench: LATENCY_MS=$LATENCY_MS PROCS=$PROCS WORKER_THREADS=$WORKER_THREADS LOG_LEVEL=$BENCH_LOG_LEVEL ($WORK)"
+	start_stack "$PROCS" "$WORKER_THREADS" "$BENCH_LOG_LEVEL"
+	wait_programs "$PROCS"
+	for s in ${BENCH_SCENARIOS:-$(loadgen list)}; do
+		check_alive
+		fake_setup "$LATENCY_MS"
+		loadgen run "$s" --out "$OUT"
+	done
+	check_alive
+fi
+
+if [ "$MODE" = soak ] || [ "${SOAK:-0}" = 1 ]; then
+	stop_all
+	reap_programs
+	echo "soak: one sessions.fcgi process, one thread, latency 0, ${SOAK_REQUESTS:-100000} requests"
+	# info, not debug: 100,000 requests would log half a million lines.
+	PROCS=1 WORKER_THREADS=1 start_stack 1 1 info
+	PROCS=1 wait_programs 1
+	fake_setup 0
+	PROCS=1 WORKER_THREADS=1 loadgen soak --out "$OUT"
+	check_alive
+fi
+
+loadgen report "$OUT"
+echo
+echo "logs: $WORK/error.log; results: $OUT/*.json"

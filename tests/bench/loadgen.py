@@ -1,0 +1,1233 @@
+#!/usr/bin/env python3
+"""Load generator of `make bench` (Python 3 standard library only).
+
+    loadgen.py run SCENARIO --out DIR      one scenario; its result goes to
+                                           DIR/NN-SCENARIO.json, a line to stdout
+    loadgen.py report DIR                  the table, the targets and the notes
+    loadgen.py soak --out DIR              the 100,000-request soak of one worker
+    loadgen.py list                        the scenario names, in order
+
+It talks to lighttpd (BASE_URL) over persistent http.client connections, one
+per client thread, and to the fake Twilio's control API (FAKE_URL).  It
+reads /proc for the CPU time and memory of our .fcgi programs (the children
+of LIGHTTPD_PID), of lighttpd itself, of the fake (FAKE_PID) and of itself,
+to give CPU per session and to name the bottleneck: a process that used more
+than BUSY_PCT of one core over the run.
+
+Environment: BASE_URL, FAKE_URL, LIGHTTPD_PID, FAKE_PID, LATENCY_MS, plus
+AUTH_USER, AUTH_PASS, AUTH_TOKEN, DOMAIN, CONCURRENCY (closed loop), PROCS,
+WORKER_THREADS (for the notes), SOAK_REQUESTS, SOAK_RESET_EVERY.
+"""
+
+import base64
+import glob
+import hashlib
+import hmac
+import http.client
+import json
+import math
+import os
+import random
+import re
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+HZ = os.sysconf("SC_CLK_TCK")
+NCPU = os.cpu_count() or 1
+BUSY_PCT = 85.0         # a process above this share of one core is saturated
+SAMPLE_S = 0.05         # memory sampling period
+
+ENV = os.environ
+L_MS = float(ENV.get("LATENCY_MS", "50"))
+AUTH_USER = ENV.get("AUTH_USER", "test-user")
+AUTH_PASS = ENV.get("AUTH_PASS", "test pass:with colon")
+AUTH_TOKEN = ENV.get("AUTH_TOKEN", "sandbox-auth-token")
+DOMAIN = ENV.get("DOMAIN", "masked.example.com")
+AUTH_HEADER = "Basic " + base64.b64encode(
+    ("%s:%s" % (AUTH_USER, AUTH_PASS)).encode()).decode()
+
+
+# --------------------------------------------------------------------------
+# Scenarios
+
+# kind: open (one started every interval_ms) or closed (concurrency in
+# flight); op: session or inbound.  The order is the table's.
+SCENARIOS = [
+    dict(name="load test", key="loadtest", kind="open", op="session",
+         count=300, interval_ms=20, parties=2, threads=64,
+         what="the original's yarn loadtest: 300 sessions, one every 20 ms"),
+    dict(name="closed loop", key="closed", kind="closed", op="session",
+         count=2000, concurrency=32, parties=2, pss=True,
+         what="2000 sessions, 32 in flight"),
+    dict(name="10-party", key="party10", kind="closed", op="session",
+         count=200, concurrency=4, parties=10,
+         what="200 sessions of 10 people, 4 in flight"),
+    dict(name="50-party", key="party50", kind="closed", op="session",
+         count=40, concurrency=2, parties=50,
+         what="40 sessions of 50 people, 2 in flight"),
+    dict(name="same person", key="sameperson", kind="closed", op="session",
+         count=15, concurrency=5, parties=2, shared=True,
+         what="15 sessions sharing one person, 5 in flight"),
+    dict(name="429 (5%)", key="429", kind="closed", op="session",
+         count=300, concurrency=16, parties=2,
+         fault={"every": 20, "times": -1, "status": 429, "code": 20429,
+                "message": "Too Many Requests"},
+         what="every 20th Twilio call answered 429 (no Retry-After), "
+              "300 sessions, 16 in flight"),
+    dict(name="inbound 1:1", key="inbound1", kind="closed", op="inbound",
+         count=500, concurrency=8, parties=2,
+         what="500 calls into seeded 2-person sessions, 8 in flight"),
+    dict(name="inbound conf", key="inboundconf", kind="closed", op="inbound",
+         count=300, concurrency=8, parties=4,
+         what="300 calls into seeded 4-person sessions (3 callees "
+              "called out), 8 in flight"),
+]
+BY_KEY = {s["key"]: s for s in SCENARIOS}
+
+
+# --------------------------------------------------------------------------
+# Numbers
+
+def area_codes():
+    codes = []
+    try:
+        with open(os.path.join(TOP, "etc", "nanp-area-codes.csv")) as f:
+            for line in f:
+                code = line.split(",")[0]
+                if code.isdigit() and len(code) == 3:
+                    codes.append(code)
+    except OSError:
+        pass
+    return codes or ["415", "212", "312", "617", "206", "604"]
+
+
+class Numbers:
+    """Distinct random +1 numbers (real area codes, exchange 2XX-9XX)."""
+
+    def __init__(self, seed=None):
+        self.codes = area_codes()
+        self.rng = random.Random(seed)
+        self.seen = set()
+        self.lock = threading.Lock()
+
+    def one(self):
+        with self.lock:
+            while True:
+                n = "+1%s%d%02d%04d" % (self.rng.choice(self.codes),
+                                        self.rng.randint(2, 9),
+                                        self.rng.randint(0, 99),
+                                        self.rng.randint(0, 9999))
+                if n not in self.seen:
+                    self.seen.add(n)
+                    return n
+
+    def many(self, k):
+        return [self.one() for _ in range(k)]
+
+
+def pool_numbers():
+    try:
+        return json.loads(ENV.get("NUMBER_POOL", "[]"))
+    except ValueError:
+        return []
+
+
+# --------------------------------------------------------------------------
+# Webhook signature (as tests/lib/sign.py)
+
+def sign(token, url, pairs):
+    data = url
+    for name in sorted({n for n, _ in pairs}, key=lambda s: s.encode()):
+        for v in sorted({v for n, v in pairs if n == name},
+                        key=lambda s: s.encode()):
+            data += name + v
+    mac = hmac.new(token.encode(), data.encode(), hashlib.sha1).digest()
+    return base64.b64encode(mac).decode()
+
+
+# --------------------------------------------------------------------------
+# HTTP
+
+class Client:
+    """One persistent connection to lighttpd."""
+
+    def __init__(self, base):
+        u = urllib.parse.urlsplit(base)
+        self.host, self.port = u.hostname, u.port or 80
+        self.conn = None
+        self.connects = 0
+
+    def request(self, method, path, body, headers):
+        """(status, headers dict, body bytes); status 0 on a transport error."""
+        for attempt in (0, 1):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port,
+                                                       timeout=60)
+                self.connects += 1
+            fresh = self.conn.sock is None
+            try:
+                self.conn.request(method, path, body, headers)
+                r = self.conn.getresponse()
+                data = r.read()
+                if r.will_close:
+                    self.conn.close()
+                return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+            except (http.client.RemoteDisconnected, BrokenPipeError,
+                    ConnectionResetError) as e:
+                self.conn.close()
+                self.conn = None
+                # A kept-alive connection the server had already closed:
+                # nothing was processed, send once more on a new one.
+                if attempt == 0 and not fresh:
+                    continue
+                return 0, {}, ("%s" % type(e).__name__).encode()
+            except (OSError, http.client.HTTPException) as e:
+                self.conn.close()
+                self.conn = None
+                return 0, {}, ("%s" % type(e).__name__).encode()
+        return 0, {}, b"unreachable"
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+
+
+def fake(method, path, body=None):
+    u = urllib.parse.urlsplit(ENV["FAKE_URL"])
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+    try:
+        data = json.dumps(body).encode() if body is not None else None
+        c.request(method, "/_fake/" + path, data,
+                  {"Content-Type": "application/json"} if data else {})
+        r = c.getresponse()
+        out = r.read()
+        if r.status != 200:
+            raise RuntimeError("fake %s %s: %d %s" % (method, path, r.status,
+                                                      out[:200]))
+        return json.loads(out) if out else None
+    finally:
+        c.close()
+
+
+# --------------------------------------------------------------------------
+# /proc
+
+def read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("ascii", "replace")
+    except OSError:
+        return None
+
+
+def proc_stat(pid):
+    """(ppid, utime+stime ticks) or None."""
+    s = read("/proc/%d/stat" % pid)
+    if s is None:
+        return None
+    rest = s[s.rindex(")") + 2:].split()
+    # rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
+    return int(rest[1]), int(rest[11]) + int(rest[12])
+
+
+def cmd_name(pid):
+    c = read("/proc/%d/cmdline" % pid)
+    if not c:
+        return "?"
+    argv0 = c.split("\0")[0]
+    return os.path.basename(argv0)
+
+
+def our_programs():
+    """{pid: program} of the .fcgi children of lighttpd."""
+    lpid = int(ENV["LIGHTTPD_PID"])
+    out = {}
+    kids = read("/proc/%d/task/%d/children" % (lpid, lpid))
+    pids = [int(x) for x in kids.split()] if kids is not None else None
+    if pids is None:        # no children file: scan /proc
+        pids = []
+        for d in glob.glob("/proc/[0-9]*"):
+            st = proc_stat(int(d[6:]))
+            if st and st[0] == lpid:
+                pids.append(int(d[6:]))
+    for pid in pids:
+        name = cmd_name(pid)
+        if name.endswith(".fcgi"):
+            out[pid] = name
+    return out
+
+
+def status_kb(pid, key):
+    s = read("/proc/%d/status" % pid)
+    if s:
+        m = re.search(r"^%s:\s+(\d+) kB" % key, s, re.M)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def pss_kb(pid):
+    s = read("/proc/%d/smaps_rollup" % pid)
+    if s:
+        m = re.search(r"^Pss:\s+(\d+) kB", s, re.M)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def reset_peak(pid):
+    """Resets VmHWM to the current RSS (clear_refs 5); False if not allowed."""
+    try:
+        with open("/proc/%d/clear_refs" % pid, "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def machine_ticks():
+    """(busy, total) jiffies of the whole machine."""
+    line = read("/proc/stat").split("\n")[0].split()[1:]
+    v = [int(x) for x in line]
+    idle = v[3] + (v[4] if len(v) > 4 else 0)
+    total = sum(v[:8])
+    return total - idle, total
+
+
+class Watch:
+    """CPU of every process that matters over a run, and memory samples."""
+
+    def __init__(self, pss_when=None):
+        self.progs = our_programs()
+        self.pids = dict(self.progs)
+        self.pids[int(ENV["LIGHTTPD_PID"])] = "lighttpd"
+        self.pids[int(ENV["FAKE_PID"])] = "fake Twilio"
+        self.pids[os.getpid()] = "load generator"
+        self.peak_reset = all(reset_peak(p) for p in self.progs)
+        self.rss_max = {p: 0 for p in self.progs}
+        self.pss = []           # summed Pss samples (kB)
+        self.pss_when = pss_when
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+
+    def ticks(self):
+        out = {}
+        for pid in self.pids:
+            st = proc_stat(pid)
+            if st:
+                out[pid] = st[1]
+        return out
+
+    def start(self):
+        self.t0 = time.monotonic()
+        self.c0 = self.ticks()
+        self.m0 = machine_ticks()
+        self.thread.start()
+
+    def sample(self):
+        while not self.stop.wait(SAMPLE_S):
+            for pid in self.progs:
+                r = status_kb(pid, "VmRSS")
+                if r:
+                    self.rss_max[pid] = max(self.rss_max[pid], r)
+            if self.pss_when and self.pss_when():
+                vals = [pss_kb(p) for p in self.progs]
+                if all(v is not None for v in vals):
+                    self.pss.append(sum(vals))
+
+    def finish(self):
+        self.stop.set()
+        self.thread.join()
+        wall = time.monotonic() - self.t0
+        c1 = self.ticks()
+        m1 = machine_ticks()
+        cpu = {}
+        for pid, name in self.pids.items():
+            if pid in self.c0 and pid in c1:
+                cpu[pid] = (c1[pid] - self.c0[pid]) * 1000.0 / HZ
+        hwm, split = {}, {}
+        for pid in self.progs:
+            h = status_kb(pid, "VmHWM")
+            hwm[pid] = max(h or 0, self.rss_max[pid])
+            split[pid] = {k: status_kb(pid, k) for k in
+                          ("VmRSS", "RssAnon", "RssFile", "RssShmem")}
+        gone = [p for p in self.progs if proc_stat(p) is None]
+        now = our_programs()
+        busy = (m1[0] - self.m0[0]) / max(1, m1[1] - self.m0[1]) * 100.0
+        return {
+            "wall_s": wall,
+            "procs": [{"pid": p, "name": self.pids[p],
+                       "cpu_ms": cpu.get(p, 0.0),
+                       "pct": cpu.get(p, 0.0) / 10.0 / max(wall, 1e-9),
+                       "ours": p in self.progs,
+                       "hwm_kb": hwm.get(p), "rss_end": split.get(p)}
+                      for p in self.pids],
+            "machine_busy_pct": busy,
+            "peak_reset": self.peak_reset,
+            "pss_samples": len(self.pss),
+            "pss_max_kb": max(self.pss) if self.pss else None,
+            "pss_median_kb": statistics.median(self.pss) if self.pss else None,
+            "restarted": sorted(set(now) ^ set(self.progs)) or gone,
+        }
+
+
+# --------------------------------------------------------------------------
+# Operations
+
+class Op:
+    """One request to make and how to judge its answer."""
+
+    def __init__(self, method, path, body, headers, check, info=None):
+        self.method, self.path, self.body = method, path, body
+        self.headers, self.check, self.info = headers, check, info
+
+
+SESSION_NO = [0]
+
+
+def session_op(addresses, extra=None):
+    SESSION_NO[0] += 1
+    body = {"addresses": addresses, "friendlyName": "bench %d" % SESSION_NO[0]}
+    if extra:
+        body.update(extra)
+    data = json.dumps(body).encode()
+
+    def check(status, headers, data):
+        if status != 200:
+            return "HTTP %d %s" % (status, error_code(data)), None
+        try:
+            j = json.loads(data)
+        except ValueError:
+            return "200 not JSON", None
+        parts = j.get("participants")
+        if not isinstance(parts, list) or len(parts) != len(addresses):
+            return "200 with %s participants, not %d" % (
+                len(parts) if isinstance(parts, list) else "no",
+                len(addresses)), None
+        if sorted(p.get("address") for p in parts) != sorted(addresses) or \
+                not all(p.get("proxyAddress") for p in parts):
+            return "200 with wrong participants", None
+        return None, {"sid": j.get("sid"),
+                      "proxies": {p["address"]: p["proxyAddress"]
+                                  for p in parts}}
+
+    return Op("POST", "/sessions", data,
+              {"Authorization": AUTH_HEADER,
+               "Content-Type": "application/json"}, check)
+
+
+def error_code(data):
+    try:
+        return json.loads(data).get("error", "")
+    except (ValueError, AttributeError):
+        return data[:60].decode("utf-8", "replace")
+
+
+def inbound_op(caller, called, callees):
+    """callees: [(address, proxy)] of the others in the conversation."""
+    pairs = [("From", caller), ("Called", called), ("To", called),
+             ("CallSid", "CA" + hashlib.md5(caller.encode()).hexdigest()),
+             ("AccountSid", "AC" + "0" * 32), ("Direction", "inbound"),
+             ("CallStatus", "ringing")]
+    sig = sign(AUTH_TOKEN, "https://%s/inbound-call" % DOMAIN, pairs)
+    data = urllib.parse.urlencode(pairs).encode()
+    if len(callees) == 1:
+        want = '<Dial callerId="%s"><Number>%s</Number></Dial>' % (
+            callees[0][1], callees[0][0])
+    else:
+        want = '<Conference endConferenceOnExit="true">%s_at_' % caller
+
+    def check(status, headers, data):
+        if status != 200:
+            return "HTTP %d" % status, None
+        text = data.decode("utf-8", "replace")
+        if want not in text:
+            if "<Say>" in text and "<Dial" not in text:
+                return "200 TwiML without Dial (apology or no session)", None
+            return "200 unexpected TwiML", None
+        return None, None
+
+    return Op("POST", "/inbound-call", data,
+              {"X-Twilio-Signature": sig,
+               "Content-Type": "application/x-www-form-urlencoded"}, check)
+
+
+# --------------------------------------------------------------------------
+# Drivers
+
+class Results:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.lat = []           # ms of the ok ones
+        self.lat_all = []       # ms of every answer
+        self.errors = {}
+        self.infos = []
+        self.lag_ms = []        # open loop: how late each request was sent
+        self.inflight = 0
+
+    def add(self, ms, err, info):
+        with self.lock:
+            self.lat_all.append(ms)
+            if err:
+                self.errors[err] = self.errors.get(err, 0) + 1
+            else:
+                self.lat.append(ms)
+                if info is not None:
+                    self.infos.append(info)
+
+
+def do(client, op, res):
+    with res.lock:
+        res.inflight += 1
+    t = time.perf_counter()
+    status, headers, data = client.request(op.method, op.path, op.body,
+                                           op.headers)
+    ms = (time.perf_counter() - t) * 1000.0
+    with res.lock:
+        res.inflight -= 1
+    if status == 0:
+        res.add(ms, "transport: " + data.decode(), None)
+        return
+    err, info = op.check(status, headers, data)
+    res.add(ms, err, info)
+
+
+def run_closed(ops, concurrency, res):
+    """Keeps `concurrency` requests in flight until ops run out."""
+    it = iter(ops)
+    lock = threading.Lock()
+    base = ENV["BASE_URL"]
+
+    def worker():
+        c = Client(base)
+        while True:
+            with lock:
+                op = next(it, None)
+            if op is None:
+                break
+            do(c, op, res)
+        c.close()
+
+    threads = [threading.Thread(target=worker, daemon=True)
+               for _ in range(concurrency)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+
+
+def run_open(ops, interval_s, nthreads, res):
+    """Starts one op every interval_s, whatever is still in flight."""
+    ops = list(ops)
+    lock = threading.Lock()
+    state = {"i": 0}
+    base = ENV["BASE_URL"]
+    start = time.monotonic() + 0.05
+
+    def worker():
+        c = Client(base)
+        while True:
+            with lock:
+                i = state["i"]
+                if i >= len(ops):
+                    break
+                state["i"] += 1
+            due = start + i * interval_s
+            delay = due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            with res.lock:
+                res.lag_ms.append(max(0.0, (time.monotonic() - due) * 1000))
+            do(c, ops[i], res)
+        c.close()
+
+    threads = [threading.Thread(target=worker, daemon=True)
+               for _ in range(nthreads)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+
+
+def pct(values, p):
+    if not values:
+        return None
+    v = sorted(values)
+    # Nearest rank: the smallest value with at least p% of them <= it.
+    k = max(0, min(len(v) - 1, math.ceil(p / 100.0 * len(v) - 1e-9) - 1))
+    return v[k]
+
+
+def bands(values):
+    edges = [(0, 500), (500, 1500), (1500, 2500), (2500, 3500),
+             (3500, None)]
+    out = []
+    for lo, hi in edges:
+        label = "%g-%g s" % (lo / 1000.0, hi / 1000.0) if hi else \
+            ">= %g s" % (lo / 1000.0)
+        out.append((label, sum(1 for v in values if v >= lo and
+                               (hi is None or v < hi))))
+    return out
+
+
+def log_offsets():
+    log = ENV.get("WORK", "") + "/error.log"
+    try:
+        return os.path.getsize(log)
+    except OSError:
+        return None
+
+
+def log_slice(start):
+    """The programs' log lines written since byte start."""
+    log = ENV.get("WORK", "") + "/error.log"
+    try:
+        with open(log, "rb") as f:
+            f.seek(start)
+            return f.read().decode("utf-8", "replace").splitlines()
+    except (OSError, TypeError):
+        return []
+
+
+TWILIO_LINE = re.compile(r"twilio (GET|POST|DELETE) (\S+): (\d+) in "
+                         r"([0-9.]+) ms( \(new connection\))?")
+
+
+def twilio_log_stats(lines):
+    """Per-call timings the programs logged (LOG_LEVEL=debug)."""
+    by = {}
+    new = 0
+    for line in lines:
+        m = TWILIO_LINE.search(line)
+        if not m:
+            continue
+        path = re.sub(r"/(CH|MB|CA)[0-9a-f]{32}", r"/\1…", m.group(2))
+        path = re.sub(r"/AC[0-9a-f]{32}/", "/AC…/", path)
+        key = "%s %s" % (m.group(1), path)
+        by.setdefault(key, []).append(float(m.group(4)))
+        if m.group(5):
+            new += 1
+    out = {}
+    for key, v in sorted(by.items()):
+        out[key] = {"n": len(v), "p50": pct(v, 50), "p99": pct(v, 99)}
+    return {"calls": out, "new_connections": new,
+            "logged": sum(len(v) for v in by.values())}
+
+
+def run_scenario(key, outdir):
+    sc = BY_KEY[key]
+    nums = Numbers()
+    pool = pool_numbers()
+    seeded = 0
+    ops = []
+    if sc["op"] == "session":
+        shared = nums.one() if sc.get("shared") else None
+        for _ in range(sc["count"]):
+            addrs = nums.many(sc["parties"])
+            if shared:
+                addrs[0] = shared
+            ops.append(session_op(addrs))
+    else:
+        convs, calls = [], []
+        rng = random.Random()
+        for _ in range(sc["count"]):
+            people = nums.many(sc["parties"])
+            proxies = [rng.choice(pool) for _ in people]
+            convs.append({"friendly_name": "bench", "participants": [
+                {"address": a, "proxy_address": p}
+                for a, p in zip(people, proxies)]})
+            calls.append(inbound_op(people[0], proxies[0],
+                                    list(zip(people[1:], proxies[1:]))))
+        for i in range(0, len(convs), 500):
+            fake("POST", "seed", {"conversations": convs[i:i + 500]})
+        seeded = len(convs)
+        ops = calls
+    if sc.get("fault"):
+        fake("POST", "faults", {"faults": [sc["fault"]]})
+
+    res = Results()
+    conc = sc.get("concurrency", 0)
+    watch = Watch(pss_when=(lambda: res.inflight >= conc)
+                  if sc.get("pss") else None)
+    log0 = log_offsets()
+    stats0 = fake("GET", "stats")
+    watch.start()
+    if sc["kind"] == "open":
+        run_open(ops, sc["interval_ms"] / 1000.0, sc["threads"], res)
+    else:
+        run_closed(ops, conc, res)
+    w = watch.finish()
+    stats1 = fake("GET", "stats")
+    time.sleep(0.2)         # let the last log lines land
+    logstats = twilio_log_stats(log_slice(log0))
+    faults = fake("GET", "faults")["faults"] if sc.get("fault") else []
+    retries = retry_analysis(fake("GET", "requests")) if faults else None
+    state = fake("GET", "state")
+
+    ok_sids = {i["sid"] for i in res.infos if i}
+    convs = state["conversations"]
+    if sc["op"] == "session":
+        left = [c for c in convs if c["sid"] not in ok_sids]
+    else:
+        left = convs[seeded:]
+    short = [c["sid"] for c in convs if c["sid"] in ok_sids and
+             len(c["participants"]) != sc["parties"]]
+
+    extra = {}
+    if sc.get("shared"):
+        proxies = [i["proxies"].get(shared) for i in res.infos]
+        extra["shared_proxies"] = proxies
+        extra["shared_distinct"] = len(set(proxies))
+    n = len(ops)
+    ok = len(res.lat)
+    out = {
+        "key": key, "name": sc["name"], "what": sc["what"],
+        "kind": sc["kind"], "op": sc["op"], "parties": sc["parties"],
+        "count": n, "concurrency": conc, "ok": ok,
+        "errors": sum(res.errors.values()), "error_kinds": res.errors,
+        "p50": pct(res.lat, 50), "p90": pct(res.lat, 90),
+        "p99": pct(res.lat, 99), "max": max(res.lat) if res.lat else None,
+        "p99_all": pct(res.lat_all, 99),
+        "rate": n / w["wall_s"] if w["wall_s"] > 0 else None,
+        "twilio_calls": stats1["requests"] - stats0["requests"],
+        "connections": stats1["connections"] - stats0["connections"],
+        "fake_in_flight_max": stats1.get("in_flight_max"),
+        "left_behind": len(left), "short_sessions": len(short),
+        "seeded": seeded, "watch": w, "log": logstats,
+        "lag_max_ms": max(res.lag_ms) if res.lag_ms else None,
+        "lag_p99_ms": pct(res.lag_ms, 99),
+        "lat_bands": bands(res.lat_all),
+        "faults": faults, "retries": retries, "latency_ms": L_MS,
+        "extra": extra,
+        "procs_per_program": ENV.get("PROCS", "?"),
+        "worker_threads": ENV.get("WORKER_THREADS", "?"),
+        "log_level": ENV.get("BENCH_LOG_LEVEL", "?"),
+    }
+    ours = [p for p in w["procs"] if p["ours"]]
+    out["cpu_ms_per_op"] = sum(p["cpu_ms"] for p in ours) / max(1, n)
+    out["peak_rss_kb"] = max([p["hwm_kb"] or 0 for p in ours] or [0])
+    out["bottleneck"] = bottleneck(out)
+    # Files sort in the order the scenarios ran.
+    path = os.path.join(outdir, "%02d-%s.json" % (
+        len(glob.glob(os.path.join(outdir, "[0-8]*.json"))), key))
+    with open(path, "w") as f:
+        json.dump(out, f, indent=1)
+    print("  %-13s %5d/%-5d ok  p50 %s ms  %s/s  (%.1f s)  bottleneck: %s"
+          % (sc["name"], ok, n, fmt(out["p50"]), fmt(out["rate"]),
+             w["wall_s"], out["bottleneck"]), flush=True)
+    if res.errors:
+        print("    errors: %s" % ", ".join("%s x%d" % (k, v) for k, v in
+                                          sorted(res.errors.items())),
+              flush=True)
+
+
+def other_pct(w):
+    """CPU (% of one core) used by processes the bench does not watch."""
+    return max(0.0, w["machine_busy_pct"] * NCPU -
+               sum(p["pct"] for p in w["procs"]))
+
+
+def retry_analysis(log):
+    """How the programs retried the faulted calls, from the fake's log.
+
+    A call is identified by method, path and parameters (every session has
+    its own friendlyName, every person their own number).
+    """
+    calls = {}
+    for e in log:
+        params = sorted((k, tuple(v)) for d in (e["query"], e["form"])
+                        for k, v in d.items())
+        calls.setdefault((e["method"], e["path"], tuple(params)),
+                         []).append((e["t"], e["status"]))
+    runs = {}           # longest run of faulted answers -> calls
+    gaps = {}           # retry number -> waits (ms) before it
+    for attempts in calls.values():
+        run = best = 0
+        for i, (t, status) in enumerate(attempts):
+            if status == 429:
+                run += 1
+                best = max(best, run)
+                if i + 1 < len(attempts):
+                    gaps.setdefault(run, []).append(
+                        (attempts[i + 1][0] - t) * 1000.0)
+            else:
+                run = 0
+        if best:
+            runs[best] = runs.get(best, 0) + 1
+    return {"runs": runs, "gaps": {k: {"n": len(v), "p50": pct(v, 50)}
+                                   for k, v in gaps.items()}}
+
+
+def call_p50(r):
+    """p50 of every Twilio call the programs logged (None without a log)."""
+    calls = r["log"]["calls"]
+    n = sum(v["n"] for v in calls.values())
+    if not n:
+        return None
+    # The p50 of the calls' p50s, weighted by their counts.
+    vals = sorted((v["p50"], v["n"]) for v in calls.values())
+    acc = 0
+    for p50, k in vals:
+        acc += k
+        if acc * 2 >= n:
+            return p50
+    return vals[-1][0]
+
+
+def bottleneck(r):
+    w = r["watch"]
+    hot = sorted((p for p in w["procs"] if p["pct"] >= BUSY_PCT),
+                 key=lambda p: -p["pct"])
+    parts = []
+    for p in hot:
+        label = p["name"]
+        if label == "fake Twilio":
+            label = "fake Twilio (not ours)"
+        elif label == "load generator":
+            label = "load generator (not ours)"
+        elif p.get("ours"):
+            label = "%s[%d]" % (p["name"], p["pid"])
+        parts.append("%s %.0f%%" % (label, p["pct"]))
+    if r.get("lag_max_ms") is not None and r["lag_max_ms"] > 50 and \
+            not any(p["name"] == "load generator" for p in hot):
+        parts.append("load generator (not ours): sent up to %.0f ms late"
+                     % r["lag_max_ms"])
+    c50 = call_p50(r)
+    if c50 is not None and c50 > r["latency_ms"] + 5 and \
+            not any(p["name"] == "fake Twilio" for p in hot):
+        parts.append("fake Twilio (not ours): its calls take p50 %.0f ms "
+                     "for L = %g" % (c50, r["latency_ms"]))
+    if not parts:
+        parts.append("none (offered load)" if r["kind"] == "open" else
+                     "none (latency-bound)")
+    out = ", ".join(parts)
+    if w["machine_busy_pct"] >= 90:
+        other = other_pct(w)
+        out += "; host %.0f%% busy%s" % (
+            w["machine_busy_pct"],
+            " (%.0f%% of a core outside the bench)" % other
+            if other >= 25 else "")
+    return out
+
+
+# --------------------------------------------------------------------------
+# Report
+
+def fmt(v, d=0):
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return "%.*f" % (d, v)
+    return str(v)
+
+
+def mib(kb, d=1):
+    return "-" if kb is None else "%.*f" % (d, kb / 1024.0)
+
+
+COLS = [("scenario", "<"), ("n", ">"), ("ok", ">"), ("err", ">"),
+        ("p50", ">"), ("p90", ">"), ("p99", ">"), ("max", ">"),
+        ("per s", ">"), ("CPU ms/op", ">"), ("peak RSS MiB", ">"),
+        ("Twilio/op", ">"), ("new conn/op", ">"), ("left", ">"),
+        ("bottleneck", "<")]
+
+
+def table(rows):
+    cells = [[c for c, _ in COLS]] + rows
+    widths = [max(len(r[i]) for r in cells) for i in range(len(COLS))]
+    lines = []
+    for k, r in enumerate(cells):
+        out = []
+        for i, (c, align) in enumerate(COLS):
+            if i == len(COLS) - 1:
+                out.append(r[i])
+            elif align == "<":
+                out.append(r[i].ljust(widths[i]))
+            else:
+                out.append(r[i].rjust(widths[i]))
+        lines.append("  ".join(out).rstrip())
+        if k == 0:
+            lines.append("-" * len(lines[0]))
+    return "\n".join(lines)
+
+
+def row(r):
+    n = max(1, r["count"])
+    return [r["name"], str(r["count"]), str(r["ok"]), str(r["errors"]),
+            fmt(r["p50"], 1), fmt(r["p90"], 1), fmt(r["p99"], 1),
+            fmt(r["max"], 1), fmt(r["rate"], 1),
+            fmt(r["cpu_ms_per_op"], 3), mib(r["peak_rss_kb"]),
+            fmt(r["twilio_calls"] / n, 2), fmt(r["connections"] / n, 3),
+            str(r["left_behind"]), bottleneck(r)]
+
+
+def load(outdir):
+    out = {}
+    for path in sorted(glob.glob(os.path.join(outdir, "*.json"))):
+        with open(path) as f:
+            r = json.load(f)
+        key, k = r["key"], 1
+        while key in out:           # the same scenario run again
+            k += 1
+            key = "%s#%d" % (r["key"], k)
+            r["name"] = "%s #%d" % (r["name"].split(" #")[0], k)
+        out[key] = r
+    return out
+
+
+def verdict(ok):
+    return "met" if ok else "MISSED"
+
+
+def report(outdir):
+    rs = load(outdir)
+    soak = rs.pop("soak", None)
+    if not rs and not soak:
+        print("no results in %s" % outdir)
+        return
+    L = L_MS
+    any_r = next(iter(rs.values()), soak)
+    L = any_r.get("latency_ms", L)
+    print()
+    if rs:
+        print("masked benchmark: Twilio latency L = %g ms, PROCS=%s, "
+              "WORKER_THREADS=%s, LOG_LEVEL=%s, %d CPUs"
+              % (L, any_r.get("procs_per_program", "?"),
+                 any_r.get("worker_threads", "?"),
+                 any_r.get("log_level", "?"), NCPU))
+        print("latencies in ms (successful requests); per s: requests per "
+              "second of wall time; /op: per session or per inbound call;\n"
+              "CPU: our .fcgi processes; peak RSS: largest VmHWM of one of "
+              "them during the scenario (reset at its start, but memory\n"
+              "kept from earlier scenarios counts); Twilio calls and new "
+              "connections as the fake counts them; left: conversations at "
+              "the fake\nthat no 200 answer returned")
+        print()
+        print(table([row(r) for r in rs.values()]))
+    targets = []
+
+    def target(label, value, ok, where):
+        targets.append((label, value, verdict(ok) if ok is not None else "-",
+                        where))
+
+    lt, cl = rs.get("loadtest"), rs.get("closed")
+    p10, i1, ic = rs.get("party10"), rs.get("inbound1"), rs.get("inboundconf")
+    sp, tm = rs.get("sameperson"), rs.get("429")
+    for r in (lt, cl):
+        if r and r["p50"] is not None:
+            target("2-party p50 <= 2L+10 = %g ms" % (2 * L + 10),
+                   "%.1f ms" % r["p50"], r["p50"] <= 2 * L + 10, r["name"])
+    if p10 and p10["p50"] is not None:
+        target("10-party p50 <= 2L+25 = %g ms" % (2 * L + 25),
+               "%.1f ms" % p10["p50"], p10["p50"] <= 2 * L + 25, p10["name"])
+    if i1 and i1["p50"] is not None:
+        target("inbound 1:1 p50 <= 2L+10 = %g ms" % (2 * L + 10),
+               "%.1f ms" % i1["p50"], i1["p50"] <= 2 * L + 10, i1["name"])
+    if ic and ic["p50"] is not None:
+        rt = ic["p50"] / L if L else None
+        target("conference: 3 round trips (p50 <= 3L+15 = %g ms)"
+               % (3 * L + 15), "%.1f ms = %s x L" % (ic["p50"], fmt(rt, 2)),
+               ic["p50"] <= 3 * L + 15, ic["name"])
+    for r in (lt, cl):
+        if r:
+            per = r["twilio_calls"] / max(1, r["count"])
+            target("<= 5 Twilio calls per 2-party session", "%.2f" % per,
+                   per <= 5.0, r["name"])
+    big = [r for r in rs.values() if r["op"] == "session" and
+           r["count"] >= 1000]
+    for r in big:
+        per = r["connections"] / r["count"]
+        target("new connections per session < 0.1 (1000+ sessions)",
+               "%.3f" % per, per < 0.1, r["name"])
+    if cl:
+        target("CPU <= 0.5 ms per session", "%.3f ms" % cl["cpu_ms_per_op"],
+               cl["cpu_ms_per_op"] <= 0.5, cl["name"])
+        procs = [p for p in cl["watch"]["procs"] if p["ours"]]
+        worst = max(procs, key=lambda p: p["hwm_kb"] or 0) if procs else None
+        if worst:
+            target("<= 8 MiB RSS per worker process",
+                   "%s MiB (%s)" % (mib(worst["hwm_kb"], 2), worst["name"]),
+                   worst["hwm_kb"] <= 8 * 1024, cl["name"])
+        pss = cl["watch"]["pss_max_kb"]
+        target("<= 32 MiB PSS total at 32 in flight",
+               "%s MiB" % mib(pss, 2) if pss else "no sample",
+               pss <= 32 * 1024 if pss else None, cl["name"])
+        target(">= 250 sessions/s closed loop", "%.1f /s" % cl["rate"],
+               cl["rate"] >= 250, cl["name"])
+    if lt and lt["p99"] is not None:
+        target("load test p99 <= 2L+20 = %g ms" % (2 * L + 20),
+               "%.1f ms" % lt["p99"], lt["p99"] <= 2 * L + 20, lt["name"])
+    if tm:
+        ok = tm["errors"] == 0 and tm["p99"] is not None and tm["p99"] < 1500
+        target("429 scenario: p99 < 1.5 s, all ok",
+               "p99 %s ms, %d/%d ok" % (fmt(tm["p99"], 1), tm["ok"],
+                                         tm["count"]), ok, tm["name"])
+    if sp:
+        d = sp["extra"].get("shared_distinct", 0)
+        target("same person: all ok, distinct proxy each",
+               "%d/%d ok, %d distinct proxies" % (sp["ok"], sp["count"], d),
+               sp["errors"] == 0 and d == sp["count"], sp["name"])
+    if soak:
+        target("soak: RSS after %dk - after 1k <= 1 MiB"
+               % (soak["requests"] // 1000),
+               "%s -> %s MiB (%+d kB)" % (
+                   mib(soak["rss_1k_kb"], 2), mib(soak["rss_end_kb"], 2),
+                   soak["rss_end_kb"] - soak["rss_1k_kb"]),
+               soak["rss_end_kb"] - soak["rss_1k_kb"] <= 1024, "soak")
+    if targets:
+        print()
+        print("Targets (informational, no pass/fail):")
+        w0 = max(len(t[0]) for t in targets)
+        w1 = max(len(t[1]) for t in targets)
+        for label, value, v, where in targets:
+            print("  %-*s  %-*s  %-6s  (%s)" % (w0, label, w1, value, v,
+                                                where))
+    if soak:
+        print_soak(soak)
+    if rs:
+        print()
+        print("Notes:")
+        for r in rs.values():
+            notes(r)
+
+
+def notes(r):
+    w = r["watch"]
+    n = max(1, r["count"])
+    print("  %s: %s." % (r["name"], r["what"]))
+    cpu = sorted(w["procs"], key=lambda p: -p["cpu_ms"])
+    print("    CPU over %.2f s (%% of one core): %s; host %.0f%% busy of %d "
+          "CPUs" % (w["wall_s"], ", ".join(
+              "%s %.0f%%" % (("%s[%d]" % (p["name"], p["pid"]))
+                             if p["ours"] else p["name"], p["pct"])
+              for p in cpu if p["cpu_ms"] > 0 or p["ours"]),
+              w["machine_busy_pct"], NCPU))
+    if other_pct(w) >= 25:
+        print("    processes outside the bench used %.0f%% of a core during "
+              "the run: the figures may be disturbed" % other_pct(w))
+    light = [p for p in w["procs"] if p["name"] == "lighttpd"]
+    if light:
+        print("    lighttpd CPU %.3f ms/op (not in CPU ms/op)"
+              % (light[0]["cpu_ms"] / n))
+    if r["errors"]:
+        print("    errors: %s" % ", ".join("%s x%d" % (k, v) for k, v in
+                                          sorted(r["error_kinds"].items())))
+    if r["short_sessions"]:
+        print("    %d ok sessions have the wrong participant count at the "
+              "fake" % r["short_sessions"])
+    if r["left_behind"]:
+        print("    %d conversations left behind at the fake (not in any 200 "
+              "answer)" % r["left_behind"])
+    lg = r["log"]
+    if lg["logged"]:
+        calls = "; ".join("%s n=%d p50 %.1f p99 %.1f ms" % (
+            k, v["n"], v["p50"], v["p99"]) for k, v in lg["calls"].items())
+        print("    Twilio calls per the programs' debug log: %s" % calls)
+        print("    new connections: %d per the log, %d per the fake (the fake "
+              "counts a kept-alive connection again when first used after a "
+              "reset)" % (lg["new_connections"], r["connections"]))
+    print("    fake: %d calls, at most %s in flight at once"
+          % (r["twilio_calls"], r["fake_in_flight_max"]))
+    if r["lag_max_ms"] is not None:
+        print("    open loop: requests sent late by p99 %.1f ms, max %.1f ms"
+              "%s" % (r["lag_p99_ms"], r["lag_max_ms"],
+                      " (the generator fell behind)" if r["lag_max_ms"] > 50
+                      else ""))
+    if w.get("pss_max_kb"):
+        ours = [p for p in w["procs"] if p["ours"]]
+        print("    PSS summed over %d .fcgi processes with %d in flight: "
+              "max %s MiB, median %s MiB (%d samples); max RSS per process: "
+              "%s" % (len(ours), r["concurrency"], mib(w["pss_max_kb"], 2),
+                      mib(w["pss_median_kb"], 2), w["pss_samples"],
+                      ", ".join("%s[%d] %s MiB" % (p["name"], p["pid"],
+                                                   mib(p["hwm_kb"], 2))
+                                for p in ours)))
+    ours = [p for p in w["procs"] if p["ours"] and p.get("rss_end")]
+    if ours:
+        print("    RSS at the end, anonymous + file-backed: %s" % ", ".join(
+            "%s[%d] %s + %s MiB" % (p["name"], p["pid"],
+                                    mib(p["rss_end"]["RssAnon"], 2),
+                                    mib(p["rss_end"]["RssFile"], 2))
+            for p in ours))
+    if not w["peak_reset"]:
+        print("    (could not reset VmHWM: peak RSS is since process start)")
+    if r["op"] == "session" and lg["logged"]:
+        adds = sum(v["n"] for k, v in lg["calls"].items()
+                   if k.startswith("POST") and k.endswith("/Participants"))
+        people = r["ok"] * r["parties"]
+        if adds > people:
+            print("    participant adds: %d for %d people: %d more after 50416 "
+                  "(number taken) or a retry" % (adds, people, adds - people))
+    if r["op"] == "session" and r["parties"] > 2 and r["connections"]:
+        print("    each worker thread keeps its own connections: a thread's "
+              "first %d-party session opens up to %d" % (r["parties"],
+                                                         r["parties"] + 1))
+    if r["faults"] and r.get("lat_bands"):
+        print("    sessions by latency: %s" % ", ".join(
+            "%s: %d" % (k, v) for k, v in r["lat_bands"]))
+    if r["extra"].get("shared_proxies") is not None:
+        print("    shared person's proxy numbers: %s"
+              % " ".join(p or "-" for p in r["extra"]["shared_proxies"]))
+    for f in r["faults"]:
+        print("    fault rule: %d of %d calls answered %s"
+              % (f["applied"], f["seen"], f.get("status")))
+    rt = r.get("retries")
+    if rt:
+        print("    calls answered 429 k times in a row: %s; wait before "
+              "retry k (p50, the fake's clock, incl. the 429's own "
+              "latency): %s" % (
+                  ", ".join("k=%s: %d" % (k, v) for k, v in
+                            sorted(rt["runs"].items())),
+                  ", ".join("k=%s: %.0f ms" % (k, v["p50"]) for k, v in
+                            sorted(rt["gaps"].items()))))
+    if w["restarted"]:
+        print("    program processes changed during the run: %s"
+              % w["restarted"])
+
+
+# --------------------------------------------------------------------------
+# Soak
+
+def bad_requests(nums):
+    """Cheap requests answered with an error, no Twilio call."""
+    good = {"Authorization": AUTH_HEADER, "Content-Type": "application/json"}
+    out = []
+
+    def bad(body, headers, want):
+        def check(status, h, data):
+            return (None if status == want else "HTTP %d, wanted %d"
+                    % (status, want)), None
+        out.append(Op("POST", "/sessions", body, headers, check))
+
+    bad(b'{"addresses": ["+14155550123", ', good, 400)        # invalid JSON
+    bad(json.dumps({"addresses": ["+0123"]}).encode(), good, 400)
+    bad(json.dumps({"addresses": [nums.one(), nums.one()],
+                    "colour": "red"}).encode(), good, 400)
+    a = nums.one()
+    bad(json.dumps({"addresses": [a, a]}).encode(), good, 400)
+    bad(json.dumps({"addresses": []}).encode(), good, 400)
+    bad(b"addresses=+14155550123", {"Authorization": AUTH_HEADER,
+                                    "Content-Type": "text/plain"}, 415)
+    bad(json.dumps({"addresses": [nums.one()]}).encode(),
+        {"Authorization": "Basic " + base64.b64encode(b"x:y").decode(),
+         "Content-Type": "application/json"}, 401)
+    return out
+
+
+def soak(outdir):
+    total = int(ENV.get("SOAK_REQUESTS", "100000"))
+    reset_every = int(ENV.get("SOAK_RESET_EVERY", "5000"))   # requests
+    conc = int(ENV.get("SOAK_CONCURRENCY", "2"))
+    session_share = int(ENV.get("SOAK_SESSION_EVERY", "3"))  # 1 in N
+    progs = our_programs()
+    pids = [p for p, n in progs.items() if n == "sessions.fcgi"]
+    if len(pids) != 1:
+        sys.exit("soak: expected one sessions.fcgi, found %s" % progs)
+    pid = pids[0]
+    nums = Numbers()
+    res = Results()
+    cheap = bad_requests(nums)
+    marks = []              # (requests done, VmRSS kB)
+    t0 = time.monotonic()
+    c0 = proc_stat(pid)[1]
+    done = 0
+    sessions = 0
+    i = 0
+    # First batch ends at 1,000 requests, then every reset_every.
+    bounds = [1000] + list(range(reset_every, total, reset_every)) + [total]
+    bounds = sorted(set(b for b in bounds if b <= total))
+    for b in bounds:
+        ops = []
+        while done + len(ops) < b:
+            if i % session_share == 0:
+                ops.append(session_op(nums.many(2)))
+                sessions += 1
+            else:
+                ops.append(cheap[i % len(cheap)])
+            i += 1
+        run_closed(ops, conc, res)
+        done = b
+        time.sleep(0.05)
+        rss = status_kb(pid, "VmRSS")
+        marks.append((done, rss))
+        fake("POST", "reset")
+        nums.seen.clear()
+        el = time.monotonic() - t0
+        if done == 1000 or done % 20000 == 0 or done == total:
+            print("  soak: %6d requests, %5.0f s, VmRSS %s kB"
+                  % (done, el, rss), flush=True)
+    wall = time.monotonic() - t0
+    cpu_ms = (proc_stat(pid)[1] - c0) * 1000.0 / HZ
+    out = {
+        "key": "soak", "name": "soak", "latency_ms": 0.0,
+        "requests": total, "sessions": sessions, "wall_s": wall,
+        "ok": len(res.lat), "errors": sum(res.errors.values()),
+        "error_kinds": res.errors, "pid": pid,
+        "rss_1k_kb": dict(marks).get(1000), "rss_end_kb": marks[-1][1],
+        "hwm_kb": status_kb(pid, "VmHWM"), "marks": marks,
+        "cpu_ms_per_req": cpu_ms / max(1, total),
+        "p50": pct(res.lat, 50), "p99": pct(res.lat, 99),
+    }
+    with open(os.path.join(outdir, "99-soak.json"), "w") as f:
+        json.dump(out, f, indent=1)
+
+
+def print_soak(s):
+    print()
+    print("Soak: one sessions.fcgi worker (PROCS=1, WORKER_THREADS=1, "
+          "latency 0), %d requests (%d sessions, the rest cheap 4xx), "
+          "%.0f s, %d ok, %d errors"
+          % (s["requests"], s["sessions"], s["wall_s"], s["ok"], s["errors"]))
+    print("  VmRSS after 1,000 requests: %s kB; after %d: %s kB (%+d kB); "
+          "VmHWM %s kB; CPU %.3f ms/request"
+          % (s["rss_1k_kb"], s["requests"], s["rss_end_kb"],
+             s["rss_end_kb"] - s["rss_1k_kb"], s["hwm_kb"],
+             s["cpu_ms_per_req"]))
+    print("  VmRSS trend (requests: kB): %s"
+          % ", ".join("%d: %d" % (d, r) for d, r in s["marks"]))
+    if s["errors"]:
+        print("  errors: %s" % ", ".join("%s x%d" % (k, v) for k, v in
+                                       sorted(s["error_kinds"].items())))
+
+
+# --------------------------------------------------------------------------
+
+def main(argv):
+    if len(argv) < 2:
+        sys.exit(__doc__)
+    cmd = argv[1]
+    args = argv[2:]
+
+    def opt(name, default=None):
+        if name in args:
+            return args[args.index(name) + 1]
+        return default
+
+    if cmd == "list":
+        print(" ".join(s["key"] for s in SCENARIOS))
+    elif cmd == "run":
+        key = args[0]
+        if key not in BY_KEY:
+            sys.exit("unknown scenario %s (known: %s)"
+                     % (key, " ".join(BY_KEY)))
+        run_scenario(key, opt("--out", "."))
+    elif cmd == "report":
+        report(args[0] if args else ".")
+    elif cmd == "soak":
+        soak(opt("--out", "."))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    try:
+        main(sys.argv)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
