@@ -1,0 +1,152 @@
+#!/usr/bin/env bats
+# Twilio failing in every way the network and Twilio can fail: each ends in a
+# clear answer within the request's deadline (REQUEST_TIMEOUT_MS=4000 here),
+# and no conversation is left behind for a session reported as failed.
+# Inbound calls always get TwiML the caller can hear.
+
+load helpers
+
+setup_file() { start_stack; }
+teardown_file() { stop_stack; }
+setup() { load_harness; reset_fake; }
+
+S='{"addresses":["+14155551234","+12125551234"]}'
+
+# session_fails STATUS ERROR: one session, answered STATUS with ERROR in
+# under 9 s (deadline plus the clean-up's grace), leaving nothing behind.
+session_fails() {
+	local t0=$SECONDS
+	post_session "$S" -m 15
+	if [ "$status_code" != "$1" ] || [ "$(echo "$body" | jq -r .error)" != "$2" ]; then
+		echo "expected $1 $2, got $status_code $body" >&2
+		return 1
+	fi
+	[ $((SECONDS - t0)) -lt 10 ]
+	[ "$(conversation_count)" = 0 ] || { fake_get state >&2; return 1; }
+}
+
+session_ok() {
+	post_session "$S" -m 15
+	[ "$status_code" = 200 ] || { echo "$status_code $body" >&2; return 1; }
+	[ "$(conversation_count)" = 1 ]
+}
+
+@test "create: connection dropped before an answer -> 502, nothing left" {
+	fault '{"method":"POST","path":"^/v1/Conversations$","drop":true}'
+	session_fails 502 twilio_unreachable
+}
+
+@test "create: Twilio made it, then the connection dropped -> 502, deleted by unique name" {
+	fault '{"method":"POST","path":"^/v1/Conversations$","drop":true,"commit":true}'
+	session_fails 502 twilio_unreachable
+	fake_get requests | jq -e '[.[] | select(.method == "DELETE")] | length == 1'
+}
+
+@test "create: reset mid-answer after Twilio made it -> 502, deleted" {
+	fault '{"method":"POST","path":"^/v1/Conversations$","reset_mid":true,"commit":true}'
+	session_fails 502 twilio_unreachable
+}
+
+@test "create: 500 before the change -> 502 carrying Twilio's status" {
+	fault '{"method":"POST","path":"^/v1/Conversations$","status":500,"message":"boom"}'
+	session_fails 502 twilio_error
+	echo "$body" | jq -e '.twilioStatus == 500 and .message == "boom"'
+}
+
+@test "create: 503 after the change -> 502, the made conversation deleted" {
+	fault '{"method":"POST","path":"^/v1/Conversations$","status":503,"commit":true}'
+	session_fails 502 twilio_error
+}
+
+@test "create: an answer that never ends -> 504 at the deadline, nothing left" {
+	fault '{"method":"POST","path":"^/v1/Conversations$","hang":true,"commit":true}'
+	session_fails 504 timeout
+}
+
+@test "create: a 201 whose body is truncated or not JSON -> 502, deleted" {
+	fault '{"method":"POST","path":"^/v1/Conversations$","status":201,"body":"{\"sid\": \"CH12","commit":true}'
+	session_fails 502 twilio_unreachable
+	fault '{"method":"POST","path":"^/v1/Conversations$","status":201,"body":"<html>oops</html>","commit":true}'
+	session_fails 502 twilio_unreachable
+}
+
+@test "look-up: an oversized answer -> 502, nothing left" {
+	fault '{"method":"GET","path":"ParticipantConversations","oversize":3000000,"times":-1}'
+	session_fails 502 twilio_unreachable
+	echo "$body" | jq -e '.message | test("over [0-9]+ bytes")'
+}
+
+@test "look-up: transient 5xx, drops and garbage are retried, then succeed" {
+	fault '{"method":"GET","path":"ParticipantConversations","status":500,"times":1},
+	       {"method":"GET","path":"ParticipantConversations","drop":true,"times":1},
+	       {"method":"GET","path":"ParticipantConversations","body":"not json","times":1}'
+	session_ok
+	fake_get requests | jq -e '[.[] | select(.path == "/v1/ParticipantConversations")] | length == 5'
+}
+
+@test "look-up: failing for good -> 502 within the deadline, nothing left" {
+	fault '{"method":"GET","path":"ParticipantConversations","status":500,"times":-1}'
+	session_fails 502 twilio_error
+}
+
+@test "add: 500 after Twilio added the participant -> 502, conversation deleted" {
+	fault '{"method":"POST","path":"/Participants$","status":500,"commit":true}'
+	session_fails 502 twilio_error
+	fake_get requests | jq -e '[.[] | select(.method == "DELETE" and .status == 204)] | length == 1'
+}
+
+@test "add: the connection refused mid-session -> 502, conversation deleted" {
+	fault '{"method":"POST","path":"/Participants$","drop":true,"times":-1}'
+	session_fails 502 twilio_unreachable
+}
+
+@test "delete fails during clean-up: retried until it goes through" {
+	fault '{"method":"POST","path":"/Participants$","status":400,"code":21211,"message":"bad","times":-1},
+	       {"method":"DELETE","status":503,"times":2}'
+	session_fails 400 twilio_rejected
+	fake_get requests | jq -e '[.[] | select(.method == "DELETE")] | length == 3'
+}
+
+@test "429 storms, with and without Retry-After, are ridden out" {
+	fault '{"status":429,"retry_after":0,"times":4},{"status":429,"times":4,"skip":4}'
+	session_ok
+	fake_get requests | jq -e '[.[] | select(.status == 429)] | length == 8'
+}
+
+@test "429 for good -> 502 with twilioStatus 429 within the deadline, nothing left" {
+	fault '{"status":429,"times":-1,"retry_after":1}'
+	session_fails 502 twilio_error
+	echo "$body" | jq -e '.twilioStatus == 429'
+}
+
+@test "50416 on every candidate: the pool is exhausted for that person" {
+	fault '{"method":"POST","path":"/Participants$","match":{"MessagingBinding.Address":"^\\+12125551234$"},"status":409,"code":50416,"message":"taken","times":-1}'
+	session_fails 500 pool_exhausted
+	echo "$body" | jq -e '.message == "Not enough numbers available in pool for +12125551234"'
+	# Every number of the pool was tried once for that person.
+	fake_get requests | jq -e '[.[] | select(.form["MessagingBinding.Address"] == ["+12125551234"])] | length == 5'
+}
+
+@test "inbound: every failure of Twilio still gets TwiML the caller hears" {
+	post_session "$S"
+	[ "$status_code" = 200 ]
+	for f in '{"status":500,"times":-1}' '{"drop":true,"times":-1}' \
+	    '{"hang":true,"times":-1}' '{"body":"garbage","times":-1}' \
+	    '{"status":429,"times":-1}' '{"oversize":3000000,"times":-1}'; do
+		curl -sf -X DELETE "$FAKE_URL/_fake/faults" >/dev/null
+		fault "$f"
+		webhook /inbound-call From=+14155551234 Called=+14155550100
+		[ "$status_code" = 200 ]
+		[[ "$body" == '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Sorry, we cannot connect your call right now. Please try again later.</Say></Response>' ]] ||
+			{ echo "$f -> $body" >&2; return 1; }
+	done
+}
+
+@test "inbound: conference calls that all fail -> apology" {
+	post_session '{"addresses":["+14155551234","+12125551234","+16045551234"]}'
+	[ "$status_code" = 200 ]
+	fault '{"method":"POST","path":"Calls.json","status":500,"times":-1}'
+	webhook /inbound-call From=+14155551234 Called=+14155550100
+	[ "$status_code" = 200 ]
+	[[ "$body" == *"<Say>Sorry, we cannot connect your call right now"* ]]
+}
