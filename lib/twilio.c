@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,13 @@
 #include "log.h"
 #include "twilio.h"
 
-#define SPARE_MAX	64	/* easy handles kept for reuse */
+/*
+ * Per thread: easy handles kept for reuse, and connections kept alive. A
+ * 2-party session needs 3 at once and a 10-party one 11; a larger session
+ * opens what it needs beyond the cache, which stays small so that a worker
+ * that once served 50 parties does not hold 50 TLS connections per thread.
+ */
+#define SPARE_MAX	16
 #define CONNECT_TIMEOUT_MS 5000L
 
 enum call_state { CALL_QUEUED, CALL_RUNNING, CALL_WAITING };
@@ -70,8 +77,7 @@ twilio_new(struct twilio **out, const struct config *c)
 	t->c = c;
 	if ((t->multi = curl_multi_init()) == NULL)
 		goto fail;
-	/* Enough cached connections for a 50-party session's adds at once. */
-	curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS, 64L);
+	curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS, (long)SPARE_MAX);
 	if ((t->headers = curl_slist_append(NULL, "Accept: application/json")) == NULL)
 		goto fail;
 	*out = t;
@@ -516,6 +522,18 @@ twilio_call_answer(struct twilio *t, struct twilio_call *c, long status,
 	return true;
 }
 
+/* A random wait from 10% to 100% of ceiling. */
+static long
+jitter(long ceiling)
+{
+	static __thread unsigned int seed;
+
+	if (seed == 0)
+		seed = (unsigned int)twilio_now_ms() ^ (unsigned int)(uintptr_t)&seed;
+	return ceiling / 10 + (long)((double)rand_r(&seed) / RAND_MAX *
+	    (double)(ceiling - ceiling / 10));
+}
+
 /* One attempt of c ended with result res: retry, page on, or finish. */
 static void
 call_finished(struct twilio *t, struct twilio_call *c, CURLcode res,
@@ -567,6 +585,14 @@ call_finished(struct twilio *t, struct twilio_call *c, CURLcode res,
 		return;
 	}
 	wait = twilio_backoff_ms(t->c, c->tries, c->retry_after);
+	/*
+	 * A computed wait is a ceiling, of which a random 10 to 100% is
+	 * waited ("jitter"): workers throttled together by Twilio's rate limit
+	 * then do not all retry in the same instant. Retry-After is obeyed as
+	 * said.
+	 */
+	if (c->retry_after < 0)
+		wait = jitter(wait);
 	now = twilio_now_ms();
 	if (now + wait >= deadline) {
 		/* Waiting would overrun the deadline: give up with what is known. */
