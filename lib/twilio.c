@@ -522,7 +522,7 @@ twilio_call_answer(struct twilio *t, struct twilio_call *c, long status,
 	return true;
 }
 
-/* A random wait from 10% to 100% of ceiling. */
+/* A random wait from 5% to 100% of ceiling. */
 static long
 jitter(long ceiling)
 {
@@ -530,8 +530,8 @@ jitter(long ceiling)
 
 	if (seed == 0)
 		seed = (unsigned int)twilio_now_ms() ^ (unsigned int)(uintptr_t)&seed;
-	return ceiling / 10 + (long)((double)rand_r(&seed) / RAND_MAX *
-	    (double)(ceiling - ceiling / 10));
+	return ceiling / 20 + (long)((double)rand_r(&seed) / RAND_MAX *
+	    (double)(ceiling - ceiling / 20));
 }
 
 /* One attempt of c ended with result res: retry, page on, or finish. */
@@ -586,7 +586,7 @@ call_finished(struct twilio *t, struct twilio_call *c, CURLcode res,
 	}
 	wait = twilio_backoff_ms(t->c, c->tries, c->retry_after);
 	/*
-	 * A computed wait is a ceiling, of which a random 10 to 100% is
+	 * A computed wait is a ceiling, of which a random 5 to 100% is
 	 * waited ("jitter"): workers throttled together by Twilio's rate limit
 	 * then do not all retry in the same instant. Retry-After is obeyed as
 	 * said.

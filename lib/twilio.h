@@ -104,7 +104,7 @@ long long	twilio_now_ms(void);
  * The wait before retry number attempt (1 for the first retry): the
  * Retry-After value in seconds when there is one (retry_after >= 0), else
  * min * factor^(attempt-1); capped at max either way. A computed wait is a
- * ceiling: the client waits a random 10 to 100% of it (jitter).
+ * ceiling: the client waits a random 5 to 100% of it (jitter).
  */
 long		twilio_backoff_ms(const struct config *c, int attempt,
 		    long retry_after);
