@@ -90,7 +90,7 @@ server_webhook(struct app *a, struct http_req *req, struct form *f)
 	if (!c->webhook_validation)
 		return true;
 	if (req->signature == NULL) {
-		log_warn("webhook without X-Twilio-Signature: refused");
+		log_warn("webhook without a Twilio signature: refused");
 		return false;
 	}
 	tokens[ntokens++] = c->auth_token;

@@ -124,5 +124,25 @@ check_reports() {
 		grep -E -A30 'Sanitizer|runtime error:|==[0-9]+==' "$log" | head -80 >&2
 		return 1
 	fi
+	# No secret and no whole phone number in any line the programs wrote.
+	# (the header names followed by a value: a header dumped whole)
+	local secrets=("$AUTH_TOKEN" "$AUTH_PASS" "${SECONDARY_TOKEN:-}"
+		"$(printf '%s:%s' "$AUTH_USER" "$AUTH_PASS" | base64 -w0)"
+		"Authorization: " "X-Twilio-Signature: " "HTTP_AUTHORIZATION")
+	for s in "${secrets[@]}"; do
+		[ -n "$s" ] || continue
+		if grep -F -- "$s" "$log" | grep -q 'masked\['; then
+			echo "the log holds a secret or header: $s" >&2
+			return 1
+		fi
+	done
+	if grep 'masked\[' "$log" | grep -qE '(\+|%2B)[0-9]{7,}'; then
+		echo "the log holds an unmasked phone number:" >&2
+		grep 'masked\[' "$log" | grep -E '(\+|%2B)[0-9]{7,}' | head -5 >&2
+		return 1
+	fi
 	return 0
 }
+
+# The other web servers of deploy/ (start_server NAME, stop_server).
+source "$TOP/tests/lib/servers.bash"
