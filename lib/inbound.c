@@ -81,12 +81,16 @@ find_conversation(json_object *items, const char *called)
 	return NULL;
 }
 
-/* The SMS participants other than the caller. */
+/*
+ * The SMS participants other than the caller: those with a phone number and
+ * a proxy phone number. WhatsApp and other channels ("whatsapp:+1...") and
+ * chat participants (an identity, no binding) cannot be dialled.
+ */
 static size_t
 find_callees(json_object *items, const char *from, struct callee *out)
 {
 	json_object	*item, *binding;
-	const char	*address, *proxy;
+	const char	*address, *proxy, *type;
 	size_t		 i, n = json_object_array_length(items), k = 0;
 
 	for (i = 0; i < n && k < MAX_CALLEES; i++) {
@@ -95,6 +99,10 @@ find_callees(json_object *items, const char *from, struct callee *out)
 		    (address = get_str(binding, "address")) == NULL ||
 		    (proxy = get_str(binding, "proxy_address")) == NULL ||
 		    strcmp(address, from) == 0)
+			continue;
+		if (((type = get_str(binding, "type")) != NULL &&
+		    strcmp(type, "sms") != 0) || !e164_valid(address) ||
+		    !e164_valid(proxy))
 			continue;
 		out[k].address = address;
 		out[k].proxy = proxy;
