@@ -9,6 +9,7 @@
 
 static const char	*log_program = "masked";
 static enum log_level	 log_max = LOG_INFO;
+static long		 log_pid;
 
 static const char *const log_names[] = { "error", "warn", "info", "debug" };
 
@@ -17,6 +18,7 @@ log_setup(const char *program, enum log_level level)
 {
 	log_program = program;
 	log_max = level;
+	log_pid = (long)getpid();
 }
 
 int
@@ -70,7 +72,7 @@ log_msg(enum log_level level, const char *fmt, ...)
 	if (level > log_max)
 		return;
 	n = snprintf(line, sizeof(line), "masked[%ld] %s %s: ",
-	    (long)getpid(), log_names[level], log_program);
+	    log_pid, log_names[level], log_program);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	va_start(ap, fmt);
