@@ -135,8 +135,13 @@ http_accept(struct http_conn *conn, struct http_req *req)
 			req->content_length = 0;
 			req->body_err = ERR_INVAL;
 		}
-	} else if (conn->cgi)
-		req->content_length = 0;	/* CGI: no length, no body */
+	} else if (conn->cgi && http_param(conn, "HTTP_TRANSFER_ENCODING") == NULL)
+		/*
+		 * CGI without a length has no body, except a chunked one,
+		 * which Apache's mod_cgi streams on stdin with no
+		 * CONTENT_LENGTH: that is read to its end (within the limit).
+		 */
+		req->content_length = 0;
 	if (req->body_err == ERR_OK)
 		read_body(conn, req);
 	return 0;

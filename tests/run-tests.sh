@@ -24,18 +24,43 @@ for t in "$BUILD"/tests/test_*; do
 	[ "$rc" = 0 ] || [ "$f" != 0 ] || failed=$((failed + 1))
 done
 
-echo "== end-to-end (bats, lighttpd, fake Twilio)"
-tap=$(mktemp)
-BUILD="$BUILD" bats --tap "$TOP/tests/e2e" | tee "$tap"
-rc=${PIPESTATUS[0]}
-ok=$(grep -cE '^ok ' "$tap")
-skip=$(grep -cE '^ok .* # skip' "$tap")
-notok=$(grep -cE '^not ok ' "$tap")
-passed=$((passed + ok - skip)); failed=$((failed + notok)); skipped=$((skipped + skip))
-# bats failing outside a test (setup_file, teardown_file) counts too.
-[ "$rc" = 0 ] || [ "$notok" != 0 ] || failed=$((failed + 1))
-rm -f "$tap"
+# The end-to-end suites, once per web server (tests/lib/servers.bash), each
+# pass labelled and counted. A .bats file with a line "# e2e: once" does not
+# depend on the server: it runs in the first pass only.
+SERVERS=${SERVERS:-lighttpd nginx-systemd nginx-spawnfcgi apache-fcgid apache-cgi}
+summary=
+first=1
+failures=$(mktemp)
+for server in $SERVERS; do
+	files=()
+	for f in "$TOP"/tests/e2e/*.bats; do
+		[ -n "$first" ] || ! grep -q '^# e2e: once' "$f" || continue
+		files+=("$f")
+	done
+	first=
+	echo "== end-to-end under $server (bats, fake Twilio)"
+	tap=$(mktemp)
+	start=$SECONDS
+	SERVER=$server BUILD="$BUILD" bats --tap "${files[@]}" | tee "$tap"
+	rc=${PIPESTATUS[0]}
+	ok=$(grep -cE '^ok ' "$tap")
+	skip=$(grep -cE '^ok .* # skip' "$tap")
+	notok=$(grep -cE '^not ok ' "$tap")
+	# bats failing outside a test (setup_file, teardown_file) counts too.
+	[ "$rc" = 0 ] || [ "$notok" != 0 ] || notok=$((notok + 1))
+	passed=$((passed + ok - skip)); failed=$((failed + notok)); skipped=$((skipped + skip))
+	line=$(printf '%-16s %3d passed, %d failed, %d skipped in %d s' "$server:" \
+		$((ok - skip)) "$notok" "$skip" $((SECONDS - start)))
+	echo "== $line"
+	summary="$summary$line"$'\n'
+	grep -E '^not ok ' "$tap" | sed "s/^/   $server: /" >>"$failures"
+	rm -f "$tap"
+done
 
+echo
+printf '%s' "$summary"
+cat "$failures"
+rm -f "$failures"
 echo
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

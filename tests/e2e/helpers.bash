@@ -10,12 +10,15 @@ start_stack() {
 	export WORK="$BATS_FILE_TMPDIR"
 	start_fake
 	write_env "$@"
-	start_lighttpd
-	export FAKE_URL BASE_URL ENV_FILE FAKE_PID LIGHTTPD_PID WORK
+	# SERVER: lighttpd (default), nginx-systemd, nginx-spawnfcgi,
+	# apache-fcgid, apache-cgi (tests/lib/servers.bash).
+	start_server "${SERVER:-lighttpd}"
+	export FAKE_URL BASE_URL ENV_FILE FAKE_PID LIGHTTPD_PID WORK SERVER_PIDS
 }
 
 stop_stack() {
 	load_harness
+	stop_server
 	stop_all
 	check_reports
 }
@@ -53,7 +56,7 @@ post_session() {
 webhook() {
 	local path="$1"; shift
 	local url="${SIGN_URL:-https://$DOMAIN$path}" sig args=() kv
-	sig=$(python3 "$BATS_TEST_DIRNAME/../lib/sign.py" "${SIGN_TOKEN:-$AUTH_TOKEN}" "$url" "$@")
+	sig=$("$PY" -S "$BATS_TEST_DIRNAME/../lib/sign.py" "${SIGN_TOKEN:-$AUTH_TOKEN}" "$url" "$@")
 	for kv in "$@"; do args+=(--data-urlencode "$kv"); done
 	body=$(curl -s -o - -w '\n%{http_code}' -H "X-Twilio-Signature: ${SIGNATURE:-$sig}" \
 		"${args[@]}" "$BASE_URL$path")

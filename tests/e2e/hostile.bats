@@ -75,7 +75,7 @@ json_case() {
 	json_case '{"addresses":["+1"]}' 400 invalid_request "not an E.164"
 	json_case '{"addresses":["++14155551234"]}' 400 invalid_request "not an E.164"
 	json_case '{"addresses":["+14155551234","+14155551234"]}' 400 invalid_request "repeats"
-	json_case "{\"addresses\":$(python3 -c 'import json; print(json.dumps(["+1415555%04d" % i for i in range(51)]))')}" 400 invalid_request "1 to 50"
+	json_case "{\"addresses\":$("$PY" -c 'import json; print(json.dumps(["+1415555%04d" % i for i in range(51)]))')}" 400 invalid_request "1 to 50"
 	json_case '{'"$A"',"colour":"red"}' 400 invalid_request 'unknown field "colour"'
 	json_case '{'"$A"',"friendlyName":42}' 400 invalid_request "friendlyName must be a string"
 	json_case '{'"$A"',"friendlyName":["x"]}' 400 invalid_request "friendlyName must be a string"
@@ -100,7 +100,7 @@ json_case() {
 }
 
 @test "sizes, lengths, content types and methods" {
-	big=$(python3 -c 'print("{\"addresses\":[\"+14155551234\"],\"friendlyName\":\"" + "x"*70000 + "\"}")')
+	big=$("$PY" -c 'print("{\"addresses\":[\"+14155551234\"],\"friendlyName\":\"" + "x"*70000 + "\"}")')
 	raw POST application/json "$(good_auth)" "$big"
 	expect 413 body_too_large "64 KiB"
 	# A Content-Length that promises more than is sent: lighttpd waits for the
@@ -158,7 +158,7 @@ json_case() {
 		[ "$status_code" = 403 ]
 	done
 	# A valid signature over other values than those sent.
-	sig=$(python3 "$BATS_TEST_DIRNAME/../lib/sign.py" "$AUTH_TOKEN" "https://$DOMAIN/inbound-call" From=+14155551234 Called=+14155550100)
+	sig=$("$PY" "$BATS_TEST_DIRNAME/../lib/sign.py" "$AUTH_TOKEN" "https://$DOMAIN/inbound-call" From=+14155551234 Called=+14155550100)
 	run curl -s -o /dev/null -w '%{http_code}' -H "X-Twilio-Signature: $sig" \
 		--data-urlencode From=+14155559999 --data-urlencode Called=+14155550100 \
 		"$BASE_URL/inbound-call"

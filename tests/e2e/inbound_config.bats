@@ -14,7 +14,6 @@ setup_file() {
 		"OUT_OF_SESSION_MESSAGE_FOR_CALL=$OOS_MSG" \
 		"CONNECTING_CALL_ANNOUCEMENT=$CONNECT_MSG" \
 		"TWILIO_AUTH_TOKEN_SECONDARY=$SECOND_TOKEN"
-	export PY=$(python3 -c 'import sys; print(sys.executable)')
 }
 teardown_file() { stop_stack; }
 setup() { load_harness; reset_fake; }

@@ -7,7 +7,6 @@ load helpers
 setup_file() {
 	start_stack
 	# The interpreter itself: a pyenv shim costs half a second a call.
-	export PY=$(python3 -c 'import sys; print(sys.executable)')
 }
 teardown_file() { stop_stack; }
 setup() { load_harness; reset_fake; }

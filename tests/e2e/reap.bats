@@ -33,7 +33,8 @@ reap() {
 		[ "$(fake_get state | jq '[.conversations[] | select(.participants | length == 1)] | length')" = 1 ] && break
 		sleep 0.05
 	done
-	pkill -9 -P "$LIGHTTPD_PID" -f sessions.fcgi
+	# Every sessions.fcgi process, under whichever server (tests/lib/servers.bash).
+	kill_program -9 sessions
 	kill "$curl_pid" 2>/dev/null || true
 	curl -sf -X DELETE "$FAKE_URL/_fake/faults" >/dev/null
 	[ "$(conversation_count)" = 2 ]

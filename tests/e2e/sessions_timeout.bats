@@ -12,7 +12,6 @@ SLACK_MS=2000
 
 setup_file() {
 	start_stack "REQUEST_TIMEOUT_MS=$DEADLINE_MS"
-	export PY=$(python3 -c 'import sys; print(sys.executable)')
 }
 teardown_file() { stop_stack; }
 setup() { load_harness; reset_fake; }
