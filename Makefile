@@ -89,7 +89,7 @@ check: all $(UNIT_BIN)
 # `make test` and `make run` work on a fresh machine: they first install the
 # Debian packages that are missing, then build in a second make.
 test: deps
-	@$(MAKE) --no-print-directory check
+	@tests/run-all.sh
 
 deps:
 	@tests/install-deps.sh
@@ -102,11 +102,11 @@ run: deps
 # starts them through it): any memory error or definite leak fails the file.
 # Suites that time Twilio's failures to the millisecond are left out: under
 # valgrind everything is ten times slower.
-VALGRIND_SUITES = sessions hostile sessions_errors inbound postevent reap
+VALGRIND_SUITES = sessions hostile sessions_errors inbound postevent
 valgrind: all
 	WRAP="$$(command -v valgrind) -q --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite" \
 	TEST_REQUEST_TIMEOUT_MS=30000 BUILD=$(abspath $(BUILD)) \
-	    bats $(VALGRIND_SUITES:%=tests/e2e/%.bats)
+	    bats $(VALGRIND_FLAGS) $(VALGRIND_SUITES:%=tests/e2e/%.bats)
 
 # Fuzzing (clang, libFuzzer): every parser that sees outside input has a
 # target in tests/fuzz/; `make fuzz FUZZ_TIME=300` runs each for that many
@@ -127,14 +127,16 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c fuzz-lib
 	    -o $@ $< build-fuzz/libmasked.a $(LIBS)
 
 fuzz: $(FUZZ_BIN)
-	@set -e; for f in $(FUZZ_BIN); do \
+	@ok=0; bad=0; for f in $(FUZZ_BIN); do \
 	    n=$$(basename $$f); mkdir -p build-fuzz/corpus/$$n; \
 	    echo "== $$n for $(FUZZ_TIME) s"; \
 	    $$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -detect_leaks=1 \
-	        build-fuzz/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | \
-	        grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' ; \
-	    test $${PIPESTATUS[0]} -eq 0; \
-	done
+	        -artifact_prefix=build-fuzz/$$n- \
+	        build-fuzz/corpus/$$n tests/fuzz/corpus/$$n >build-fuzz/$$n.log 2>&1; \
+	    rc=$$?; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|^Done' build-fuzz/$$n.log; \
+	    if [ $$rc = 0 ]; then ok=$$((ok + 1)); else bad=$$((bad + 1)); \
+	        tail -40 build-fuzz/$$n.log; fi; \
+	done; echo "$$ok passed, $$bad failed"; test $$bad = 0
 
 # Benchmarks, not part of `make test` (timings never fail): `make bench`
 # (LATENCY_MS=50 PROCS=2 WORKER_THREADS=16; SOAK=1 adds the soak) and

@@ -5,7 +5,8 @@ set -eu
 
 PKGS="build-essential pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev
 libssl-dev lighttpd bats curl jq python3 ca-certificates
-nginx apache2 libapache2-mod-fcgid spawn-fcgi openssl procps"
+nginx apache2 libapache2-mod-fcgid spawn-fcgi openssl procps
+valgrind clang libclang-rt-dev"
 # The web servers the tests run (each its own instance, on loopback ports):
 # their packages' system services are neither started nor enabled here.
 SERVICES="lighttpd nginx apache2"

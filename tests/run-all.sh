@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# `make test`: every suite the project has, one after the other, then one
+# closing line "N passed, N failed, N skipped" over all of them:
+#   1. unit tests, and the end-to-end suites under every web server;
+#   2. the same unit tests and the suites under lighttpd, built with
+#      AddressSanitizer and UndefinedBehaviorSanitizer;
+#   3. the end-to-end suites with the programs under valgrind memcheck;
+#   4. each fuzz target for FUZZ_TIME seconds (default 20).
+# STAGES="1 2" runs a subset. Exit status 1 when anything failed.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+MAKE=${MAKE:-make}
+STAGES=${STAGES:-1 2 3 4}
+passed=0 failed=0 skipped=0
+report=
+
+# count LABEL FILE: adds the last "N passed, N failed[, N skipped]" of FILE.
+count() {
+	local line p f s=0
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$2" | tail -1)
+	if [ -z "$line" ]; then
+		failed=$((failed + 1))
+		report+="$1: no result (counted as one failure)"$'\n'
+		return
+	fi
+	p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
+	case $line in *skipped*) s=${line#*failed, }; s=${s%% skipped*};; esac
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+	report+="$1: $line"$'\n'
+}
+
+# tap LABEL FILE: counts a bats --tap output.
+tap() {
+	local ok skip notok
+	ok=$(grep -cE '^ok ' "$2"); skip=$(grep -cE '^ok .* # skip' "$2")
+	notok=$(grep -cE '^not ok ' "$2")
+	[ "$3" = 0 ] || [ "$notok" != 0 ] || notok=1
+	passed=$((passed + ok - skip)); failed=$((failed + notok))
+	skipped=$((skipped + skip))
+	report+="$1: $((ok - skip)) passed, $notok failed, $skip skipped"$'\n'
+}
+
+out=$(mktemp)
+for stage in $STAGES; do
+	start=$SECONDS
+	case $stage in
+	1)	echo "=== 1. unit and end-to-end tests, every web server"
+		$MAKE --no-print-directory check WERROR="${WERROR-1}" 2>&1 | tee "$out"
+		count "unit + e2e (all servers)" "$out" ;;
+	2)	echo "=== 2. the same under ASan and UBSan (lighttpd)"
+		SERVERS=lighttpd $MAKE --no-print-directory check SANITIZE=1 \
+		    WERROR="${WERROR-1}" 2>&1 | tee "$out"
+		count "unit + e2e, sanitizers" "$out" ;;
+	3)	echo "=== 3. end-to-end with the programs under valgrind"
+		$MAKE --no-print-directory valgrind VALGRIND_FLAGS=--tap 2>&1 | tee "$out"
+		tap "e2e under valgrind" "$out" "${PIPESTATUS[0]}" ;;
+	4)	echo "=== 4. fuzzing, ${FUZZ_TIME:-20} s a target"
+		$MAKE --no-print-directory fuzz FUZZ_TIME="${FUZZ_TIME:-20}" 2>&1 | tee "$out"
+		count "fuzz targets" "$out" ;;
+	esac
+	report+="   (stage $stage: $((SECONDS - start)) s)"$'\n'
+done
+rm -f "$out"
+
+echo
+printf '%s' "$report"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
