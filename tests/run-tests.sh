@@ -24,6 +24,17 @@ for t in "$BUILD"/tests/test_*; do
 	[ "$rc" = 0 ] || [ "$f" != 0 ] || failed=$((failed + 1))
 done
 
+# The fake Twilio's own tests: the e2e suites are only as good as it is.
+echo "== unit: fake Twilio (tests/fake-twilio/test_fake.py)"
+out=$("${PY:-python3}" "$TOP/tests/fake-twilio/test_fake.py" 2>&1); rc=$?
+line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+echo "   ${line:-no summary}"
+if [ -n "$line" ]; then
+	p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
+	passed=$((passed + p)); failed=$((failed + f))
+fi
+[ "$rc" = 0 ] && [ -n "$line" ] || failed=$((failed + 1))
+
 # The end-to-end suites, once per web server (tests/lib/servers.bash), each
 # pass labelled and counted. A .bats file with a line "# e2e: once" does not
 # depend on the server: it runs in the first pass only.
