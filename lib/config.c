@@ -12,6 +12,7 @@
 #include "e164.h"
 #include "log.h"
 #include "pool.h"
+#include "twilio.h"
 
 #define ENVFILE_MAX	(1024 * 1024)
 #define POOLFILE_MAX	(1024 * 1024)
@@ -326,18 +327,6 @@ get_bool(struct loader *l, bool *out, bool def, const char *name)
 		problem(l, CONFIG_FOR_ALL, "%s: must be on or off", name);
 }
 
-static bool
-is_sid(const char *s, const char *prefix)
-{
-	size_t i;
-
-	if (strlen(s) != 34 || strncmp(s, prefix, 2) != 0)
-		return false;
-	for (i = 2; i < 34; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
 
 /* A base URL: http(s)://, no trailing slash kept. */
 static void
@@ -512,7 +501,7 @@ config_load(struct config *c)
 	get_str(&l, &c->account_sid, NULL, "TWILIO_ACCOUNT_SID", NULL);
 	if (c->account_sid == NULL)
 		problem(&l, CONFIG_FOR_ALL, "TWILIO_ACCOUNT_SID: required");
-	else if (!is_sid(c->account_sid, "AC"))
+	else if (!twilio_sid_valid(c->account_sid, "AC"))
 		problem(&l, CONFIG_FOR_ALL, "TWILIO_ACCOUNT_SID: must be AC "
 		    "followed by 32 hexadecimal digits");
 	get_str(&l, &c->auth_token, NULL, "TWILIO_AUTH_TOKEN", NULL);

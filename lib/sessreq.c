@@ -11,6 +11,7 @@
 #include "form.h"
 #include "jsoncheck.h"
 #include "sessreq.h"
+#include "twilio.h"
 
 /* A string property of the request and the Twilio parameter it becomes. */
 struct prop {
@@ -60,18 +61,6 @@ find_prop(const char *key)
 	return NULL;
 }
 
-static bool
-is_sid(const char *s, const char *prefix)
-{
-	size_t i;
-
-	if (strlen(s) != 34 || strncmp(s, prefix, 2) != 0)
-		return false;
-	for (i = 2; i < 34; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
 
 /*
  * One string property: checks it and adds its Twilio parameter. seen has a
@@ -107,7 +96,8 @@ take_prop(struct sessreq *r, const struct prop *p, json_object *v,
 	    strcmp(s, "inactive") != 0 && strcmp(s, "closed") != 0)
 		return refuse(why, p->key, "state must be active, inactive or "
 		    "closed");
-	if (strcmp(p->key, "messagingServiceSid") == 0 && !is_sid(s, "MG"))
+	if (strcmp(p->key, "messagingServiceSid") == 0 &&
+	    !twilio_sid_valid(s, "MG"))
 		return refuse(why, p->key, "messagingServiceSid must be MG "
 		    "followed by 32 hexadecimal digits");
 	if (strcmp(p->key, "uniqueName") == 0) {
