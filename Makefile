@@ -1,8 +1,12 @@
 # masked: a self-hosted phone-number-masking service (FastCGI, C).
 #
 #   make              build build/libmasked.a and the three programs
-#   make test         unit tests, then the end-to-end suite under lighttpd
-#   make test SANITIZE=1   the same, built with -fsanitize=address,undefined
+#   make test         everything (tests/run-all.sh): the next four, in turn
+#   make check        unit tests, then the end-to-end suites under every server
+#   make check SANITIZE=1   the same, built with -fsanitize=address,undefined
+#   make valgrind     the end-to-end suites with the programs under memcheck
+#   make fuzz         each fuzz target for FUZZ_TIME seconds
+#   make bench        the benchmarks (make soak: the long-life run)
 #   make run          start the service on 127.0.0.1:3000 (sandbox without an account)
 #   make install      PREFIX=/usr/local DESTDIR=  (and make uninstall)
 
