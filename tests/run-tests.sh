@@ -38,7 +38,7 @@ fi
 # The end-to-end suites, once per web server (tests/lib/servers.bash), each
 # pass labelled and counted. A .bats file with a line "# e2e: once" does not
 # depend on the server: it runs in the first pass only.
-SERVERS=${SERVERS:-lighttpd nginx-systemd nginx-spawnfcgi apache-fcgid apache-cgi}
+SERVERS=${SERVERS:-lighttpd-deploy nginx-systemd nginx-spawnfcgi apache-fcgid apache-cgi}
 summary=
 first=1
 failures=$(mktemp)
