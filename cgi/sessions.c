@@ -100,6 +100,16 @@ reply_failure(struct app *a, enum err e, const struct session_result *res)
 	if (res->twilio_code != 0)
 		json_object_object_add(j, "twilioCode",
 		    json_object_new_int64(res->twilio_code));
+	/*
+	 * The half-made conversation could not be deleted: say which, so that
+	 * the caller (or the reaper, later) can remove it.
+	 */
+	if (res->cleanup_failed) {
+		json_object_object_add(j, "cleanedUp", json_object_new_boolean(0));
+		if (res->conversation_sid[0] != '\0')
+			json_object_object_add(j, "conversationSid",
+			    json_object_new_string(res->conversation_sid));
+	}
 	http_reply_json(a->conn, status, j, NULL);
 	json_object_put(j);
 }

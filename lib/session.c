@@ -279,6 +279,8 @@ cleanup_unknown(struct session *s, long long deadline)
 		goto out;
 	}
 	s->sid = json_object_get_string(v);
+	snprintf(s->res->conversation_sid, sizeof(s->res->conversation_sid),
+	    "%s", s->sid);
 	memset(&tm, 0, sizeof(tm));
 	if (json_object_object_get_ex(get.json, "date_created", &v) &&
 	    strptime(json_object_get_string(v), "%Y-%m-%dT%H:%M:%S", &tm) != NULL)

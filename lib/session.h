@@ -33,7 +33,8 @@ struct session_result {
 	long		 twilio_code;	/* Twilio's error code, 0 if none */
 	char		 message[512];
 	char		 address[20];	/* ERR_POOL: the number left without */
-	int		 cleanup_failed; /* the half-made conversation may remain */
+	int		 cleanup_failed; /* the half-made conversation may remain:
+					    conversation_sid, when known */
 	char		 conversation_sid[40];	/* of a failed session, if created */
 };
 

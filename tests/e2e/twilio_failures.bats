@@ -107,6 +107,16 @@ session_ok() {
 	fake_get requests | jq -e '[.[] | select(.method == "DELETE")] | length == 3'
 }
 
+@test "delete failing for good during clean-up: the answer names the conversation left" {
+	fault '{"method":"POST","path":"/Participants$","status":400,"code":21211,"message":"bad","times":-1},
+	       {"method":"DELETE","status":503,"times":-1}'
+	post_session "$S" -m 20
+	[ "$status_code" = 400 ]
+	echo "$body" | jq -e '.error == "twilio_rejected" and .cleanedUp == false'
+	sid=$(echo "$body" | jq -r .conversationSid)
+	fake_get state | jq -e --arg s "$sid" '[.conversations[].sid] == [$s]'
+}
+
 @test "429 storms, with and without Retry-After, are ridden out" {
 	fault '{"status":429,"retry_after":0,"times":4},{"status":429,"times":4,"skip":4}'
 	session_ok
