@@ -31,7 +31,6 @@ struct twilio {
 	int			 nspare;
 	struct twilio_call	*head;		/* every call not yet done */
 	struct curl_slist	*headers;
-	struct twilio_stats	 stats;
 };
 
 /* The call's state, kept in retry_at's sign to stay inside the public struct. */
@@ -115,11 +114,6 @@ twilio_sid_valid(const char *s, const char *prefix)
 	return true;
 }
 
-void
-twilio_stats(const struct twilio *t, struct twilio_stats *s)
-{
-	*s = t->stats;
-}
 
 void
 twilio_call_init(struct twilio_call *c)
@@ -347,7 +341,6 @@ call_start(struct twilio *t, struct twilio_call *c, long long deadline)
 	}
 	c->attempts++;
 	c->tries++;
-	t->stats.requests++;
 }
 
 /* Reads Twilio's error body {"code", "message", ...} into c, if it is one. */
@@ -555,7 +548,6 @@ call_finished(struct twilio *t, struct twilio_call *c, CURLcode res,
 	    "GET" : c->method == TWILIO_POST ? "POST" : "DELETE",
 	    (int)strcspn(path, "?"), path, c->status, total * 1000,
 	    conns > 0 ? " (new connection)" : "");
-	t->stats.connects += (unsigned long)conns;
 	release_easy(t, c);
 
 	if (res != CURLE_OK) {
@@ -599,7 +591,6 @@ call_finished(struct twilio *t, struct twilio_call *c, CURLcode res,
 		call_done(t, c);
 		return;
 	}
-	t->stats.retries++;
 	c->retry_at = now + (wait > 0 ? wait : 0) + 1;
 }
 

@@ -125,12 +125,4 @@ bool		twilio_sid_valid(const char *s, const char *prefix);
 bool		twilio_call_answer(struct twilio *t, struct twilio_call *c,
 		    long status, bool *retryable);
 
-/* Counters since the client was made, for logs and benchmarks. */
-struct twilio_stats {
-	unsigned long	requests;	/* sent, retries included */
-	unsigned long	retries;
-	unsigned long	connects;	/* new connections opened */
-};
-void		twilio_stats(const struct twilio *t, struct twilio_stats *s);
-
 #endif
