@@ -1,4 +1,5 @@
 #include <math.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +9,8 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "config.h"
 #include "log.h"
@@ -31,6 +34,12 @@ struct twilio {
 	int			 nspare;
 	struct twilio_call	*head;		/* every call not yet done */
 	struct curl_slist	*headers;
+	json_tokener		*tok;		/* reused for every answer */
+	/* What libcurl asked to be told about (multi socket interface). */
+	struct pollfd		*fds;
+	int			 nfds, capfds;
+	bool			 fds_failed;	/* out of memory growing fds */
+	long long		 timer_at;	/* ms, monotonic; -1: none */
 };
 
 /* The call's state, kept in retry_at's sign to stay inside the public struct. */
@@ -66,6 +75,109 @@ twilio_backoff_ms(const struct config *c, int attempt, long retry_after)
 	return (long)ms;
 }
 
+/*
+ * libcurl's multi socket interface: it says which sockets to watch for what
+ * (on_socket) and when to call it back (on_timer); twilio_run() polls and
+ * tells it exactly what happened, so it never scans transfers that have
+ * nothing to do.
+ */
+static int
+on_socket(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
+{
+	struct twilio	*t = arg;
+	struct pollfd	*p;
+	int		 i;
+
+	(void)easy;
+	(void)sockp;
+	for (i = 0; i < t->nfds && t->fds[i].fd != fd; i++)
+		;
+	if (what == CURL_POLL_REMOVE) {
+		if (i < t->nfds)
+			t->fds[i] = t->fds[--t->nfds];
+		return 0;
+	}
+	if (i == t->nfds) {
+		if (t->nfds == t->capfds) {
+			int n = t->capfds > 0 ? t->capfds * 2 : 8;
+
+			if ((p = realloc(t->fds, (size_t)n * sizeof(*p))) == NULL) {
+				t->fds_failed = true;
+				return -1;
+			}
+			t->fds = p;
+			t->capfds = n;
+		}
+		t->fds[t->nfds++].fd = fd;
+	}
+	t->fds[i].events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) |
+	    ((what & CURL_POLL_OUT) ? POLLOUT : 0));
+	t->fds[i].revents = 0;
+	return 0;
+}
+
+static int
+on_timer(CURLM *multi, long ms, void *arg)
+{
+	struct twilio *t = arg;
+
+	(void)multi;
+	t->timer_at = ms < 0 ? -1 : twilio_now_ms() + ms;
+	return 0;
+}
+
+/*
+ * The headers every request carries, made once: libcurl would otherwise
+ * format the credentials and the user agent again for each request.
+ */
+static enum err
+headers_new(struct twilio *t)
+{
+	const struct config	*c = t->c;
+	struct curl_slist	*l;
+	const char		*sid = c->account_sid != NULL ? c->account_sid : "";
+	const char		*tok = c->auth_token != NULL ? c->auth_token : "";
+	char			*cred = NULL, *line = NULL;
+	size_t			 n;
+	enum err		 e = ERR_NOMEM;
+
+	n = strlen(sid) + 1 + strlen(tok);
+	if ((cred = malloc(n + 1)) == NULL ||
+	    (line = malloc(sizeof("Authorization: Basic ") + 4 * (n / 3 + 1))) == NULL)
+		goto out;
+	snprintf(cred, n + 1, "%s:%s", sid, tok);
+	memcpy(line, "Authorization: Basic ", sizeof("Authorization: Basic ") - 1);
+	EVP_EncodeBlock((unsigned char *)line + sizeof("Authorization: Basic ") - 1,
+	    (const unsigned char *)cred, (int)n);
+	if ((l = curl_slist_append(NULL, "Accept: application/json")) == NULL)
+		goto out;
+	t->headers = l;
+	if (curl_slist_append(l, "User-Agent: masked/" VERSION) == NULL ||
+	    curl_slist_append(l, line) == NULL)
+		goto out;
+	e = ERR_OK;
+out:
+	if (cred != NULL)
+		OPENSSL_cleanse(cred, n);
+	if (line != NULL)
+		OPENSSL_cleanse(line, strlen(line));
+	free(cred);
+	free(line);
+	return e;
+}
+
+/* Frees the headers, wiping the credentials first. */
+static void
+headers_free(struct twilio *t)
+{
+	struct curl_slist *l;
+
+	for (l = t->headers; l != NULL; l = l->next)
+		OPENSSL_cleanse(l->data, strlen(l->data));
+	curl_slist_free_all(t->headers);
+	t->headers = NULL;
+}
+
 enum err
 twilio_new(struct twilio **out, const struct config *c)
 {
@@ -76,8 +188,15 @@ twilio_new(struct twilio **out, const struct config *c)
 	t->c = c;
 	if ((t->multi = curl_multi_init()) == NULL)
 		goto fail;
+	t->timer_at = -1;
 	curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS, (long)SPARE_MAX);
-	if ((t->headers = curl_slist_append(NULL, "Accept: application/json")) == NULL)
+	curl_multi_setopt(t->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(t->multi, CURLMOPT_SOCKETDATA, t);
+	curl_multi_setopt(t->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(t->multi, CURLMOPT_TIMERDATA, t);
+	if (headers_new(t) != ERR_OK)
+		goto fail;
+	if ((t->tok = json_tokener_new_ex(64)) == NULL)
 		goto fail;
 	*out = t;
 	return ERR_OK;
@@ -96,7 +215,10 @@ twilio_free(struct twilio *t)
 	for (i = 0; i < t->nspare; i++)
 		curl_easy_cleanup(t->spare[i]);
 	curl_multi_cleanup(t->multi);
-	curl_slist_free_all(t->headers);
+	headers_free(t);
+	if (t->tok != NULL)
+		json_tokener_free(t->tok);
+	free(t->fds);
 	free(t);
 }
 
@@ -278,11 +400,34 @@ call_fail(struct twilio *t, struct twilio_call *c, enum err e, const char *msg)
 	call_done(t, c);
 }
 
+/*
+ * A new easy handle with what every request shares. Handles are reused
+ * (spare[]) without curl_easy_reset(): call_start() sets all that differs.
+ */
+static CURL *
+easy_new(struct twilio *t)
+{
+	CURL *easy;
+
+	if ((easy = curl_easy_init()) == NULL)
+		return NULL;
+	/* Credentials and user agent are in t->headers. */
+	if (curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK) {
+		curl_easy_cleanup(easy);
+		return NULL;
+	}
+	return easy;
+}
+
 /* Starts one attempt of c: an easy handle on the multi. */
 static void
 call_start(struct twilio *t, struct twilio_call *c, long long deadline)
 {
-	const struct config	*cf = t->c;
 	CURL			*easy;
 	long long		 left = deadline - twilio_now_ms();
 
@@ -293,10 +438,9 @@ call_start(struct twilio *t, struct twilio_call *c, long long deadline)
 		    "request to Twilio could be sent");
 		return;
 	}
-	if (t->nspare > 0) {
+	if (t->nspare > 0)
 		easy = t->spare[--t->nspare];
-		curl_easy_reset(easy);
-	} else if ((easy = curl_easy_init()) == NULL) {
+	else if ((easy = easy_new(t)) == NULL) {
 		call_fail(t, c, ERR_NOMEM, "out of memory");
 		return;
 	}
@@ -306,33 +450,23 @@ call_start(struct twilio *t, struct twilio_call *c, long long deadline)
 	c->unsent = false;
 	buf_reset(&c->body);
 	curl_easy_setopt(easy, CURLOPT_URL, buf_str(&c->url));
-	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-	curl_easy_setopt(easy, CURLOPT_USERNAME, cf->account_sid);
-	curl_easy_setopt(easy, CURLOPT_PASSWORD, cf->auth_token);
-	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
-	curl_easy_setopt(easy, CURLOPT_USERAGENT, "masked/" VERSION);
-	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)left);
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
 	    left < CONNECT_TIMEOUT_MS ? (long)left : CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, c);
-	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(easy, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, c);
-	switch (c->method) {
-	case TWILIO_GET:
-		curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
-		break;
-	case TWILIO_POST:
-		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, buf_str(&c->form));
+	/* The method, undoing whatever the handle's previous request set. */
+	if (c->method == TWILIO_POST) {
+		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, NULL);
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)c->form.len);
-		break;
-	case TWILIO_DELETE:
-		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "DELETE");
-		break;
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, buf_str(&c->form));
+	} else {
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, NULL);
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, -1L);
+		curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST,
+		    c->method == TWILIO_DELETE ? "DELETE" : NULL);
 	}
 	if (curl_multi_add_handle(t->multi, easy) != CURLM_OK) {
 		release_easy(t, c);
@@ -343,15 +477,31 @@ call_start(struct twilio *t, struct twilio_call *c, long long deadline)
 	c->tries++;
 }
 
+/* The whole body as one JSON value, or NULL. */
+static json_object *
+parse_body(struct twilio *t, const struct buf *b)
+{
+	json_object *j;
+
+	json_tokener_reset(t->tok);
+	j = json_tokener_parse_ex(t->tok, buf_str(b), (int)b->len);
+	if (j != NULL && (json_tokener_get_error(t->tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(t->tok) != b->len)) {
+		json_object_put(j);
+		j = NULL;
+	}
+	return j;
+}
+
 /* Reads Twilio's error body {"code", "message", ...} into c, if it is one. */
 static void
-parse_error(struct twilio_call *c)
+parse_error(struct twilio *t, struct twilio_call *c)
 {
 	json_object	*j, *v;
 	const char	*msg = NULL;
 
 	c->code = 0;
-	if ((j = json_tokener_parse(buf_str(&c->body))) != NULL &&
+	if ((j = parse_body(t, &c->body)) != NULL &&
 	    json_object_is_type(j, json_type_object)) {
 		if (json_object_object_get_ex(j, "code", &v) &&
 		    json_object_is_type(v, json_type_int))
@@ -366,25 +516,6 @@ parse_error(struct twilio_call *c)
 		snprintf(c->message, sizeof(c->message), "HTTP %ld from Twilio",
 		    c->status);
 	json_object_put(j);
-}
-
-/* The whole body as one JSON value, or NULL. */
-static json_object *
-parse_body(const struct buf *b)
-{
-	json_tokener	*tok;
-	json_object	*j;
-
-	if ((tok = json_tokener_new_ex(64)) == NULL)
-		return NULL;
-	j = json_tokener_parse_ex(tok, buf_str(b), (int)b->len);
-	if (j != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != b->len)) {
-		json_object_put(j);
-		j = NULL;
-	}
-	json_tokener_free(tok);
-	return j;
 }
 
 /* Whether next_page_url stays on the base URL the call was made to. */
@@ -416,7 +547,7 @@ take_answer(struct twilio *t, struct twilio_call *c, bool *retryable)
 		c->err = ERR_OK;		/* 204 of a DELETE */
 		return true;
 	}
-	if ((j = parse_body(&c->body)) == NULL ||
+	if ((j = parse_body(t, &c->body)) == NULL ||
 	    !json_object_is_type(j, json_type_object)) {
 		json_object_put(j);
 		c->err = ERR_TRANSPORT;
@@ -509,7 +640,7 @@ twilio_call_answer(struct twilio *t, struct twilio_call *c, long status,
 		*retryable = *retryable && idempotent;
 	} else {
 		c->err = ERR_TWILIO;
-		parse_error(c);
+		parse_error(t, c);
 		*retryable = status == 429 || (status >= 500 && idempotent);
 	}
 	return true;
@@ -594,13 +725,55 @@ call_finished(struct twilio *t, struct twilio_call *c, CURLcode res,
 	c->retry_at = now + (wait > 0 ? wait : 0) + 1;
 }
 
+/* Hands every finished transfer to call_finished(). */
+static void
+collect(struct twilio *t, long long deadline)
+{
+	struct twilio_call	*c;
+	struct CURLMsg		*msg;
+	int			 left;
+
+	while ((msg = curl_multi_info_read(t->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		c = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&c);
+		if (c != NULL)
+			call_finished(t, c, msg->data.result, deadline);
+	}
+}
+
+/* Tells libcurl what poll() saw on the sockets it watches. */
+static void
+dispatch(struct twilio *t)
+{
+	struct pollfd	 ready[16];
+	int		 i, n, running;
+
+	/* Copied first: the callbacks change t->fds under the loop. */
+	for (i = 0, n = 0; i < t->nfds && n < (int)(sizeof(ready) /
+	    sizeof(ready[0])); i++)
+		if (t->fds[i].revents != 0)
+			ready[n++] = t->fds[i];
+	for (i = 0; i < n; i++) {
+		int ev = 0;
+
+		if (ready[i].revents & (POLLIN | POLLHUP))
+			ev |= CURL_CSELECT_IN;
+		if (ready[i].revents & POLLOUT)
+			ev |= CURL_CSELECT_OUT;
+		if (ready[i].revents & (POLLERR | POLLNVAL))
+			ev |= CURL_CSELECT_ERR;
+		curl_multi_socket_action(t->multi, ready[i].fd, ev, &running);
+	}
+}
+
 void
 twilio_run(struct twilio *t, long long deadline)
 {
 	struct twilio_call	*c;
-	struct CURLMsg		*msg;
 	long long		 now, wake;
-	int			 running, left, again;
+	int			 again, running, i;
 
 	for (;;) {
 		/* Start what is queued and what has waited long enough. */
@@ -621,20 +794,23 @@ twilio_run(struct twilio *t, long long deadline)
 		if (t->head == NULL)
 			break;
 
-		curl_multi_perform(t->multi, &running);
-		while ((msg = curl_multi_info_read(t->multi, &left)) != NULL) {
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			c = NULL;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-			    (char **)&c);
-			if (c != NULL)
-				call_finished(t, c, msg->data.result, deadline);
+		/* libcurl's timer first: new transfers start there. */
+		if (t->timer_at >= 0 && t->timer_at <= now) {
+			t->timer_at = -1;
+			curl_multi_socket_action(t->multi, CURL_SOCKET_TIMEOUT, 0,
+			    &running);
+			collect(t, deadline);
+			continue;
 		}
-
-		if (t->head == NULL)
+		if (t->fds_failed) {
+			/* libcurl lost track of a socket: nothing can be trusted. */
+			t->fds_failed = false;
+			while ((c = t->head) != NULL) {
+				release_easy(t, c);
+				call_fail(t, c, ERR_NOMEM, "out of memory");
+			}
 			break;
-		now = twilio_now_ms();
+		}
 		if (now >= deadline) {
 			while ((c = t->head) != NULL) {
 				release_easy(t, c);
@@ -644,14 +820,18 @@ twilio_run(struct twilio *t, long long deadline)
 			break;
 		}
 		wake = deadline;
+		if (t->timer_at >= 0 && t->timer_at < wake)
+			wake = t->timer_at;
 		for (c = t->head; c != NULL; c = c->next) {
 			if (call_state(c) == CALL_QUEUED)
 				wake = now;
 			else if (call_state(c) == CALL_WAITING && c->retry_at < wake)
 				wake = c->retry_at;
 		}
-		if (wake > now)
-			curl_multi_poll(t->multi, NULL, 0,
-			    (int)(wake - now > 1000 ? 1000 : wake - now), NULL);
+		for (i = 0; i < t->nfds; i++)
+			t->fds[i].revents = 0;
+		if (poll(t->fds, (nfds_t)t->nfds, (int)(wake > now ? wake - now : 0)) > 0)
+			dispatch(t);
+		collect(t, deadline);
 	}
 }
