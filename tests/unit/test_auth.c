@@ -97,6 +97,11 @@ test_wrong(void)
 	T_CHECK(check(basic("Operator:" PASS)) == AUTH_WRONG);
 	T_CHECK(check(basic(USER ":s3cret")) == AUTH_WRONG);
 	T_CHECK(check(basic(USER ":" PASS "x")) == AUTH_WRONG);
+	/* The secret repeated, or a prefix of it, is not the secret. */
+	T_CHECK(check(basic(USER ":" PASS PASS)) == AUTH_WRONG);
+	T_CHECK(auth_basic_check(basic("u:abab"), "u", "ab") == AUTH_WRONG);
+	T_CHECK(auth_basic_check(basic("u:a"), "u", "ab") == AUTH_WRONG);
+	T_CHECK(auth_basic_check(basic("u:x"), "u", "") == AUTH_WRONG);
 	T_CHECK(check(basic(USER ":")) == AUTH_WRONG);
 	T_CHECK(check(basic(PASS ":" USER)) == AUTH_WRONG);
 	T_CHECK(check(basic("x:y")) == AUTH_WRONG);
