@@ -280,8 +280,8 @@ cmp_keys(const void *a, const void *b)
 static bool
 object(struct scan *s)
 {
-	struct buf	*keys = NULL;
-	size_t		 n = 0, i;
+	struct buf	*keys = NULL, *more;
+	size_t		 n = 0, cap = 0, i;
 	bool		 ok = false;
 
 	s->p++;
@@ -290,13 +290,20 @@ object(struct scan *s)
 		s->p++;
 		return true;
 	}
-	if ((keys = calloc(MAX_KEYS, sizeof(*keys))) == NULL)
-		return fail(s, "out of memory");
 	for (;;) {
 		blanks(s);
 		if (n == MAX_KEYS) {
 			fail(s, "too many keys in one object");
 			goto out;
+		}
+		if (n == cap) {
+			/* Grown as keys come: most objects have a handful. */
+			cap = cap == 0 ? 16 : cap * 2;
+			if ((more = realloc(keys, cap * sizeof(*keys))) == NULL) {
+				fail(s, "out of memory");
+				goto out;
+			}
+			keys = more;
 		}
 		buf_init(&keys[n], 64 * 1024);
 		if (!string(s, &keys[n++]))
