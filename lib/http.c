@@ -1,3 +1,5 @@
+#include <sys/ioctl.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +157,15 @@ http_req_free(struct http_req *req)
 	buf_free(&req->body);
 }
 
+/* Whether fd's receive queue is empty (a close then sends no reset). */
+static bool
+nothing_to_read(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, FIONREAD, &n) == 0 && n == 0;
+}
+
 void
 http_finish(struct http_conn *conn, struct http_req *req)
 {
@@ -163,8 +174,21 @@ http_finish(struct http_conn *conn, struct http_req *req)
 		    "the request was not answered", NULL);
 	if (conn->cgi)
 		fflush(stdout);
-	else
+	else {
+		/*
+		 * libfcgi closes with a lingering close: shutdown, then wait
+		 * up to 2 s for the web server to hang up, reading what it
+		 * still sends, so that unread input cannot make the kernel
+		 * reset the connection under the answer. With nothing left
+		 * to read (the whole request was read, the usual case) a
+		 * plain close ends the connection as cleanly, and the thread
+		 * does not sleep until the web server gets round to it.
+		 */
+		if (conn->fcgi.ipcFd > 0 && !conn->fcgi.keepConnection &&
+		    nothing_to_read(conn->fcgi.ipcFd))
+			FCGX_Detach(&conn->fcgi);
 		FCGX_Finish_r(&conn->fcgi);
+	}
 	http_req_free(req);
 }
 

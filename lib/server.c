@@ -43,7 +43,6 @@ on_term(int sig)
 }
 
 /* libfcgi's accept is not safe to call from several threads at once. */
-static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
 usage(const struct server_prog *p)
@@ -201,9 +200,12 @@ worker_run(void *arg)
 	a.tw = w->tw;
 	a.conn = &conn;
 	while (!stopping) {
-		pthread_mutex_lock(&accept_lock);
+		/*
+		 * No lock around accept: on Linux the threads wait in accept()
+		 * together and the kernel wakes one per connection (libfcgi
+		 * takes no lock of its own there either).
+		 */
 		rc = stopping ? -1 : http_accept(&conn, &req);
-		pthread_mutex_unlock(&accept_lock);
 		if (rc != 0)
 			break;
 		serve(&a, &req, w->prog, w->ready);
