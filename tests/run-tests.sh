@@ -4,7 +4,7 @@
 # anything failed.
 set -uo pipefail
 
-BUILD=${1:?usage: run-tests.sh BUILD-DIR}
+BUILD=$(cd "${1:?usage: run-tests.sh BUILD-DIR}" && pwd) || exit 2
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 passed=0 failed=0 skipped=0
 

@@ -50,6 +50,7 @@ open_to_run_user() {
 	is_root || return 0
 	local d
 	for d in "$WORK" "$BUILD"; do
+		d=$(cd "$d" && pwd) || return 1
 		while [ -n "$d" ] && [ "$d" != / ]; do
 			[ -n "$(find "$d" -maxdepth 0 ! -perm -o=x)" ] && chmod o+x "$d"
 			d=$(dirname "$d")
