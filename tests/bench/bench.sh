@@ -108,6 +108,7 @@ loadgen() {
 		WORKER_THREADS="$WORKER_THREADS" BENCH_LOG_LEVEL="$BENCH_LOG_LEVEL" \
 		NUMBER_POOL="$BENCH_POOL" AUTH_USER="$AUTH_USER" AUTH_PASS="$AUTH_PASS" \
 		AUTH_TOKEN="$AUTH_TOKEN" DOMAIN="$DOMAIN" WORK="$WORK" \
+		RSS_FLOOR="${RSS_FLOOR:-}" \
 		python3 "$LOADGEN" "$@"
 }
 
@@ -173,6 +174,13 @@ if [ "$MODE" = soak ] || [ "${SOAK:-0}" = 1 ]; then
 	check_alive
 fi
 
+# The floor under any worker's RSS: a process that only loads and
+# initialises this system's libcurl (tests/bench/rss_floor.c).
+RSS_FLOOR=
+if ${CC:-cc} -O2 -o "$WORK/rss_floor" "$TOP/tests/bench/rss_floor.c" -lcurl 2>/dev/null; then
+	RSS_FLOOR=$("$WORK/rss_floor" || true)
+fi
+export RSS_FLOOR
 loadgen report "$OUT"
 echo
 echo "logs: $WORK/error.log; results: $OUT/*.json"

@@ -64,6 +64,10 @@ SCENARIOS = [
     dict(name="closed loop", key="closed", kind="closed", op="session",
          count=2000, concurrency=32, parties=2, pss=True,
          what="2000 sessions, 32 in flight"),
+    dict(name="one at a time", key="serial", kind="closed", op="session",
+         count=500, concurrency=1, parties=2,
+         what="500 sessions, one in flight: the cost of a session "
+              "without contention"),
     dict(name="10-party", key="party10", kind="closed", op="session",
          count=200, concurrency=4, parties=10,
          what="200 sessions of 10 people, 4 in flight"),
@@ -235,6 +239,20 @@ def proc_stat(pid):
     return int(rest[1]), int(rest[11]) + int(rest[12])
 
 
+def proc_detail(pid):
+    """(user ticks, system ticks, context switches of all its threads) or None."""
+    s = read("/proc/%d/stat" % pid)
+    if s is None:
+        return None
+    rest = s[s.rindex(")") + 2:].split()
+    switches = 0
+    for st in glob.glob("/proc/%d/task/*/status" % pid):
+        for m in re.finditer(r"^(?:non)?voluntary_ctxt_switches:\s+(\d+)",
+                             read(st) or "", re.M):
+            switches += int(m.group(1))
+    return int(rest[11]), int(rest[12]), switches
+
+
 def cmd_name(pid):
     c = read("/proc/%d/cmdline" % pid)
     if not c:
@@ -323,8 +341,12 @@ class Watch:
                 out[pid] = st[1]
         return out
 
+    def details(self):
+        return {p: proc_detail(p) for p in self.progs}
+
     def start(self):
         self.t0 = time.monotonic()
+        self.d0 = self.details()
         self.c0 = self.ticks()
         self.m0 = machine_ticks()
         self.thread.start()
@@ -345,7 +367,14 @@ class Watch:
         self.thread.join()
         wall = time.monotonic() - self.t0
         c1 = self.ticks()
+        d1 = self.details()
         m1 = machine_ticks()
+        # User and system CPU and context switches, summed over our programs.
+        ours = [0.0, 0.0, 0]
+        for p in self.progs:
+            if self.d0.get(p) and d1.get(p):
+                for i in range(3):
+                    ours[i] += d1[p][i] - self.d0[p][i]
         cpu = {}
         for pid, name in self.pids.items():
             if pid in self.c0 and pid in c1:
@@ -368,6 +397,9 @@ class Watch:
                        "hwm_kb": hwm.get(p), "rss_end": split.get(p)}
                       for p in self.pids],
             "machine_busy_pct": busy,
+            "ours_user_ms": ours[0] * 1000.0 / HZ,
+            "ours_sys_ms": ours[1] * 1000.0 / HZ,
+            "ours_switches": ours[2],
             "peak_reset": self.peak_reset,
             "pss_samples": len(self.pss),
             "pss_max_kb": max(self.pss) if self.pss else None,
@@ -953,6 +985,11 @@ def report(outdir):
             target("<= 8 MiB RSS per worker process",
                    "%s MiB (%s)" % (mib(worst["hwm_kb"], 2), worst["name"]),
                    worst["hwm_kb"] <= 8 * 1024, cl["name"])
+            m = re.search(r"VmRSS (\d+) kB", ENV.get("RSS_FLOOR", ""))
+            if m:
+                target("  floor: a process with libcurl only",
+                       "%s MiB" % mib(int(m.group(1)), 2), None,
+                       "tests/bench/rss_floor.c")
         pss = cl["watch"]["pss_max_kb"]
         target("<= 32 MiB PSS total at 32 in flight",
                "%s MiB" % mib(pss, 2) if pss else "no sample",
@@ -1010,6 +1047,11 @@ def notes(r):
     if other_pct(w) >= 25:
         print("    processes outside the bench used %.0f%% of a core during "
               "the run: the figures may be disturbed" % other_pct(w))
+    if "ours_switches" in w:
+        print("    our programs per op: %.3f ms user + %.3f ms system CPU, "
+              "%.1f context switches" % (w["ours_user_ms"] / n,
+                                         w["ours_sys_ms"] / n,
+                                         w["ours_switches"] / n))
     light = [p for p in w["procs"] if p["name"] == "lighttpd"]
     if light:
         print("    lighttpd CPU %.3f ms/op (not in CPU ms/op)"
