@@ -115,7 +115,8 @@ valgrind: all
 # Fuzzing (clang, libFuzzer): every parser that sees outside input has a
 # target in tests/fuzz/; `make fuzz FUZZ_TIME=300` runs each for that many
 # seconds from its seed corpus (tests/fuzz/corpus/NAME), failing on any
-# crash, leak or sanitizer report. New inputs go to build-fuzz/corpus/.
+# crash, leak or sanitizer report, FUZZ_JOBS targets at a time (default one
+# per CPU; tests/fuzz/run-fuzz.sh). New inputs go to build-fuzz/corpus/.
 FUZZ_TIME ?= 30
 FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN  = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
@@ -131,16 +132,7 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c fuzz-lib
 	    -o $@ $< build-fuzz/libmasked.a $(LIBS)
 
 fuzz: $(FUZZ_BIN)
-	@ok=0; bad=0; for f in $(FUZZ_BIN); do \
-	    n=$$(basename $$f); mkdir -p build-fuzz/corpus/$$n; \
-	    echo "== $$n for $(FUZZ_TIME) s"; \
-	    $$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -detect_leaks=1 \
-	        -artifact_prefix=build-fuzz/$$n- \
-	        build-fuzz/corpus/$$n tests/fuzz/corpus/$$n >build-fuzz/$$n.log 2>&1; \
-	    rc=$$?; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|^Done' build-fuzz/$$n.log; \
-	    if [ $$rc = 0 ]; then ok=$$((ok + 1)); else bad=$$((bad + 1)); \
-	        tail -40 build-fuzz/$$n.log; fi; \
-	done; echo "$$ok passed, $$bad failed"; test $$bad = 0
+	@tests/fuzz/run-fuzz.sh $(FUZZ_TIME) $(FUZZ_BIN)
 
 # Benchmarks, not part of `make test` (timings never fail): `make bench`
 # (LATENCY_MS=50 PROCS=2 WORKER_THREADS=16; SOAK=1 adds the soak) and
