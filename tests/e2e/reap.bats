@@ -2,6 +2,7 @@
 # Crash recovery: a worker killed (-9) between creating a conversation and
 # adding its last participant leaves it half-made; --reap deletes it, and
 # leaves whole sessions alone.
+# e2e: once (Twilio failing is our HTTP client's affair, not the web server's)
 
 load helpers
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # Twilio unreachable (connection refused): clear answers, quickly.
+# e2e: once (Twilio failing is our HTTP client's affair, not the web server's)
 
 load helpers
 

@@ -3,6 +3,7 @@
 # clear answer within the request's deadline (REQUEST_TIMEOUT_MS=4000 here),
 # and no conversation is left behind for a session reported as failed.
 # Inbound calls always get TwiML the caller can hear.
+# e2e: once (Twilio failing is our HTTP client's affair, not the web server's)
 
 load helpers
 
