@@ -1,19 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "form.h"
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Decodes s[0..len) into an allocated string in *out. ERR_PARSE for a bad
@@ -35,8 +24,8 @@ decode(char **out, const char *s, size_t len)
 			d[j++] = ' ';
 		else if (s[i] == '%') {
 			if (len - i < 3 ||
-			    (hi = hexval((unsigned char)s[i + 1])) < 0 ||
-			    (lo = hexval((unsigned char)s[i + 2])) < 0 ||
+			    (hi = hex_digit((unsigned char)s[i + 1])) < 0 ||
+			    (lo = hex_digit((unsigned char)s[i + 2])) < 0 ||
 			    (hi == 0 && lo == 0))
 				goto fail;
 			d[j++] = (char)(hi << 4 | lo);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "buf.h"
 #include "jsoncheck.h"
 
@@ -37,18 +38,6 @@ blanks(struct scan *s)
 		s->p++;
 }
 
-static int
-hex(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Four hex digits after "\u"; -1 if malformed. */
 static long
 hex4(struct scan *s)
@@ -59,7 +48,7 @@ hex4(struct scan *s)
 	if (s->end - s->p < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
-		if ((h = hex(s->p[i])) < 0)
+		if ((h = hex_digit(s->p[i])) < 0)
 			return -1;
 		v = v * 16 + h;
 	}
