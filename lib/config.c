@@ -512,6 +512,10 @@ config_load(struct config *c)
 	twilio_host(&l, &c->conversations_url, "TWILIO_CONVERSATIONS_URL",
 	    "conversations");
 	twilio_host(&l, &c->api_url, "TWILIO_API_URL", "api");
+	get_str(&l, &c->ca_file, NULL, "TWILIO_CA_FILE", NULL);
+	if (c->ca_file != NULL && access(c->ca_file, R_OK) != 0)
+		problem(&l, CONFIG_FOR_ALL, "TWILIO_CA_FILE: cannot read %s: %s",
+		    c->ca_file, strerror(errno));
 
 	get_long(&l, &n, 5, 0, 100, "RETRY_MAX_ATTEMPTS");
 	c->retry_max_attempts = (int)n;
@@ -613,6 +617,7 @@ config_free(struct config *c)
 	free(c->auth_token_secondary);
 	free(c->conversations_url);
 	free(c->api_url);
+	free(c->ca_file);
 	pool_free(c->pool);
 	areacodes_free(c->areas);
 	free(c->voice);

@@ -23,6 +23,7 @@ struct config {
 	char		*auth_token_secondary;	/* accepted for signatures during rotation */
 	char		*conversations_url;	/* no trailing slash */
 	char		*api_url;		/* no trailing slash */
+	char		*ca_file;		/* CAs for Twilio's TLS; NULL: the system's */
 	/* retries on 429 (and 5xx for idempotent calls) */
 	int		 retry_max_attempts;
 	long		 retry_min_ms;

@@ -1,5 +1,6 @@
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,8 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "config.h"
 #include "log.h"
@@ -73,6 +76,52 @@ twilio_backoff_ms(const struct config *c, int attempt, long retry_after)
 	if (ms > (double)c->retry_max_ms)
 		ms = (double)c->retry_max_ms;
 	return (long)ms;
+}
+
+/*
+ * The certificates that vouch for Twilio: one store for the whole process,
+ * loaded at the first TLS connection and shared by every thread's
+ * connections. Left to itself libcurl loads the system's bundle (about a
+ * megabyte in memory) once per thread.
+ */
+static pthread_mutex_t	 ca_lock = PTHREAD_MUTEX_INITIALIZER;
+static X509_STORE	*ca_store;
+static int		 ca_users;	/* clients alive; the last frees it */
+
+static X509_STORE *
+ca_store_get(const struct config *c)
+{
+	X509_STORE *s;
+
+	pthread_mutex_lock(&ca_lock);
+	if (ca_store == NULL && (ca_store = X509_STORE_new()) != NULL) {
+		if (c->ca_file != NULL ?
+		    X509_STORE_load_file(ca_store, c->ca_file) != 1 :
+		    X509_STORE_set_default_paths(ca_store) != 1) {
+			log_error("cannot load the CA certificates from %s",
+			    c->ca_file != NULL ? c->ca_file :
+			    "the system's default locations");
+			X509_STORE_free(ca_store);
+			ca_store = NULL;
+		}
+	}
+	s = ca_store;
+	pthread_mutex_unlock(&ca_lock);
+	return s;
+}
+
+/* libcurl's hook on each new TLS context: verify against the shared store. */
+static CURLcode
+on_ssl_ctx(CURL *easy, void *ssl_ctx, void *arg)
+{
+	struct twilio	*t = arg;
+	X509_STORE	*s;
+
+	(void)easy;
+	if ((s = ca_store_get(t->c)) == NULL)
+		return CURLE_SSL_CACERT_BADFILE;
+	SSL_CTX_set1_cert_store(ssl_ctx, s);
+	return CURLE_OK;
 }
 
 /*
@@ -186,6 +235,9 @@ twilio_new(struct twilio **out, const struct config *c)
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return ERR_NOMEM;
 	t->c = c;
+	pthread_mutex_lock(&ca_lock);
+	ca_users++;
+	pthread_mutex_unlock(&ca_lock);
 	if ((t->multi = curl_multi_init()) == NULL)
 		goto fail;
 	t->timer_at = -1;
@@ -220,6 +272,12 @@ twilio_free(struct twilio *t)
 		json_tokener_free(t->tok);
 	free(t->fds);
 	free(t);
+	pthread_mutex_lock(&ca_lock);
+	if (--ca_users == 0 && ca_store != NULL) {
+		X509_STORE_free(ca_store);
+		ca_store = NULL;
+	}
+	pthread_mutex_unlock(&ca_lock);
 }
 
 bool
@@ -416,6 +474,12 @@ easy_new(struct twilio *t)
 	    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L) != CURLE_OK ||
+	    /* Peer and host are verified (the defaults), against ca_store. */
+	    curl_easy_setopt(easy, CURLOPT_CAINFO, NULL) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_CAPATH, NULL) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_CA_CACHE_TIMEOUT, 0L) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, t) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK) {
 		curl_easy_cleanup(easy);

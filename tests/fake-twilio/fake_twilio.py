@@ -56,6 +56,7 @@ import re
 import select
 import signal
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -828,6 +829,7 @@ class FakeTwilio(ThreadingHTTPServer):
         self.default_latency = latency_ms / 1000.0
         self.expected_auth = "Basic " + base64.b64encode(
             ("%s:%s" % (account_sid, auth_token)).encode()).decode()
+        self.tls = False
         self.params = ParamTable(PARAMS_FILE)
         self.store = Store(account_sid)
         self.meta = threading.Lock()   # log, counters, faults, config
@@ -959,7 +961,9 @@ class Handler(BaseHTTPRequestHandler):
             readable, _, _ = select.select([self.connection], [], [], 0.2)
             if readable:
                 try:
-                    if not self.connection.recv(1, socket.MSG_PEEK):
+                    # The raw socket's recv: TLS's refuses MSG_PEEK.
+                    if not socket.socket.recv(self.connection, 1,
+                                              socket.MSG_PEEK):
                         break       # the client closed its end
                 except OSError:
                     break
@@ -970,7 +974,7 @@ class Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host")
         if not host:
             host = "%s:%d" % self.server.server_address[:2]
-        return "http://" + host
+        return ("https://" if self.server.tls else "http://") + host
 
     # ---- dispatch
 
@@ -1190,10 +1194,20 @@ def main(argv=None):
                     help="added latency of every API request")
     ap.add_argument("--quiet", action="store_true",
                     help="no per-request log lines on stderr")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this certificate "
+                    "(PEM; --tls-key its key), as Twilio does")
+    ap.add_argument("--tls-key")
     args = ap.parse_args(argv)
 
     server = FakeTwilio((args.host, args.port), args.account_sid,
                         args.auth_token, args.latency_ms, args.quiet)
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        # The handshake happens in the handler's thread, on first read.
+        server.socket = ctx.wrap_socket(server.socket, server_side=True,
+                                        do_handshake_on_connect=False)
+        server.tls = True
     host, port = server.server_address[:2]
     print("fake-twilio listening on %s:%d" % (host, port), flush=True)
 

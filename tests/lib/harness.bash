@@ -24,16 +24,21 @@ free_port() {
 	"$PY" -S -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# Starts the fake Twilio; sets FAKE_URL and FAKE_PID.
+# Starts the fake Twilio; sets FAKE_URL and FAKE_PID. With FAKE_TLS_CERT
+# and FAKE_TLS_KEY it serves HTTPS with them, as Twilio does.
 start_fake() {
-	local out="$WORK/fake.out" i
+	local out="$WORK/fake.out" i tls=() scheme=http
+	if [ -n "${FAKE_TLS_CERT:-}" ]; then
+		tls=(--tls-cert "$FAKE_TLS_CERT" --tls-key "$FAKE_TLS_KEY")
+		scheme=https
+	fi
 	"$PY" "$TOP/tests/fake-twilio/fake_twilio.py" --port 0 --quiet \
-		--account-sid "$ACCOUNT_SID" --auth-token "$AUTH_TOKEN" \
+		--account-sid "$ACCOUNT_SID" --auth-token "$AUTH_TOKEN" "${tls[@]}" \
 		>"$out" 2>"$WORK/fake.err" &
 	FAKE_PID=$!
 	for i in $(seq 100); do
 		if grep -q 'listening on' "$out" 2>/dev/null; then
-			FAKE_URL="http://$(sed -n 's/.*listening on //p' "$out" | head -1)"
+			FAKE_URL="$scheme://$(sed -n 's/.*listening on //p' "$out" | head -1)"
 			return 0
 		fi
 		sleep 0.05
