@@ -12,6 +12,9 @@
 #   SOAK=1               also run the soak after the scenarios (--soak: only it)
 #   BENCH_SCENARIOS      scenario keys to run (default: all; loadgen.py list)
 #   BENCH_LOG_LEVEL=debug   programs' LOG_LEVEL (debug logs each Twilio call)
+#   BENCH_TLS=1          the fake Twilio serves HTTPS (a certificate from a CA
+#                        made for the run), verified against the system's CAs
+#                        plus that one, as in production
 #   BENCH_WORK=BUILD/bench  scratch folder: lighttpd config, error.log, results
 #   SOAK_REQUESTS=100000 SOAK_RESET_EVERY=5000 SOAK_CONCURRENCY=2
 set -euo pipefail
@@ -83,6 +86,32 @@ trap cleanup EXIT
 trap 'echo "bench: interrupted" >&2; exit 130' INT
 trap 'exit 143' TERM
 
+# BENCH_TLS=1: a CA, a certificate for 127.0.0.1 signed by it for the fake,
+# and a CA file of the system's CAs plus that one (a store of production's
+# size) for the programs; the bench's own calls to the fake trust the CA.
+TLS_ENV=
+setup_tls() {
+	local d="$WORK/tls"
+	mkdir -p "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-days 2 -subj "/CN=masked bench CA" \
+		-addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign -keyout "$d/ca.key" \
+		-out "$d/ca.pem" 2>/dev/null &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-subj /CN=127.0.0.1 -keyout "$d/server.key" -out "$d/server.csr" \
+		2>/dev/null &&
+	printf 'subjectAltName=IP:127.0.0.1\n' >"$d/server.ext" &&
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+		-CAcreateserial -days 2 -extfile "$d/server.ext" \
+		-out "$d/server.pem" 2>/dev/null || { echo "bench: openssl failed" >&2; exit 1; }
+	cat /etc/ssl/certs/ca-certificates.crt "$d/ca.pem" >"$d/bundle.pem" 2>/dev/null ||
+		cp "$d/ca.pem" "$d/bundle.pem"
+	export FAKE_TLS_CERT="$d/server.pem" FAKE_TLS_KEY="$d/server.key"
+	export CURL_CA_BUNDLE="$d/ca.pem"
+	TLS_ENV="TWILIO_CA_FILE=$d/bundle.pem"
+}
+
 # start_stack PROCS WORKER_THREADS LOG_LEVEL
 start_stack() {
 	start_fake
@@ -90,7 +119,7 @@ start_stack() {
 	# writes test values; later lines win).
 	write_env "NUMBER_POOL=$BENCH_POOL" "WORKER_THREADS=$2" "LOG_LEVEL=$3" \
 		RETRY_MAX_ATTEMPTS=5 RETRY_MIN_TIMEOUT_MS=1000 RETRY_FACTOR=2 \
-		RETRY_MAX_TIMEOUT_MS=360000 REQUEST_TIMEOUT_MS=10000
+		RETRY_MAX_TIMEOUT_MS=360000 REQUEST_TIMEOUT_MS=10000 $TLS_ENV
 	# The programs read the environment first: keep it in step with the file.
 	WORKER_THREADS=$2 LOG_LEVEL=$3 PROCS=$1 start_lighttpd
 }
@@ -108,7 +137,8 @@ loadgen() {
 		WORKER_THREADS="$WORKER_THREADS" BENCH_LOG_LEVEL="$BENCH_LOG_LEVEL" \
 		NUMBER_POOL="$BENCH_POOL" AUTH_USER="$AUTH_USER" AUTH_PASS="$AUTH_PASS" \
 		AUTH_TOKEN="$AUTH_TOKEN" DOMAIN="$DOMAIN" WORK="$WORK" \
-		RSS_FLOOR="${RSS_FLOOR:-}" \
+		RSS_FLOOR="${RSS_FLOOR:-}" CURL_CA_BUNDLE="${CURL_CA_BUNDLE:-}" \
+		BENCH_TLS="${BENCH_TLS:-0}" \
 		python3 "$LOADGEN" "$@"
 }
 
@@ -150,8 +180,10 @@ fi
 rm -rf "$WORK"
 mkdir -p "$OUT"
 
+[ "${BENCH_TLS:-0}" != 1 ] || setup_tls
+
 if [ "$MODE" = bench ]; then
-	echo "bench: LATENCY_MS=$LATENCY_MS PROCS=$PROCS WORKER_THREADS=$WORKER_THREADS LOG_LEVEL=$BENCH_LOG_LEVEL ($WORK)"
+	echo "bench: LATENCY_MS=$LATENCY_MS PROCS=$PROCS WORKER_THREADS=$WORKER_THREADS LOG_LEVEL=$BENCH_LOG_LEVEL${TLS_ENV:+ TLS} ($WORK)"
 	start_stack "$PROCS" "$WORKER_THREADS" "$BENCH_LOG_LEVEL"
 	wait_programs "$PROCS"
 	for s in ${BENCH_SCENARIOS:-$(loadgen list)}; do

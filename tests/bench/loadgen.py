@@ -29,6 +29,7 @@ import math
 import os
 import random
 import re
+import ssl
 import statistics
 import sys
 import threading
@@ -65,8 +66,8 @@ SCENARIOS = [
          count=2000, concurrency=32, parties=2, pss=True,
          what="2000 sessions, 32 in flight"),
     dict(name="one at a time", key="serial", kind="closed", op="session",
-         count=500, concurrency=1, parties=2,
-         what="500 sessions, one in flight: the cost of a session "
+         count=300, concurrency=1, parties=2,
+         what="300 sessions, one in flight: the cost of a session "
               "without contention"),
     dict(name="10-party", key="party10", kind="closed", op="session",
          count=200, concurrency=4, parties=10,
@@ -203,7 +204,12 @@ class Client:
 
 def fake(method, path, body=None):
     u = urllib.parse.urlsplit(ENV["FAKE_URL"])
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+    if u.scheme == "https":     # BENCH_TLS=1: the bench's own CA
+        ctx = ssl.create_default_context(cafile=ENV["CURL_CA_BUNDLE"])
+        c = http.client.HTTPSConnection(u.hostname, u.port, timeout=120,
+                                        context=ctx)
+    else:
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
     try:
         data = json.dumps(body).encode() if body is not None else None
         c.request(method, "/_fake/" + path, data,
@@ -927,9 +933,10 @@ def report(outdir):
     L = any_r.get("latency_ms", L)
     print()
     if rs:
-        print("masked benchmark: Twilio latency L = %g ms, PROCS=%s, "
+        print("masked benchmark: Twilio latency L = %g ms%s, PROCS=%s, "
               "WORKER_THREADS=%s, LOG_LEVEL=%s, %d CPUs"
-              % (L, any_r.get("procs_per_program", "?"),
+              % (L, " over TLS" if ENV.get("BENCH_TLS") == "1" else "",
+                 any_r.get("procs_per_program", "?"),
                  any_r.get("worker_threads", "?"),
                  any_r.get("log_level", "?"), NCPU))
         print("latencies in ms (successful requests); per s: requests per "
