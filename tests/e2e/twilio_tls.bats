@@ -2,7 +2,8 @@
 # Twilio over TLS, as in production: the fake Twilio serves HTTPS with a
 # certificate from a test CA; the programs verify it against TWILIO_CA_FILE,
 # refuse one it does not vouch for, and share one CA store among a
-# process's threads. Each test starts its own stack.
+# process's threads. Each test starts its own stack, under the harness's
+# lighttpd whatever SERVER is.
 # e2e: once (TLS to Twilio is our HTTP client's affair, not the web server's)
 
 load helpers
@@ -50,13 +51,13 @@ teardown() {
 	check_reports
 }
 
-# start_programs CA_FILE [KEY=value...]: lighttpd and the programs, Twilio at
-# the fake's https:// URL.
+# start_programs CA_FILE [KEY=value...]: the harness's lighttpd (PROCS
+# processes of each program) and the programs, Twilio at the fake's https://
+# URL.
 start_programs() {
 	local ca="$1"; shift
 	write_env "TWILIO_CA_FILE=$ca" "$@"
-	chmod o+r "$ca"
-	start_server "${SERVER:-lighttpd}"
+	start_lighttpd
 }
 
 @test "sessions, inbound calls and post-events reach Twilio over TLS, verified with TWILIO_CA_FILE" {
@@ -96,6 +97,8 @@ start_programs() {
 	# A store the size of the system's (about 140 CAs, a megabyte in
 	# memory), which libcurl would load once per thread.
 	[ -r /etc/ssl/certs/ca-certificates.crt ] || skip "no system CA bundle"
+	! grep -q __asan_init "$BUILD/sessions.fcgi" ||
+		skip "AddressSanitizer's shadow memory says nothing of ours"
 	cat /etc/ssl/certs/ca-certificates.crt "$WORK/ca.pem" >"$WORK/bundle.pem"
 	PROCS=1 start_programs "$WORK/bundle.pem" WORKER_THREADS=8
 	curl -sf -X POST -H 'Content-Type: application/json' \
