@@ -86,6 +86,20 @@ start_programs() {
 	[[ "$body" == *"<Say>Sorry, we cannot connect your call right now."* ]]
 }
 
+@test "no TWILIO_CA_FILE: OpenSSL's default locations (SSL_CERT_FILE here) vouch, or refuse" {
+	write_env
+	SSL_CERT_FILE="$WORK/ca.pem" SSL_CERT_DIR="$WORK/nowhere" start_lighttpd
+	post_session "{\"addresses\":[\"$A\",\"$B\"]}"
+	[ "$status_code" = 200 ]
+	stop_all
+	start_fake
+	write_env
+	SSL_CERT_FILE="$WORK/other.pem" SSL_CERT_DIR="$WORK/nowhere" start_lighttpd
+	post_session "{\"addresses\":[\"$A\",\"$B\"]}" -m 15
+	[ "$status_code" = 502 ]
+	echo "$body" | jq -e '.message | test("certificate"; "i")'
+}
+
 @test "TWILIO_CA_FILE that cannot be read: --check names it" {
 	write_env "TWILIO_CA_FILE=$WORK/missing.pem"
 	run env ENV_FILE="$ENV_FILE" "$BUILD/sessions.fcgi" --check
