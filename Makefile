@@ -106,7 +106,7 @@ run: deps
 # starts them through it): any memory error or definite leak fails the file.
 # Suites that time Twilio's failures to the millisecond are left out: under
 # valgrind everything is ten times slower.
-VALGRIND_SUITES = sessions hostile sessions_errors inbound postevent
+VALGRIND_SUITES = sessions hostile sessions_errors inbound postevent twilio_tls
 valgrind: all
 	WRAP="$$(command -v valgrind) -q --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite" \
 	TEST_REQUEST_TIMEOUT_MS=30000 BUILD=$(abspath $(BUILD)) \

@@ -113,6 +113,7 @@ start_programs() {
 	[ -r /etc/ssl/certs/ca-certificates.crt ] || skip "no system CA bundle"
 	! grep -q __asan_init "$BUILD/sessions.fcgi" ||
 		skip "AddressSanitizer's shadow memory says nothing of ours"
+	[ -z "${WRAP:-}" ] || skip "the programs run under ${WRAP%% *}: RSS says nothing of ours"
 	cat /etc/ssl/certs/ca-certificates.crt "$WORK/ca.pem" >"$WORK/bundle.pem"
 	PROCS=1 start_programs "$WORK/bundle.pem" WORKER_THREADS=8
 	curl -sf -X POST -H 'Content-Type: application/json' \
