@@ -93,18 +93,8 @@ TLS_ENV=
 setup_tls() {
 	local d="$WORK/tls"
 	mkdir -p "$d"
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-days 2 -subj "/CN=masked bench CA" \
-		-addext basicConstraints=critical,CA:TRUE \
-		-addext keyUsage=critical,keyCertSign -keyout "$d/ca.key" \
-		-out "$d/ca.pem" 2>/dev/null &&
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-subj /CN=127.0.0.1 -keyout "$d/server.key" -out "$d/server.csr" \
-		2>/dev/null &&
-	printf 'subjectAltName=IP:127.0.0.1\n' >"$d/server.ext" &&
-	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
-		-CAcreateserial -days 2 -extfile "$d/server.ext" \
-		-out "$d/server.pem" 2>/dev/null || { echo "bench: openssl failed" >&2; exit 1; }
+	make_ca "$d" ca && make_server_cert "$d" ca ||
+		{ echo "bench: openssl failed" >&2; exit 1; }
 	cat /etc/ssl/certs/ca-certificates.crt "$d/ca.pem" >"$d/bundle.pem" 2>/dev/null ||
 		cp "$d/ca.pem" "$d/bundle.pem"
 	export FAKE_TLS_CERT="$d/server.pem" FAKE_TLS_KEY="$d/server.key"

@@ -11,33 +11,12 @@ load helpers
 A=+14155551234 PA=+14155550100
 B=+12125551234
 
-# make_ca NAME: a CA key and certificate, $WORK/NAME.key and $WORK/NAME.pem.
-make_ca() {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-days 2 -subj "/CN=masked test CA $1" \
-		-addext basicConstraints=critical,CA:TRUE \
-		-addext keyUsage=critical,keyCertSign,cRLSign \
-		-keyout "$WORK/$1.key" -out "$WORK/$1.pem" 2>/dev/null
-}
-
-# The fake's certificate, for 127.0.0.1, signed by the CA "ca".
-make_server_cert() {
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-subj /CN=127.0.0.1 -keyout "$WORK/server.key" \
-		-out "$WORK/server.csr" 2>/dev/null &&
-	printf '%s\n' subjectAltName=IP:127.0.0.1 basicConstraints=CA:FALSE \
-		extendedKeyUsage=serverAuth >"$WORK/server.ext" &&
-	openssl x509 -req -in "$WORK/server.csr" -CA "$WORK/ca.pem" \
-		-CAkey "$WORK/ca.key" -CAcreateserial -days 2 \
-		-extfile "$WORK/server.ext" -out "$WORK/server.pem" 2>/dev/null
-}
-
 setup() {
 	load_harness
 	export WORK="$BATS_TEST_TMPDIR"
-	make_ca ca
-	make_ca other
-	make_server_cert
+	make_ca "$WORK" ca
+	make_ca "$WORK" other
+	make_server_cert "$WORK" ca
 	export FAKE_TLS_CERT="$WORK/server.pem" FAKE_TLS_KEY="$WORK/server.key"
 	# curl (the tests' own calls to the fake) trusts the test CA.
 	export CURL_CA_BUNDLE="$WORK/ca.pem"

@@ -48,6 +48,29 @@ start_fake() {
 	return 1
 }
 
+# make_ca DIR NAME: a CA for tests, DIR/NAME.key and DIR/NAME.pem.
+make_ca() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-days 2 -subj "/CN=masked test CA $2" \
+		-addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign,cRLSign \
+		-keyout "$1/$2.key" -out "$1/$2.pem" 2>/dev/null
+}
+
+# make_server_cert DIR CA: DIR/server.key and DIR/server.pem, a certificate
+# for 127.0.0.1 signed by the CA DIR/CA.pem (made by make_ca), for the fake
+# Twilio's HTTPS (FAKE_TLS_CERT, FAKE_TLS_KEY).
+make_server_cert() {
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-subj /CN=127.0.0.1 -keyout "$1/server.key" \
+		-out "$1/server.csr" 2>/dev/null &&
+	printf '%s\n' subjectAltName=IP:127.0.0.1 basicConstraints=CA:FALSE \
+		extendedKeyUsage=serverAuth >"$1/server.ext" &&
+	openssl x509 -req -in "$1/server.csr" -CA "$1/$2.pem" \
+		-CAkey "$1/$2.key" -CAcreateserial -days 2 \
+		-extfile "$1/server.ext" -out "$1/server.pem" 2>/dev/null
+}
+
 # Writes the env file the programs read (ENV_FILE); extra KEY=value lines
 # given as arguments are appended.
 write_env() {
