@@ -42,8 +42,6 @@ on_term(int sig)
 	stopping = 1;
 }
 
-/* libfcgi's accept is not safe to call from several threads at once. */
-
 static void
 usage(const struct server_prog *p)
 {
