@@ -97,7 +97,7 @@ write_env() {
 # Starts lighttpd with the three programs (bin-path); sets BASE_URL.
 # PORT may be given; PROCS is max-procs per program (default 2).
 start_lighttpd() {
-	local port="${PORT:-$(free_port)}" procs="${PROCS:-2}" i prog path
+	local port="${PORT:-$(free_port)}" procs="${PROCS:-2}" prog path
 	local conf="$WORK/lighttpd.conf"
 	mkdir -p "$WORK/www"
 	{
@@ -124,15 +124,7 @@ start_lighttpd() {
 	lighttpd -D -f "$conf" 2>>"$WORK/error.log" &
 	LIGHTTPD_PID=$!
 	BASE_URL="http://127.0.0.1:$port"
-	for i in $(seq 200); do
-		if curl -s -o /dev/null "$BASE_URL/" 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.05
-	done
-	echo "lighttpd did not start" >&2
-	cat "$WORK/error.log" >&2
-	return 1
+	wait_up lighttpd "$LIGHTTPD_PID"	# tests/lib/servers.bash
 }
 
 stop_all() {
