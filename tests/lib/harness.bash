@@ -120,11 +120,7 @@ start_lighttpd() {
 		done
 		echo ')'
 	} >"$conf"
-	lighttpd -tt -f "$conf" >/dev/null || return 1
-	lighttpd -D -f "$conf" 2>>"$WORK/error.log" &
-	LIGHTTPD_PID=$!
-	BASE_URL="http://127.0.0.1:$port"
-	wait_up lighttpd "$LIGHTTPD_PID"	# tests/lib/servers.bash
+	run_lighttpd "$conf" "$port"	# tests/lib/servers.bash
 }
 
 stop_all() {

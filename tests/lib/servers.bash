@@ -74,6 +74,17 @@ wait_up() {
 
 # ------------------------------------------------------------------ lighttpd
 
+# run_lighttpd CONF PORT: checks CONF, starts lighttpd on it in the
+# foreground of a background job (LIGHTTPD_PID), sets BASE_URL, and waits
+# until it answers.
+run_lighttpd() {
+	lighttpd -tt -f "$1" >/dev/null || return 1
+	lighttpd -D -f "$1" 2>>"$WORK/error.log" &
+	LIGHTTPD_PID=$!
+	BASE_URL="http://127.0.0.1:$2"
+	wait_up lighttpd "$LIGHTTPD_PID"
+}
+
 # lighttpd with deploy/lighttpd/masked.conf included, as Debian's
 # lighttpd.conf includes conf-enabled/ (lighty-enable-mod fastcgi masked).
 start_lighttpd_deploy() {
@@ -99,12 +110,8 @@ start_lighttpd_deploy() {
 		fi
 		echo "include \"$WORK/50-masked.conf\""
 	} >"$conf"
-	lighttpd -tt -f "$conf" >/dev/null || return 1
-	lighttpd -D -f "$conf" 2>>"$WORK/error.log" &
-	LIGHTTPD_PID=$!
-	SERVER_PIDS="$SERVER_PIDS $!"
-	BASE_URL="http://127.0.0.1:$port"
-	wait_up lighttpd "$LIGHTTPD_PID"
+	run_lighttpd "$conf" "$port" || return 1
+	SERVER_PIDS="$SERVER_PIDS $LIGHTTPD_PID"
 }
 
 # --------------------------------------------------------------------- nginx
