@@ -2,6 +2,7 @@
  * inbound-call.fcgi: POST /inbound-call, Twilio's voice webhook for the pool
  * numbers, connects the caller to the other participants (SPEC §5).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,16 +33,33 @@ unavailable(struct app *a, struct http_req *req)
 	reply_twiml(a, 200, inbound_say(a->cfg, a->cfg->apology_message));
 }
 
+/*
+ * A request that is not Twilio's webhook, or one that cannot be read: plain
+ * text, since it is no call to answer (Twilio never sends these).
+ */
+static void
+refuse(struct app *a, enum err e)
+{
+	char	body[128];
+	int	status = e == ERR_DENIED ? 403 : e == ERR_TOOBIG ? 413 :
+		    e == ERR_NOMEM || e == ERR_SYS ? 500 : 400;
+
+	snprintf(body, sizeof(body), "%s\n", server_webhook_strerror(e));
+	http_reply(a->conn, status, "text/plain; charset=utf-8", NULL, body,
+	    strlen(body));
+}
+
 static void
 handle(struct app *a, struct http_req *req)
 {
 	struct form		 f;
 	const char		*called;
 	char			*doc = NULL;
+	enum err		 e;
 
-	if (req->body_err != ERR_OK || !server_webhook(a, req, &f)) {
+	if ((e = server_webhook(a, req, &f)) != ERR_OK) {
 		form_free(&f);
-		http_reply(a->conn, 403, "text/plain", NULL, "forbidden\n", 10);
+		refuse(a, e);
 		return;
 	}
 	if ((called = form_get(&f, "Called")) == NULL || *called == '\0')

@@ -30,10 +30,14 @@ handle(struct app *a, struct http_req *req)
 	struct form		 f;
 	const char		*sid;
 	char			 reason[256], body[512];
+	enum err		 e;
 
-	if (req->body_err != ERR_OK || !server_webhook(a, req, &f)) {
+	if ((e = server_webhook(a, req, &f)) != ERR_OK) {
+		/* Not Twilio's, or unreadable: 4xx, which Twilio does not retry. */
 		form_free(&f);
-		text(a, 403, "forbidden\n");
+		snprintf(body, sizeof(body), "%s\n", server_webhook_strerror(e));
+		text(a, e == ERR_DENIED ? 403 : e == ERR_TOOBIG ? 413 :
+		    e == ERR_NOMEM || e == ERR_SYS ? 500 : 400, body);
 		return;
 	}
 	switch (postevent_handle(a->tw, &f, a->deadline, &sid, reason,

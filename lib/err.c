@@ -16,6 +16,7 @@ err_str(enum err e)
 	case ERR_TIMEOUT:	return "deadline exceeded";
 	case ERR_NOTFOUND:	return "not found";
 	case ERR_POOL:		return "no proxy number available";
+	case ERR_DENIED:	return "not signed or not authorised";
 	}
 	return "unknown error";
 }

@@ -22,6 +22,7 @@ enum err {
 	ERR_TIMEOUT,	/* the request's deadline passed */
 	ERR_NOTFOUND,	/* the thing looked for does not exist */
 	ERR_POOL,	/* no free proxy number left for an address */
+	ERR_DENIED,	/* a signature or credentials do not match */
 };
 
 /* Returns a static, human-readable description of e. */

@@ -91,6 +91,21 @@ read_body(struct http_conn *conn, struct http_req *req)
 int
 http_accept(struct http_conn *conn, struct http_req *req)
 {
+	memset(req, 0, sizeof(*req));
+	buf_init(&req->body, HTTP_BODY_MAX);
+	if (conn->cgi) {
+		if (conn->cgi_served)
+			return -1;
+		conn->cgi_served = true;
+	} else if (FCGX_Accept_r(&conn->fcgi) < 0)
+		return -1;
+	http_read(conn, req);
+	return 0;
+}
+
+void
+http_read(struct http_conn *conn, struct http_req *req)
+{
 	const char	*cl, *q;
 	char		*end;
 	size_t		 n;
@@ -98,13 +113,6 @@ http_accept(struct http_conn *conn, struct http_req *req)
 	memset(req, 0, sizeof(*req));
 	buf_init(&req->body, HTTP_BODY_MAX);
 	conn->answered = false;
-	if (conn->cgi) {
-		if (conn->cgi_served)
-			return -1;
-		conn->cgi_served = true;
-	} else if (FCGX_Accept_r(&conn->fcgi) < 0)
-		return -1;
-
 	req->method = param_or(conn, "REQUEST_METHOD", "GET");
 	req->content_type = param_or(conn, "CONTENT_TYPE", "");
 	req->authorization = http_param(conn, "HTTP_AUTHORIZATION");
@@ -146,7 +154,6 @@ http_accept(struct http_conn *conn, struct http_req *req)
 		req->content_length = 0;
 	if (req->body_err == ERR_OK)
 		read_body(conn, req);
-	return 0;
 }
 
 void

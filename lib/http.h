@@ -34,7 +34,12 @@ struct http_req {
 	char		 path[1024];	/* request_uri's path, without the query */
 	long		 content_length;	/* -1 when not given */
 	struct buf	 body;		/* at most HTTP_BODY_MAX bytes */
-	enum err	 body_err;	/* ERR_TOOBIG, ERR_PARSE (short body), ERR_SYS */
+	/*
+	 * Why the body could not be read: ERR_TOOBIG (over HTTP_BODY_MAX),
+	 * ERR_INVAL (Content-Length not a number), ERR_PARSE (shorter than
+	 * its Content-Length), ERR_SYS; the body is then empty or partial.
+	 */
+	enum err	 body_err;
 };
 
 /*
@@ -50,6 +55,13 @@ void		 http_free(struct http_conn *conn);
  * (the CGI request was served, or the listening socket failed).
  */
 int		 http_accept(struct http_conn *conn, struct http_req *req);
+/*
+ * Reads the request that conn holds now into req (which it initialises:
+ * free with http_req_free()): what http_accept() does once a request has
+ * come. Exported for the fuzz targets and unit tests, which set up conn's
+ * FastCGI parameters and streams themselves.
+ */
+void		 http_read(struct http_conn *conn, struct http_req *req);
 /* Ends the current request: flushes the answer; then frees req. */
 void		 http_finish(struct http_conn *conn, struct http_req *req);
 void		 http_req_free(struct http_req *req);

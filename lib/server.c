@@ -2,6 +2,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,13 +34,91 @@ struct worker {
 	bool			 ready;
 };
 
-static volatile sig_atomic_t stopping;
+/*
+ * Set by a signal handler (one thread) or by the main thread, read by every
+ * worker: atomic, which a lock-free int also is inside a handler.
+ */
+static atomic_int stopping;
 
 static void
 on_term(int sig)
 {
 	(void)sig;
-	stopping = 1;
+	atomic_store(&stopping, 1);
+}
+
+/*
+ * A worker that dies says so before it goes, in the log's own format, so a
+ * crash is seen whichever server runs the program (some say nothing, or
+ * only that a process went). The line is made at start-up: a handler may
+ * only write(). Sanitizer builds keep the sanitizer's own handler, whose
+ * report says more.
+ */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+
+static char	fatal_prefix[128];
+static size_t	fatal_prefix_len;
+
+static void
+on_fatal(int sig)
+{
+	char		 line[sizeof(fatal_prefix) + 64], num[12];
+	const char	*name;
+	size_t		 n = fatal_prefix_len, k = sizeof(num);
+	int		 d = sig, saved = errno;
+
+	memcpy(line, fatal_prefix, n);
+	do {
+		num[--k] = (char)('0' + d % 10);
+		d /= 10;
+	} while (d > 0 && k > 0);
+	memcpy(line + n, num + k, sizeof(num) - k);
+	n += sizeof(num) - k;
+	switch (sig) {
+	case SIGSEGV:	name = " (Segmentation fault)\n"; break;
+	case SIGBUS:	name = " (Bus error)\n"; break;
+	case SIGILL:	name = " (Illegal instruction)\n"; break;
+	case SIGFPE:	name = " (Floating point exception)\n"; break;
+	case SIGABRT:	name = " (Aborted)\n"; break;
+	default:	name = "\n"; break;
+	}
+	k = strlen(name);
+	memcpy(line + n, name, k);
+	(void)!write(STDERR_FILENO, line, n + k);
+	errno = saved;
+	/* SA_RESETHAND: the default action again, which ends the process. */
+	raise(sig);
+}
+
+static void
+fatal_signals(const char *program)
+{
+#ifndef SANITIZED
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+	struct sigaction sa;
+	size_t		 i;
+	int		 n;
+
+	n = snprintf(fatal_prefix, sizeof(fatal_prefix), "masked[%ld] error "
+	    "%s: fatal signal ", (long)getpid(), program);
+	if (n < 0 || (size_t)n >= sizeof(fatal_prefix))
+		return;
+	fatal_prefix_len = (size_t)n;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+#else
+	(void)program;
+#endif
 }
 
 static void
@@ -69,7 +148,7 @@ path_matches(const char *path, const char *want)
 	return n >= w && strncmp(path + n - w, want, w) == 0;
 }
 
-bool
+enum err
 server_webhook(struct app *a, struct http_req *req, struct form *f)
 {
 	const struct config	*c = a->cfg;
@@ -77,36 +156,64 @@ server_webhook(struct app *a, struct http_req *req, struct form *f)
 	char			*url = NULL;
 	size_t			 ntokens = 0;
 	bool			 json, ok;
+	enum err		 e;
 
 	memset(f, 0, sizeof(*f));
+	if (req->body_err != ERR_OK) {
+		log_warn("webhook body could not be read (%s): refused",
+		    err_str(req->body_err));
+		return req->body_err;
+	}
 	json = strstr(req->query, "bodySHA256=") != NULL;
-	if (!json && form_parse(f, buf_str(&req->body), req->body.len) != ERR_OK) {
-		log_warn("webhook body is not a valid form: refused");
-		return false;
+	if (!json && (e = form_parse(f, buf_str(&req->body), req->body.len)) !=
+	    ERR_OK) {
+		log_warn("webhook body is not a valid form (%s): refused",
+		    err_str(e));
+		return e;
 	}
 	if (!c->webhook_validation)
-		return true;
+		return ERR_OK;
 	if (req->signature == NULL) {
 		log_warn("webhook without a Twilio signature: refused");
-		return false;
+		return ERR_DENIED;
 	}
 	tokens[ntokens++] = c->auth_token;
 	if (c->auth_token_secondary != NULL)
 		tokens[ntokens++] = c->auth_token_secondary;
 	if (asprintf(&url, "https://%s%s", c->domain, req->request_uri != NULL ?
 	    req->request_uri : req->path) == -1)
-		return false;
+		return ERR_NOMEM;
 	ok = sig_valid(tokens, ntokens, url, json ? NULL : f,
 	    buf_str(&req->body), req->body.len, req->signature);
 	if (!ok)
 		log_warn("webhook signature does not match https://%s%s: "
 		    "refused", c->domain, req->path);
 	free(url);
-	return ok;
+	return ok ? ERR_OK : ERR_DENIED;
 }
 
-static void
-serve(struct app *a, struct http_req *req, const struct server_prog *p,
+const char *
+server_webhook_strerror(enum err e)
+{
+	switch (e) {
+	case ERR_OK:
+		return "ok";
+	case ERR_TOOBIG:
+		return "the body is over 64 KiB or has more than 1024 fields";
+	case ERR_INVAL:
+		return "the Content-Length is not a number";
+	case ERR_PARSE:
+		return "the body is shorter than its Content-Length or is not "
+		    "a valid form";
+	case ERR_DENIED:
+		return "forbidden";
+	default:
+		return err_str(e);
+	}
+}
+
+void
+server_serve(struct app *a, struct http_req *req, const struct server_prog *p,
     bool ready)
 {
 	if (!path_matches(req->path, p->path)) {
@@ -197,16 +304,16 @@ worker_run(void *arg)
 	a.cfg = w->cfg;
 	a.tw = w->tw;
 	a.conn = &conn;
-	while (!stopping) {
+	while (!atomic_load(&stopping)) {
 		/*
 		 * No lock around accept: on Linux the threads wait in accept()
 		 * together and the kernel wakes one per connection (libfcgi
 		 * takes no lock of its own there either).
 		 */
-		rc = stopping ? -1 : http_accept(&conn, &req);
+		rc = atomic_load(&stopping) ? -1 : http_accept(&conn, &req);
 		if (rc != 0)
 			break;
-		serve(&a, &req, w->prog, w->ready);
+		server_serve(&a, &req, w->prog, w->ready);
 		http_finish(&conn, &req);
 	}
 	http_free(&conn);
@@ -282,6 +389,7 @@ server_main(int argc, char *argv[], const struct server_prog *p)
 		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	fatal_signals(p->name);
 	/*
 	 * glibc gives each thread its own malloc arena, which keeps what a
 	 * large session once used; the requests here are small, so two
@@ -342,13 +450,13 @@ server_main(int argc, char *argv[], const struct server_prog *p)
 		    &workers[i]) != 0) {
 			log_error("cannot start worker thread: %s", strerror(errno));
 			n = i;
-			stopping = 1;
+			atomic_store(&stopping, 1);
 			break;
 		}
-	if (!stopping) {
+	if (!atomic_load(&stopping)) {
 		log_debug("serving with %d threads", n);
 		sigwait(&sigs, &sig);
-		stopping = 1;
+		atomic_store(&stopping, 1);
 	}
 	/* Wakes the threads blocked in accept(); each ends its request first. */
 	shutdown(fd, SHUT_RDWR);

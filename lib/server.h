@@ -36,10 +36,27 @@ struct server_prog {
 int	server_main(int argc, char *argv[], const struct server_prog *p);
 
 /*
- * Checks a webhook's X-Twilio-Signature against the URL rebuilt from DOMAIN
- * and decodes its form body into f (free with form_free() whatever the
- * result). Returns true when it is Twilio's (or validation is off).
+ * Serves the request http_read() put in req: routes it by path and method,
+ * then hands it to p->handle (ready: the configuration is good for p's
+ * scope) or p->unavailable. Exported for the fuzz targets, which drive
+ * each program's whole request path through it.
  */
-bool	server_webhook(struct app *a, struct http_req *req, struct form *f);
+void	server_serve(struct app *a, struct http_req *req,
+	    const struct server_prog *p, bool ready);
+
+/*
+ * Reads a webhook: its body decoded as a form into f, its X-Twilio-Signature
+ * checked against the URL rebuilt from DOMAIN. f is always initialised:
+ * free it with form_free() whatever the result. Returns ERR_OK when it is
+ * Twilio's (or validation is off); ERR_TOOBIG (body over HTTP_BODY_MAX or
+ * more than FORM_MAX_PAIRS fields), ERR_INVAL (a bad Content-Length),
+ * ERR_PARSE (body cut short, or not a form), ERR_SYS (the body could not be
+ * read), ERR_DENIED (no signature, or not Twilio's), ERR_NOMEM.
+ * server_webhook_strerror() describes each for the answer.
+ */
+enum err	 server_webhook(struct app *a, struct http_req *req,
+		    struct form *f);
+/* A one-line description of server_webhook()'s e, for the answer's body. */
+const char	*server_webhook_strerror(enum err e);
 
 #endif

@@ -43,6 +43,8 @@ struct twilio {
 	int			 nfds, capfds;
 	bool			 fds_failed;	/* out of memory growing fds */
 	long long		 timer_at;	/* ms, monotonic; -1: none */
+	twilio_transport_fn	 transport;	/* instead of the network */
+	void			*transport_arg;
 };
 
 /* The call's state, kept in retry_at's sign to stay inside the public struct. */
@@ -294,6 +296,83 @@ twilio_sid_valid(const char *s, const char *prefix)
 	return true;
 }
 
+const char *
+twilio_json_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+json_object *
+twilio_json_obj(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_object))
+		return NULL;
+	return v;
+}
+
+json_object *
+twilio_json_array(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_array))
+		return NULL;
+	return v;
+}
+
+long long
+twilio_json_int(json_object *o, const char *key, long long def)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return def;
+	return (long long)json_object_get_int64(v);
+}
+
+long long
+twilio_json_time(json_object *o, const char *key)
+{
+	const char	*s = twilio_json_str(o, key), *end;
+	struct tm	 tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || (end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL ||
+	    (*end != 'Z' && *end != '\0') || (*end == 'Z' && end[1] != '\0'))
+		return -1;
+	return (long long)timegm(&tm);
+}
+
+size_t
+twilio_items_len(const struct twilio_call *c)
+{
+	return json_object_is_type(c->items, json_type_array) ?
+	    json_object_array_length(c->items) : 0;
+}
+
+json_object *
+twilio_item(const struct twilio_call *c, size_t i)
+{
+	return i < twilio_items_len(c) ?
+	    json_object_array_get_idx(c->items, i) : NULL;
+}
+
+void
+twilio_set_transport(struct twilio *t, twilio_transport_fn fn, void *arg)
+{
+	t->transport = fn;
+	t->transport_arg = arg;
+}
 
 void
 twilio_call_init(struct twilio_call *c)
@@ -316,6 +395,7 @@ call_clear(struct twilio_call *c)
 	c->status = c->code = 0;
 	c->message[0] = '\0';
 	c->attempts = c->tries = c->pages = 0;
+	c->received = 0;
 	c->retry_at = 0;
 	c->retry_after = -1;
 	buf_reset(&c->body);
@@ -386,17 +466,44 @@ list_remove(struct twilio *t, struct twilio_call *c)
 	c->next = NULL;
 }
 
+/* The bytes c may still receive, every answer and page counted. */
+static size_t
+budget_left(const struct twilio_call *c)
+{
+	size_t budget = c->budget != 0 ? c->budget : TWILIO_CALL_BUDGET;
+
+	return c->received < budget ? budget - c->received : 0;
+}
+
+/*
+ * Takes n more bytes of c's answer; false when over a limit: c->overflow
+ * set, and c->message saying which.
+ */
+static bool
+take_bytes(struct twilio_call *c, const char *p, size_t n)
+{
+	if (n > budget_left(c)) {
+		snprintf(c->message, sizeof(c->message), "Twilio's answers to "
+		    "one request are over %zu bytes", c->budget != 0 ?
+		    c->budget : (size_t)TWILIO_CALL_BUDGET);
+		c->overflow = true;
+		return false;
+	}
+	if (buf_append(&c->body, p, n) != ERR_OK) {
+		snprintf(c->message, sizeof(c->message), "Twilio's answer is "
+		    "over %d bytes", TWILIO_BODY_MAX);
+		c->overflow = true;
+		return false;
+	}
+	c->received += n;
+	return true;
+}
+
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
-	struct twilio_call *c = arg;
-
 	/* Over the limit: returning short makes curl fail with a write error. */
-	if (buf_append(&c->body, p, size * n) != ERR_OK) {
-		c->overflow = true;
-		return 0;
-	}
-	return size * n;
+	return take_bytes(arg, p, size * n) ? size * n : 0;
 }
 
 static size_t
@@ -488,6 +595,9 @@ easy_new(struct twilio *t)
 	return easy;
 }
 
+static void	transport_start(struct twilio *, struct twilio_call *,
+		    long long);
+
 /* Starts one attempt of c: an easy handle on the multi. */
 static void
 call_start(struct twilio *t, struct twilio_call *c, long long deadline)
@@ -500,6 +610,10 @@ call_start(struct twilio *t, struct twilio_call *c, long long deadline)
 	if (left <= 0) {
 		call_fail(t, c, ERR_TIMEOUT, "deadline passed before the "
 		    "request to Twilio could be sent");
+		return;
+	}
+	if (t->transport != NULL) {
+		transport_start(t, c, deadline);
 		return;
 	}
 	if (t->nspare > 0)
@@ -724,33 +838,18 @@ jitter(long ceiling)
 
 /* One attempt of c ended with result res: retry, page on, or finish. */
 static void
-call_finished(struct twilio *t, struct twilio_call *c, CURLcode res,
+attempt_ended(struct twilio *t, struct twilio_call *c, CURLcode res,
     long long deadline)
 {
-	const char *path;
-	double	 total = 0;
-	long	 conns = 0;
 	bool	 idempotent = c->method != TWILIO_POST, retryable = false;
 	long long now;
 	long	 wait;
 
-	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &c->status);
-	curl_easy_getinfo(c->easy, CURLINFO_NUM_CONNECTS, &conns);
-	curl_easy_getinfo(c->easy, CURLINFO_TOTAL_TIME, &total);
-	path = path_of(buf_str(&c->url));
-	/* The path only: a query may hold a phone number. */
-	log_debug("twilio %s %.*s: %ld in %.1f ms%s", c->method == TWILIO_GET ?
-	    "GET" : c->method == TWILIO_POST ? "POST" : "DELETE",
-	    (int)strcspn(path, "?"), path, c->status, total * 1000,
-	    conns > 0 ? " (new connection)" : "");
-	release_easy(t, c);
-
 	if (res != CURLE_OK) {
 		c->status = 0;
 		if (res == CURLE_WRITE_ERROR && c->overflow) {
+			/* take_bytes() said why; the same again would be as big. */
 			c->err = ERR_TRANSPORT;
-			snprintf(c->message, sizeof(c->message), "Twilio's "
-			    "answer is over %d bytes", TWILIO_BODY_MAX);
 		} else {
 			c->err = res == CURLE_OPERATION_TIMEDOUT &&
 			    twilio_now_ms() >= deadline ? ERR_TIMEOUT :
@@ -787,6 +886,56 @@ call_finished(struct twilio *t, struct twilio_call *c, CURLcode res,
 		return;
 	}
 	c->retry_at = now + (wait > 0 ? wait : 0) + 1;
+}
+
+/* One attempt of c over libcurl ended with res. */
+static void
+call_finished(struct twilio *t, struct twilio_call *c, CURLcode res,
+    long long deadline)
+{
+	const char *path;
+	double	 total = 0;
+	long	 conns = 0;
+
+	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &c->status);
+	curl_easy_getinfo(c->easy, CURLINFO_NUM_CONNECTS, &conns);
+	curl_easy_getinfo(c->easy, CURLINFO_TOTAL_TIME, &total);
+	path = path_of(buf_str(&c->url));
+	/* The path only: a query may hold a phone number. */
+	log_debug("twilio %s %.*s: %ld in %.1f ms%s", c->method == TWILIO_GET ?
+	    "GET" : c->method == TWILIO_POST ? "POST" : "DELETE",
+	    (int)strcspn(path, "?"), path, c->status, total * 1000,
+	    conns > 0 ? " (new connection)" : "");
+	release_easy(t, c);
+	attempt_ended(t, c, res, deadline);
+}
+
+/*
+ * One attempt of c answered by t->transport (twilio_set_transport()): the
+ * answer goes through the same limits as one from the network.
+ */
+static void
+transport_start(struct twilio *t, struct twilio_call *c, long long deadline)
+{
+	struct buf	 answer;
+	long		 status;
+	CURLcode	 res = CURLE_OK;
+
+	c->retry_after = -1;
+	c->overflow = false;
+	c->unsent = false;
+	buf_reset(&c->body);
+	c->attempts++;
+	c->tries++;
+	buf_init(&answer, TWILIO_BODY_MAX);
+	status = t->transport(c, &answer, t->transport_arg);
+	if (status == 0)
+		res = CURLE_COULDNT_CONNECT;
+	else if (!take_bytes(c, buf_str(&answer), answer.len))
+		res = CURLE_WRITE_ERROR;
+	buf_free(&answer);
+	c->status = status;
+	attempt_ended(t, c, res, deadline);
 }
 
 /* Hands every finished transfer to call_finished(). */

@@ -27,9 +27,17 @@
 struct config;
 struct twilio;
 
-#define TWILIO_BODY_MAX		(2 * 1024 * 1024)	/* one response */
+#define TWILIO_BODY_MAX		(1024 * 1024)		/* one response */
 #define TWILIO_FORM_MAX		(64 * 1024)		/* one request body */
 #define TWILIO_MAX_PAGES	200			/* one list */
+/*
+ * What one call may receive in all, every page and retry together, unless
+ * the call sets its own budget: a list is kept whole in memory (about eight
+ * times its size once parsed), and a 50-party session looks up 50 lists at
+ * once. An address is in at most one open conversation per pool number, so
+ * an honest look-up is far smaller.
+ */
+#define TWILIO_CALL_BUDGET	(2 * 1024 * 1024)
 
 enum twilio_method { TWILIO_GET, TWILIO_POST, TWILIO_DELETE };
 
@@ -39,6 +47,7 @@ struct twilio_call {
 	struct buf	 url;		/* absolute */
 	struct buf	 form;		/* POST body, form-encoded */
 	const char	*page_key;	/* list calls: the key of the items array */
+	size_t		 budget;	/* bytes, all answers; 0: TWILIO_CALL_BUDGET */
 	void		(*done)(struct twilio_call *, void *);
 	void		*arg;
 
@@ -61,7 +70,8 @@ struct twilio_call {
 	int		 pages;
 	int		 tries;		/* attempts at the current page */
 	bool		 queued;
-	bool		 overflow;	/* the answer went over TWILIO_BODY_MAX */
+	bool		 overflow;	/* the answer went over its limit */
+	size_t		 received;	/* bytes of every answer so far */
 	struct twilio_call *next;	/* on the client's list */
 };
 
@@ -114,6 +124,44 @@ long		twilio_backoff_ms(const struct config *c, int attempt,
  * hex digits: checked before any SID goes into a URL path.
  */
 bool		twilio_sid_valid(const char *s, const char *prefix);
+
+/*
+ * Reading Twilio's JSON, which is outside input like any other: every
+ * value may be missing, null or of another type than documented. Each
+ * accessor accepts any o (NULL, or not an object, included).
+ */
+/* The string member key of o, or NULL (absent, null, not a string); borrowed. */
+const char	*twilio_json_str(json_object *o, const char *key);
+/* The object member key of o, or NULL; borrowed. */
+json_object	*twilio_json_obj(json_object *o, const char *key);
+/* The array member key of o, or NULL; borrowed. */
+json_object	*twilio_json_array(json_object *o, const char *key);
+/* The integer member key of o, or def (absent, null, not an integer). */
+long long	 twilio_json_int(json_object *o, const char *key, long long def);
+/*
+ * The date member key of o ("2026-11-28T01:06:18Z", ISO 8601 in UTC, as
+ * Twilio writes them) as seconds since the epoch, or -1.
+ */
+long long	 twilio_json_time(json_object *o, const char *key);
+/*
+ * How many items a list call gathered, and item i of them (NULL past the
+ * end); borrowed. An item is any JSON value: read it with the accessors.
+ */
+size_t		 twilio_items_len(const struct twilio_call *c);
+json_object	*twilio_item(const struct twilio_call *c, size_t i);
+
+/*
+ * Answers every request of t from fn instead of the network (fuzz targets
+ * and unit tests): fn gets the call (method, url, form), appends the body
+ * of the answer to body (which has the call's limit: ERR_TOOBIG there is an
+ * answer over it) and returns the HTTP status, or 0 for "Twilio could not
+ * be reached". Everything after the wire runs as in production: retries,
+ * paging, budgets, done() callbacks. fn NULL goes back to the network.
+ */
+typedef long	(*twilio_transport_fn)(const struct twilio_call *c,
+		    struct buf *body, void *arg);
+void		twilio_set_transport(struct twilio *t, twilio_transport_fn fn,
+		    void *arg);
 
 /*
  * Reads Twilio's answer to c (HTTP status, the body in c->body) into c's
