@@ -375,11 +375,33 @@ twilio_host(struct loader *l, char **out, const char *name, const char *product)
 	free(def);
 }
 
+/* Most bytes in a row that a quoted entry may share with a secret. */
+#define SECRET_RUN	7
+
+/*
+ * Whether s and secret v have a run of more than SECRET_RUN bytes in common
+ * (all of v, if it is shorter). s may be a cut copy of what held the
+ * secret, so the whole secret need not be in it.
+ */
+static bool
+shares_secret(const char *s, const char *v)
+{
+	size_t	 n = strlen(s), m = strlen(v), run, i;
+
+	if (m == 0)
+		return false;
+	run = m < SECRET_RUN + 1 ? m : SECRET_RUN + 1;
+	for (i = 0; i + run <= n; i++)
+		if (memmem(v, m, s + i, run) != NULL)
+			return true;
+	return false;
+}
+
 /*
  * Whether a bad pool entry may be quoted back in a problem, which is logged:
- * not when it holds a secret (NUMBER_POOL_FILE pointed at the env file by
- * mistake), nor anything but what a number is written with (no '=', no
- * control characters to forge log lines with).
+ * not when it holds any part of a secret (NUMBER_POOL_FILE pointed at the
+ * env file by mistake), nor anything but what a number is written with (no
+ * '=', no control characters to forge log lines with).
  */
 static bool
 quotable(const struct loader *l, const char *s)
@@ -393,7 +415,7 @@ quotable(const struct loader *l, const char *s)
 		if (!isalnum((unsigned char)s[i]) && strchr("+-(). ", s[i]) == NULL)
 			return false;
 	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
-		if ((v = lookup_set(l, secrets[i])) != NULL && strstr(s, v) != NULL)
+		if ((v = lookup_set(l, secrets[i])) != NULL && shares_secret(s, v))
 			return false;
 	return true;
 }

@@ -44,37 +44,24 @@ run_one(struct twilio *t, struct twilio_call *c, long long deadline)
 	twilio_run(t, deadline);
 }
 
-/* A string member of o, or NULL. */
-static const char *
-get_str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* The open conversation in which from talks through proxy number called. */
 static const char *
-find_conversation(json_object *items, const char *called)
+find_conversation(const struct twilio_call *list, const char *called)
 {
-	json_object	*item, *binding;
+	json_object	*item;
 	const char	*state, *proxy, *sid;
-	size_t		 i, n = json_object_array_length(items);
+	size_t		 i, n = twilio_items_len(list);
 
 	for (i = 0; i < n; i++) {
-		item = json_object_array_get_idx(items, i);
-		state = get_str(item, "conversation_state");
+		item = twilio_item(list, i);
+		state = twilio_json_str(item, "conversation_state");
 		if (state != NULL && strcmp(state, "closed") == 0)
 			continue;
-		if (!json_object_object_get_ex(item,
-		    "participant_messaging_binding", &binding) ||
-		    (proxy = get_str(binding, "proxy_address")) == NULL ||
-		    strcmp(proxy, called) != 0)
+		proxy = twilio_json_str(twilio_json_obj(item,
+		    "participant_messaging_binding"), "proxy_address");
+		if (proxy == NULL || strcmp(proxy, called) != 0)
 			continue;
-		sid = get_str(item, "conversation_sid");
+		sid = twilio_json_str(item, "conversation_sid");
 		if (twilio_sid_valid(sid, "CH"))
 			return sid;
 	}
@@ -87,20 +74,21 @@ find_conversation(json_object *items, const char *called)
  * chat participants (an identity, no binding) cannot be dialled.
  */
 static size_t
-find_callees(json_object *items, const char *from, struct callee *out)
+find_callees(const struct twilio_call *list, const char *from,
+    struct callee *out)
 {
-	json_object	*item, *binding;
+	json_object	*binding;
 	const char	*address, *proxy, *type;
-	size_t		 i, n = json_object_array_length(items), k = 0;
+	size_t		 i, n = twilio_items_len(list), k = 0;
 
 	for (i = 0; i < n && k < MAX_CALLEES; i++) {
-		item = json_object_array_get_idx(items, i);
-		if (!json_object_object_get_ex(item, "messaging_binding", &binding) ||
-		    (address = get_str(binding, "address")) == NULL ||
-		    (proxy = get_str(binding, "proxy_address")) == NULL ||
+		binding = twilio_json_obj(twilio_item(list, i),
+		    "messaging_binding");
+		if ((address = twilio_json_str(binding, "address")) == NULL ||
+		    (proxy = twilio_json_str(binding, "proxy_address")) == NULL ||
 		    strcmp(address, from) == 0)
 			continue;
-		if (((type = get_str(binding, "type")) != NULL &&
+		if (((type = twilio_json_str(binding, "type")) != NULL &&
 		    strcmp(type, "sms") != 0) || !e164_valid(address) ||
 		    !e164_valid(proxy))
 			continue;
@@ -205,7 +193,7 @@ inbound_route(struct twilio *t, const struct config *c, const char *from,
 		    log_mask(mf, from), convs.message);
 		goto answer;
 	}
-	if ((sid = find_conversation(convs.items, called)) == NULL) {
+	if ((sid = find_conversation(&convs, called)) == NULL) {
 		out = INBOUND_NO_SESSION;
 		goto answer;
 	}
@@ -219,7 +207,7 @@ inbound_route(struct twilio *t, const struct config *c, const char *from,
 		    parts.message);
 		goto answer;
 	}
-	n = find_callees(parts.items, from, callees);
+	n = find_callees(&parts, from, callees);
 	if (n == 0) {
 		out = INBOUND_NO_SESSION;
 	} else if (n == 1) {

@@ -7,6 +7,7 @@
 #include "hex.h"
 #include "buf.h"
 #include "jsoncheck.h"
+#include "utf8.h"
 
 #define MAX_KEYS	1024	/* keys in one object, for the duplicate check */
 
@@ -91,33 +92,10 @@ put_utf8(struct buf *out, unsigned long cp)
 static bool
 utf8(struct scan *s, struct buf *out)
 {
-	const unsigned char	*p = s->p;
-	unsigned long		 cp;
-	size_t			 n, i;
+	unsigned long	 cp;
+	size_t		 n;
 
-	if (p[0] < 0x80) {
-		cp = p[0];
-		n = 1;
-	} else if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		cp = p[0] & 0x1f;
-		n = 2;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		cp = p[0] & 0x0f;
-		n = 3;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		cp = p[0] & 0x07;
-		n = 4;
-	} else
-		return fail(s, "invalid UTF-8");
-	if ((size_t)(s->end - p) < n)
-		return fail(s, "invalid UTF-8");
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return fail(s, "invalid UTF-8");
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 ||
-	    cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+	if ((n = utf8_decode(s->p, (size_t)(s->end - s->p), &cp)) == 0)
 		return fail(s, "invalid UTF-8");
 	put_utf8(out, cp);
 	s->p += n;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "utf8.h"
 
 static const char	*log_program = "masked";
 static enum log_level	 log_max = LOG_INFO;
@@ -62,31 +63,65 @@ mask_numbers(char *s, size_t len)
 	}
 }
 
+/*
+ * Appends the n bytes of s to line (which holds *len of size bytes, one
+ * kept for the newline) so that one message is one line whatever it holds:
+ * control characters, backslashes and bytes that are not UTF-8 as \xNN.
+ */
+static void
+escape_into(char *line, size_t *len, size_t size, const char *s, size_t n)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*p = (const unsigned char *)s;
+	unsigned long		 cp;
+	size_t			 i = 0, k, at = *len;
+
+	while (i < n) {
+		k = utf8_decode(p + i, n - i, &cp);
+		if (k == 0 || cp < 0x20 || cp == 0x7f || cp == '\\') {
+			if (at + 4 >= size - 1)
+				break;
+			line[at++] = '\\';
+			line[at++] = 'x';
+			line[at++] = hex[p[i] >> 4];
+			line[at++] = hex[p[i] & 0x0f];
+			i++;
+			continue;
+		}
+		if (at + k >= size - 1)
+			break;
+		memcpy(line + at, p + i, k);
+		at += k;
+		i += k;
+	}
+	*len = at;
+}
+
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
-	char	 line[1024];
-	int	 n, m;
+	char	 line[1024], msg[1024];
+	size_t	 n;
+	int	 h, m;
 	va_list	 ap;
 
 	if (level > log_max)
 		return;
-	n = snprintf(line, sizeof(line), "masked[%ld] %s %s: ",
+	h = snprintf(line, sizeof(line), "masked[%ld] %s %s: ",
 	    log_pid, log_names[level], log_program);
-	if (n < 0 || (size_t)n >= sizeof(line))
+	if (h < 0 || (size_t)h >= sizeof(line))
 		return;
 	va_start(ap, fmt);
-	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	m = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (m < 0)
 		return;
-	n += m;
-	if ((size_t)n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	mask_numbers(line, (size_t)n);
+	n = (size_t)h;
+	escape_into(line, &n, sizeof(line), msg, strnlen(msg, sizeof(msg)));
+	mask_numbers(line, n);
 	/* One write() per line, so lines of concurrent workers never interleave. */
 	line[n++] = '\n';
-	(void)!write(STDERR_FILENO, line, (size_t)n);
+	(void)!write(STDERR_FILENO, line, n);
 }
 
 const char *

@@ -12,6 +12,7 @@
 #include "twilio.h"
 
 #define REAP_BATCH	16	/* conversations examined at once */
+#define REAP_LIST_BUDGET (32 * 1024 * 1024)	/* bytes of the day's list */
 
 struct check {
 	struct twilio_call	 parts;
@@ -20,37 +21,20 @@ struct check {
 	bool			 ours;	/* named by session.c */
 };
 
-/* Twilio's "2026-11-28T01:06:18Z" as seconds since the epoch; -1 if not. */
-static time_t
-parse_time(const char *s)
-{
-	struct tm	 tm;
-	const char	*end;
-
-	memset(&tm, 0, sizeof(tm));
-	if (s == NULL || (end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
-		return -1;
-	return timegm(&tm);
-}
-
 /* The number of parties a marked participant's session was made with, or 0. */
 static long
 marked_parties(json_object *participant)
 {
-	json_object	*attrs, *j, *m, *n;
-	long		 parties = 0;
+	json_object	*j;
+	const char	*attrs;
+	long long	 parties;
 
-	if (!json_object_object_get_ex(participant, "attributes", &attrs) ||
-	    !json_object_is_type(attrs, json_type_string))
+	if ((attrs = twilio_json_str(participant, "attributes")) == NULL ||
+	    (j = json_tokener_parse(attrs)) == NULL)
 		return 0;
-	if ((j = json_tokener_parse(json_object_get_string(attrs))) == NULL)
-		return 0;
-	if (json_object_object_get_ex(j, REAP_MARKER, &m) &&
-	    json_object_object_get_ex(m, "parties", &n) &&
-	    json_object_is_type(n, json_type_int))
-		parties = (long)json_object_get_int64(n);
+	parties = twilio_json_int(twilio_json_obj(j, REAP_MARKER), "parties", 0);
 	json_object_put(j);
-	return parties;
+	return parties > 0 && parties <= 1000 ? (long)parties : 0;
 }
 
 /*
@@ -59,15 +43,15 @@ marked_parties(json_object *participant)
  * in a conversation this service named.
  */
 static bool
-half_made(json_object *items, bool ours)
+half_made(const struct twilio_call *list, bool ours)
 {
-	size_t	 i, n = json_object_array_length(items), marked = 0;
+	size_t	 i, n = twilio_items_len(list), marked = 0;
 	long	 want = 0, p;
 
 	if (n == 0)
 		return ours;
 	for (i = 0; i < n; i++)
-		if ((p = marked_parties(json_object_array_get_idx(items, i))) > 0) {
+		if ((p = marked_parties(twilio_item(list, i))) > 0) {
 			marked++;
 			want = p;
 		}
@@ -96,7 +80,7 @@ reap_batch(struct twilio *t, struct check *cs, size_t n, struct reap_stats *s)
 			s->failed++;
 			continue;
 		}
-		if (!half_made(cs[i].parts.items, cs[i].ours))
+		if (!half_made(&cs[i].parts, cs[i].ours))
 			continue;
 		s->half_made++;
 		if (twilio_call_url(&cs[i].del, t, TWILIO_DELETE,
@@ -129,8 +113,8 @@ reap_run(struct twilio *t, const struct config *c, long min_age_s,
 	char			 since[32];
 	time_t			 now = time(NULL), created;
 	struct tm		 tm;
-	json_object		*item, *v;
-	const char		*state, *sid;
+	json_object		*item;
+	const char		*state, *sid, *name;
 	size_t			 i, n, k = 0, j;
 	enum err		 e;
 
@@ -142,6 +126,11 @@ reap_run(struct twilio *t, const struct config *c, long min_age_s,
 	strftime(since, sizeof(since), "%Y-%m-%dT00:00:00Z", &tm);
 	twilio_call_init(&list);
 	list.page_key = "conversations";
+	/*
+	 * A day of a busy account's conversations, about a kilobyte each,
+	 * kept whole: the reaper runs alone, in a process of its own.
+	 */
+	list.budget = REAP_LIST_BUDGET;
 	if ((e = twilio_call_url(&list, t, TWILIO_GET, "conv:/v1/Conversations?"
 	    "StartDate=%s&PageSize=100", since)) != ERR_OK)
 		goto out;
@@ -151,26 +140,21 @@ reap_run(struct twilio *t, const struct config *c, long min_age_s,
 		log_error("listing conversations failed: %s", list.message);
 		goto out;
 	}
-	n = json_object_array_length(list.items);
+	n = twilio_items_len(&list);
 	for (i = 0; i <= n; i++) {
 		if (i < n) {
-			item = json_object_array_get_idx(list.items, i);
-			state = json_object_object_get_ex(item, "state", &v) ?
-			    json_object_get_string(v) : NULL;
-			sid = json_object_object_get_ex(item, "sid", &v) ?
-			    json_object_get_string(v) : NULL;
-			created = json_object_object_get_ex(item, "date_created",
-			    &v) ? parse_time(json_object_get_string(v)) : -1;
+			item = twilio_item(&list, i);
+			state = twilio_json_str(item, "state");
+			sid = twilio_json_str(item, "sid");
+			created = (time_t)twilio_json_time(item, "date_created");
 			if (state == NULL || strcmp(state, "closed") == 0 ||
 			    !twilio_sid_valid(sid, "CH") || created < 0 ||
 			    now - created < min_age_s || now - created > window_s)
 				continue;
 			s->examined++;
-			cs[k].ours = json_object_object_get_ex(item,
-			    "unique_name", &v) &&
-			    json_object_is_type(v, json_type_string) &&
-			    strncmp(json_object_get_string(v), SESSION_NAME_PREFIX,
-			    strlen(SESSION_NAME_PREFIX)) == 0;
+			name = twilio_json_str(item, "unique_name");
+			cs[k].ours = name != NULL && strncmp(name,
+			    SESSION_NAME_PREFIX, strlen(SESSION_NAME_PREFIX)) == 0;
 			twilio_call_init(&cs[k].parts);
 			twilio_call_init(&cs[k].del);
 			cs[k++].sid = sid;

@@ -163,7 +163,8 @@ lookup_done(struct twilio_call *call, void *arg)
 {
 	struct party	*p = arg;
 	struct session	*s = p->s;
-	json_object	*item, *v, *binding, *proxy;
+	json_object	*item;
+	const char	*state, *proxy;
 	size_t		 i, n;
 	long		 k;
 
@@ -171,18 +172,15 @@ lookup_done(struct twilio_call *call, void *arg)
 		fail(s, call->err, call, call->message);
 		return;
 	}
-	n = call->items != NULL ? json_object_array_length(call->items) : 0;
+	n = twilio_items_len(call);
 	for (i = 0; i < n; i++) {
-		item = json_object_array_get_idx(call->items, i);
-		if (json_object_object_get_ex(item, "conversation_state", &v) &&
-		    strcmp(json_object_get_string(v), "closed") == 0)
+		item = twilio_item(call, i);
+		if ((state = twilio_json_str(item, "conversation_state")) != NULL &&
+		    strcmp(state, "closed") == 0)
 			continue;
-		if (!json_object_object_get_ex(item,
-		    "participant_messaging_binding", &binding) ||
-		    !json_object_object_get_ex(binding, "proxy_address", &proxy) ||
-		    !json_object_is_type(proxy, json_type_string))
-			continue;
-		if ((k = pool_index(s->c->pool, json_object_get_string(proxy))) >= 0)
+		proxy = twilio_json_str(twilio_json_obj(item,
+		    "participant_messaging_binding"), "proxy_address");
+		if (proxy != NULL && (k = pool_index(s->c->pool, proxy)) >= 0)
 			p->used[k] = true;
 	}
 	p->looked_up = true;
@@ -194,7 +192,7 @@ static void
 create_done(struct twilio_call *call, void *arg)
 {
 	struct session	*s = arg;
-	json_object	*v;
+	const char	*sid;
 	size_t		 i;
 
 	if (call->err != ERR_OK) {
@@ -204,12 +202,14 @@ create_done(struct twilio_call *call, void *arg)
 		fail(s, call->err, call, call->message);
 		return;
 	}
-	if (!json_object_object_get_ex(call->json, "sid", &v) ||
-	    !json_object_is_type(v, json_type_string)) {
-		fail(s, ERR_TRANSPORT, call, "Twilio's new conversation has no sid");
+	if (!twilio_sid_valid((sid = twilio_json_str(call->json, "sid")), "CH")) {
+		/* Made, but which one is not known: look it up by its name. */
+		s->create_unknown = true;
+		fail(s, ERR_TRANSPORT, call, "Twilio's new conversation has no "
+		    "valid sid");
 		return;
 	}
-	s->sid = json_object_get_string(v);
+	s->sid = sid;
 	snprintf(s->res->conversation_sid, sizeof(s->res->conversation_sid),
 	    "%s", s->sid);
 	for (i = 0; i < s->n; i++)
@@ -251,10 +251,8 @@ cleanup_unknown(struct session *s, long long deadline)
 {
 	struct twilio_call	 get;
 	struct buf		 esc;
-	json_object		*v;
-	time_t			 created = 0;
-	struct tm		 tm;
-	long long		 now = twilio_now_ms();
+	const char		*sid;
+	long long		 created, now = twilio_now_ms();
 
 	if (deadline < now + CLEANUP_GRACE_MS)
 		deadline = now + CLEANUP_GRACE_MS;
@@ -271,22 +269,23 @@ cleanup_unknown(struct session *s, long long deadline)
 		goto out;
 	}
 	if (get.err != ERR_OK ||
-	    !json_object_object_get_ex(get.json, "sid", &v) ||
-	    !twilio_sid_valid(json_object_get_string(v), "CH")) {
+	    !twilio_sid_valid((sid = twilio_json_str(get.json, "sid")), "CH")) {
 		s->res->cleanup_failed = 1;
 		log_error("cannot tell whether the failed create made a "
-		    "conversation: %s", get.message);
+		    "conversation: %s", get.err != ERR_OK ? get.message :
+		    "Twilio's answer has no valid sid");
 		goto out;
 	}
-	s->sid = json_object_get_string(v);
+	s->sid = sid;
 	snprintf(s->res->conversation_sid, sizeof(s->res->conversation_sid),
 	    "%s", s->sid);
-	memset(&tm, 0, sizeof(tm));
-	if (json_object_object_get_ex(get.json, "date_created", &v) &&
-	    strptime(json_object_get_string(v), "%Y-%m-%dT%H:%M:%S", &tm) != NULL)
-		created = timegm(&tm);
-	/* Our own name is ours; the caller's only if it was made just now. */
-	if (s->unique == s->made_up || created >= s->started - 5)
+	/*
+	 * Our own name is ours; the caller's only if it was made just now (a
+	 * date that cannot be read is not proof of that: left alone).
+	 */
+	created = twilio_json_time(get.json, "date_created");
+	if (s->unique == s->made_up || (created >= 0 &&
+	    created >= (long long)s->started - 5))
 		cleanup(s, deadline);
 	else
 		log_warn("conversation %s already had the unique name: left alone",

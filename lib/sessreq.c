@@ -12,6 +12,7 @@
 #include "jsoncheck.h"
 #include "sessreq.h"
 #include "twilio.h"
+#include "utf8.h"
 
 /* A string property of the request and the Twilio parameter it becomes. */
 struct prop {
@@ -46,6 +47,7 @@ refuse(struct sessreq_error *why, const char *field, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why->message, sizeof(why->message), fmt, ap);
 	va_end(ap);
+	utf8_trim(why->message, sizeof(why->message));
 	why->field = field;
 	return ERR_INVAL;
 }
@@ -134,7 +136,8 @@ take_nested(struct sessreq *r, const char *prefix, json_object *obj,
 		else if (strcmp(key, "bindings.email") == 0)
 			e = take_nested(r, "bindings.email", v, seen, why);
 		else
-			return refuse(why, NULL, "unknown field %s.%.40s", prefix, k);
+			return refuse(why, NULL, "unknown field %s.%.*s", prefix,
+			    (int)utf8_cut(k, 40), k);
 		if (e != ERR_OK)
 			return e;
 	}
@@ -261,10 +264,8 @@ sessreq_parse(struct sessreq *r, const char *body, size_t len,
 		else if (strcmp(k, "timers") == 0 || strcmp(k, "bindings") == 0)
 			e = take_nested(r, k, v, &seen, why);
 		else {
-			snprintf(why->message, sizeof(why->message),
-			    "unknown field \"%.60s\"", k);
-			why->field = NULL;
-			e = ERR_INVAL;
+			e = refuse(why, NULL, "unknown field \"%.*s\"",
+			    (int)utf8_cut(k, 60), k);
 		}
 		if (e != ERR_OK)
 			goto fail;
@@ -329,6 +330,7 @@ sessreq_camelize(json_object *j)
 			up = false;
 		}
 		key[n] = '\0';
+		utf8_trim(key, sizeof(key));
 		if (json_object_object_add(out, key, json_object_get(v)) != 0) {
 			json_object_put(v);
 			json_object_put(out);

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "log.h"
 #include "twilio.h"
+#include "utf8.h"
 
 /*
  * Per thread: easy handles kept for reuse, and connections kept alive. A
@@ -252,6 +253,8 @@ twilio_new(struct twilio **out, const struct config *c)
 		goto fail;
 	if ((t->tok = json_tokener_new_ex(64)) == NULL)
 		goto fail;
+	/* What Twilio says may be echoed to the caller: only valid UTF-8. */
+	json_tokener_set_flags(t->tok, JSON_TOKENER_VALIDATE_UTF8);
 	*out = t;
 	return ERR_OK;
 fail:
@@ -688,9 +691,11 @@ parse_error(struct twilio *t, struct twilio_call *c)
 		    json_object_is_type(v, json_type_string))
 			msg = json_object_get_string(v);
 	}
-	if (msg != NULL)
+	if (msg != NULL) {
 		snprintf(c->message, sizeof(c->message), "%s", msg);
-	else
+		/* It reaches our own answers: never cut inside a character. */
+		utf8_trim(c->message, sizeof(c->message));
+	} else
 		snprintf(c->message, sizeof(c->message), "HTTP %ld from Twilio",
 		    c->status);
 	json_object_put(j);

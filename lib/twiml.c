@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "twiml.h"
+#include "utf8.h"
 
 #define TWIML_DECL	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
 
@@ -39,37 +40,14 @@ puts_(struct twiml *t, const char *s)
 static size_t
 xml_char(const unsigned char *s, size_t n)
 {
-	unsigned int	 c, min;
-	size_t		 len, i;
+	unsigned long	 c;
+	size_t		 len;
 
-	if (s[0] < 0x80)
-		return (s[0] >= 0x20 || s[0] == '\t' || s[0] == '\n' ||
-		    s[0] == '\r') ? 1 : 0;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		c = s[0] & 0x1f;
-		min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		c = s[0] & 0x0f;
-		min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		c = s[0] & 0x07;
-		min = 0x10000;
-	} else
+	if ((len = utf8_decode(s, n, &c)) == 0)
 		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ||
-	    c == 0xfffe || c == 0xffff)
-		return 0;
-	return len;
+	if (c < 0x20)
+		return (c == '\t' || c == '\n' || c == '\r') ? 1 : 0;
+	return c == 0xfffe || c == 0xffff ? 0 : len;
 }
 
 /*

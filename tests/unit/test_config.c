@@ -703,6 +703,23 @@ test_load_pool(void)
 	setenv("NUMBER_POOL_FILE", path, 1);
 	check_pool_problem("NUMBER_POOL_FILE:", "NUMBER_POOL_FILE: must list "
 	    "distinct E.164 numbers (+ then 2 to 15 digits)");
+	/*
+	 * A secret longer than the 64 bytes quoted: the quote is cut, and
+	 * holds only part of it, which is still not to be shown.
+	 */
+	setenv("AUTH_PASSWORD", "Long0Password1With2Nothing3But4Letters5And6"
+	    "Digits7In8It9Over10Sixty11Four12Bytes", 1);
+	path = temp_file("Long0Password1With2Nothing3But4Letters5And6"
+	    "Digits7In8It9Over10Sixty11Four12Bytes\n");
+	setenv("NUMBER_POOL_FILE", path, 1);
+	check_pool_problem("NUMBER_POOL_FILE:", "NUMBER_POOL_FILE: must list "
+	    "distinct E.164 numbers (+ then 2 to 15 digits)");
+	path = temp_file("+1415Digits7In8It9Over10\n");
+	setenv("NUMBER_POOL_FILE", path, 1);
+	check_pool_problem("NUMBER_POOL_FILE:", "NUMBER_POOL_FILE: must list "
+	    "distinct E.164 numbers (+ then 2 to 15 digits)");
+	set_valid();
+	unsetenv("NUMBER_POOL");
 	unsetenv("NUMBER_POOL_FILE");
 	setenv("NUMBER_POOL", "[\"+1415\\nerror: forged\"]", 1);
 	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: must list distinct "

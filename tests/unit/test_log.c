@@ -148,6 +148,25 @@ say_long(void)
 }
 
 static void
+say_forged(void)
+{
+	/* A request path as a client may send it, newline and all. */
+	log_warn("refused %s", "/inbound-call\nmasked[1] error x: forged\r"
+	    "\x1b[2J\\x41 caf\xc3\xa9 \xff\xc0\xaf\x7f");
+}
+
+/* Every message is one line: nothing in it can start another. */
+static void
+test_msg_escaped(void)
+{
+	log_setup("prog", LOG_INFO);
+	T_STREQ(captured(say_forged), "warn prog: refused /inbound-call\\x0a"
+	    "masked[1] error x: forged\\x0d\\x1b[2J\\x5cx41 caf\xc3\xa9 "
+	    "\\xff\\xc0\\xaf\\x7f\n");
+	log_setup("masked", LOG_INFO);
+}
+
+static void
 test_msg(void)
 {
 	const char *s;
@@ -187,5 +206,6 @@ main(void)
 	T_RUN(test_mask_refused);
 	T_RUN(test_level_parse);
 	T_RUN(test_msg);
+	T_RUN(test_msg_escaped);
 	T_END();
 }

@@ -413,6 +413,16 @@ test_bad_properties(void)
 	    ERR_INVAL, NULL, "unknown field bindings.email.phone"));
 	T_CHECK(BAD("{" ADDR ",\"participants\":[]}", ERR_INVAL, NULL,
 	    "unknown field \"participants\""));
+	/*
+	 * A long key is cut in the message, never inside a character: 59
+	 * bytes of 'k' then "é" (2 bytes) would be cut after its first byte.
+	 */
+	T_CHECK(BAD("{" ADDR ",\"" "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	    "\xc3\xa9\xc3\xa9\":1}", ERR_INVAL, NULL, "unknown field \""
+	    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\""));
+	T_CHECK(BAD("{" ADDR ",\"timers\":{\"" "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	    "\xe2\x82\xac\":1}}", ERR_INVAL, NULL, "unknown field timers."
+	    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"));
 	/* A very long unknown name is cut, not overflowed. */
 	T_CHECK(BAD("{" ADDR ",\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
