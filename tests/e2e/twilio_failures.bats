@@ -77,6 +77,34 @@ session_ok() {
 	echo "$body" | jq -e '.message | test("over [0-9]+ bytes")'
 }
 
+@test "look-up: a list whose pages never end stops at the call's byte budget; the worker stays small" {
+	local pid hwm max=0
+	# 900 KB pages, each pointing at the next: without a budget over all
+	# pages, 200 of them (180 MB of JSON) were kept in memory.
+	"$PY" -c 'import json, sys
+item = {"conversation_sid": "CH" + "0" * 32, "conversation_state": "active",
+        "participant_messaging_binding": {"type": "sms", "address": "+14155551234",
+        "proxy_address": "+19995550100"}, "friendly_name": "x" * 800}
+n = 900000 // len(json.dumps(item))
+page = {"conversations": [item] * n, "meta": {"next_page_url":
+    sys.argv[1] + "/v1/ParticipantConversations?Address=x&Page=1"}}
+print(json.dumps({"faults": [{"method": "GET", "path": "ParticipantConversations",
+    "body": json.dumps(page), "times": -1}]}))' "$FAKE_URL" >"$BATS_TEST_TMPDIR/fault.json"
+	curl -sf -X POST -H 'Content-Type: application/json' \
+		--data-binary @"$BATS_TEST_TMPDIR/fault.json" "$FAKE_URL/_fake/faults" >/dev/null
+	session_fails 502 twilio_unreachable
+	echo "$body" | jq -e '.message | test("answers to one request are over 2097152 bytes")'
+	# Two look-ups of at most three pages each (2 MiB / 900 KB).
+	fake_get requests | jq -e '[.[] | select(.path == "/v1/ParticipantConversations")] | length <= 6'
+	for pid in $(program_pids sessions); do
+		hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
+		[ "$hwm" -gt "$max" ] && max=$hwm
+	done
+	echo "largest sessions worker peak: $max kB" >&2
+	# The budget's 2 MiB, parsed, and the worker itself: well under 64 MiB.
+	[ "$max" -gt 0 ] && [ "$max" -lt 65536 ]
+}
+
 @test "look-up: transient 5xx, drops and garbage are retried, then succeed" {
 	fault '{"method":"GET","path":"ParticipantConversations","status":500,"times":1},
 	       {"method":"GET","path":"ParticipantConversations","drop":true,"times":1},
