@@ -932,7 +932,8 @@ transport_start(struct twilio *t, struct twilio_call *c, long long deadline)
 	buf_reset(&c->body);
 	c->attempts++;
 	c->tries++;
-	buf_init(&answer, TWILIO_BODY_MAX);
+	/* Room past the limits, so that an answer over them is seen as such. */
+	buf_init(&answer, 4 * TWILIO_CALL_BUDGET);
 	status = t->transport(c, &answer, t->transport_arg);
 	if (status == 0)
 		res = CURLE_COULDNT_CONNECT;
