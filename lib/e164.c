@@ -40,6 +40,19 @@ e164_valid(const char *s)
 	return n - 1 >= 2;
 }
 
+bool
+e164_dialable(const char *s)
+{
+	size_t cc, national;
+
+	if ((cc = e164_cc_len(s)) == 0)
+		return false;
+	national = strlen(s) - 1 - cc;
+	if (cc == 1)
+		return national == 10;
+	return national >= 4;
+}
+
 /*
  * A number too short to hold its whole code ("+35", the prefix of a
  * three-digit code) gets the digits it has, so that it shares a code with

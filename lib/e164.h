@@ -7,8 +7,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Whether s is '+' then 2 to 15 digits, the first not 0. */
+/*
+ * Whether s is '+' then 2 to 15 digits, the first not 0: the form of an
+ * E.164 number, and what a number pool may be written with.
+ */
 bool	e164_valid(const char *s);
+
+/*
+ * Whether s is an E.164 number someone can have: e164_valid(), and the
+ * national number after the country code (e164_cc_len()) is as long as the
+ * numbering plan allows: exactly 10 digits for +1 (NANP) and +7 (Russia,
+ * Kazakhstan), whose plans are closed; at least 4 elsewhere (the shortest
+ * plans, such as Niue's, have 4), within E.164's 15 digits in all.
+ */
+bool	e164_dialable(const char *s);
 
 /*
  * The length in digits (1 to 3) of the ITU country calling code that valid

@@ -169,6 +169,11 @@ take_addresses(struct sessreq *r, json_object *v, struct sessreq_error *why)
 			return refuse(why, "addresses", "addresses[%zu] is not "
 			    "an E.164 number (+ then 2 to 15 digits, no leading "
 			    "0)", i);
+		if (!e164_dialable(s))
+			return refuse(why, "addresses", "addresses[%zu] has the "
+			    "wrong number of digits for its country: +1 and +7 "
+			    "numbers have 10 after the country code, others at "
+			    "least 4", i);
 		for (j = 0; j < r->naddresses; j++)
 			if (strcmp(r->addresses[j], s) == 0)
 				return refuse(why, "addresses", "addresses[%zu] "

@@ -198,8 +198,17 @@ forms() {
 	done
 	verify
 	nothing_made
-	# The edges that are valid: 2 and 15 digits.
-	json_req '{"addresses":["+12","+123456789012345"]}'
+	# A number of the wrong length for its country (+1: exactly 10 digits
+	# after the country code; others at least 4).
+	for CASE in "+1415555" "+141555512345" "+1415555123" "+7495123456" "+683123"; do
+		json_req "{\"addresses\":[\"$A\",\"$CASE\"]}"
+		expect_error 400 invalid_request addresses "addresses[1] has the wrong number of digits"
+	done
+	verify
+	nothing_made
+	# The edges that are valid: the shortest plan (Niue, 4 digits after
+	# +683) and E.164's 15 digits.
+	json_req '{"addresses":["+6831234","+861234567890123"]}'
 	[ "$status_code" = 200 ]
 }
 

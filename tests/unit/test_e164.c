@@ -28,6 +28,34 @@ test_valid(void)
 }
 
 static void
+test_dialable(void)
+{
+	T_CHECK(e164_dialable("+14155550100"));
+	T_CHECK(e164_dialable("+74951234567"));
+	T_CHECK(e164_dialable("+447700900123"));
+	T_CHECK(e164_dialable("+6831234"));		/* Niue: 4 digits */
+	T_CHECK(e164_dialable("+861234567890123"));	/* 15 in all */
+	T_CHECK(e164_dialable("+35312345"));
+	/* +1 and +7: exactly ten after the country code. */
+	T_CHECK(!e164_dialable("+1415555"));
+	T_CHECK(!e164_dialable("+1415555010"));
+	T_CHECK(!e164_dialable("+141555501000"));
+	T_CHECK(!e164_dialable("+12"));
+	T_CHECK(!e164_dialable("+123456789012345"));
+	T_CHECK(!e164_dialable("+7495123456"));
+	T_CHECK(!e164_dialable("+749512345678"));
+	/* Elsewhere: at least four. */
+	T_CHECK(!e164_dialable("+683123"));
+	T_CHECK(!e164_dialable("+44123"));
+	T_CHECK(!e164_dialable("+44"));
+	T_CHECK(!e164_dialable("+35"));
+	/* Not even the form. */
+	T_CHECK(!e164_dialable("+8612345678901234"));
+	T_CHECK(!e164_dialable("14155550100"));
+	T_CHECK(!e164_dialable(NULL));
+}
+
+static void
 test_cc_len(void)
 {
 	T_CHECK(e164_cc_len("+14155550100") == 1);
@@ -89,6 +117,7 @@ int
 main(void)
 {
 	T_RUN(test_valid);
+	T_RUN(test_dialable);
 	T_RUN(test_cc_len);
 	T_RUN(test_same_cc);
 	T_RUN(test_nanp_area);
