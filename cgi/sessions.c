@@ -155,7 +155,10 @@ handle(struct app *a, struct http_req *req)
 		return;
 	}
 	if ((e = sessreq_parse(&r, buf_str(&req->body), req->body.len,
-	    &why)) != ERR_OK) {
+	    &why)) == ERR_OK && (e = sessreq_check_pool(&r, c->pool,
+	    &why)) != ERR_OK)
+		sessreq_free(&r);
+	if (e != ERR_OK) {
 		if (e == ERR_NOMEM)
 			http_reply_error(a->conn, 500, "internal_error",
 			    "out of memory", NULL);
@@ -178,12 +181,13 @@ handle(struct app *a, struct http_req *req)
 	sessreq_free(&r);
 }
 
+/* File scope: the fuzz target that includes this file serves through it. */
+static const struct server_prog prog = {
+	"sessions", "/sessions", CONFIG_FOR_SESSIONS, handle, unavailable
+};
+
 int
 main(int argc, char *argv[])
 {
-	static const struct server_prog prog = {
-		"sessions", "/sessions", CONFIG_FOR_SESSIONS, handle, unavailable
-	};
-
 	return server_main(argc, argv, &prog);
 }

@@ -11,6 +11,7 @@
 #include "form.h"
 #include "jsoncheck.h"
 #include "sessreq.h"
+#include "pool.h"
 #include "twilio.h"
 #include "utf8.h"
 
@@ -49,6 +50,19 @@ refuse(struct sessreq_error *why, const char *field, const char *fmt, ...)
 	va_end(ap);
 	utf8_trim(why->message, sizeof(why->message));
 	why->field = field;
+	return ERR_INVAL;
+}
+
+/* Refuses an unknown key: its full name, as sent, is the field. */
+static enum err
+refuse_key(struct sessreq_error *why, const char *prefix, const char *k)
+{
+	snprintf(why->field_name, sizeof(why->field_name), "%s%s%.*s",
+	    prefix != NULL ? prefix : "", prefix != NULL ? "." : "",
+	    (int)utf8_cut(k, 60), k);
+	utf8_trim(why->field_name, sizeof(why->field_name));
+	refuse(why, NULL, "unknown field \"%s\"", why->field_name);
+	why->field = why->field_name;
 	return ERR_INVAL;
 }
 
@@ -136,8 +150,7 @@ take_nested(struct sessreq *r, const char *prefix, json_object *obj,
 		else if (strcmp(key, "bindings.email") == 0)
 			e = take_nested(r, "bindings.email", v, seen, why);
 		else
-			return refuse(why, NULL, "unknown field %s.%.*s", prefix,
-			    (int)utf8_cut(k, 40), k);
+			return refuse_key(why, prefix, k);
 		if (e != ERR_OK)
 			return e;
 	}
@@ -269,8 +282,7 @@ sessreq_parse(struct sessreq *r, const char *body, size_t len,
 		else if (strcmp(k, "timers") == 0 || strcmp(k, "bindings") == 0)
 			e = take_nested(r, k, v, &seen, why);
 		else {
-			e = refuse(why, NULL, "unknown field \"%.*s\"",
-			    (int)utf8_cut(k, 60), k);
+			e = refuse_key(why, NULL, k);
 		}
 		if (e != ERR_OK)
 			goto fail;
@@ -343,4 +355,18 @@ sessreq_camelize(json_object *j)
 		}
 	}
 	return out;
+}
+
+enum err
+sessreq_check_pool(const struct sessreq *r, const struct pool *p,
+    struct sessreq_error *why)
+{
+	size_t i;
+
+	for (i = 0; i < r->naddresses; i++)
+		if (pool_index(p, r->addresses[i]) >= 0)
+			return refuse(why, "addresses", "addresses[%zu] is one of "
+			    "the pool's proxy numbers: a proxy number cannot be "
+			    "a participant", i);
+	return ERR_OK;
 }

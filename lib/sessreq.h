@@ -13,6 +13,8 @@
 
 #include "buf.h"
 
+struct pool;
+
 #define SESSREQ_MAX_ADDRESSES	50
 #define SESSREQ_MAX_DEPTH	8	/* JSON nesting allowed in a body */
 
@@ -25,8 +27,9 @@ struct sessreq {
 
 /* Why a body was refused: the offending field (or NULL) and a sentence. */
 struct sessreq_error {
-	const char	*field;		/* static or points into message */
+	const char	*field;		/* static, or points at field_name */
 	char		 message[256];
+	char		 field_name[72];	/* an unknown key, as sent (cut) */
 };
 
 /*
@@ -38,6 +41,14 @@ struct sessreq_error {
 enum err	sessreq_parse(struct sessreq *r, const char *body, size_t len,
 		    struct sessreq_error *why);
 void		sessreq_free(struct sessreq *r);
+
+/*
+ * Refuses, with ERR_INVAL and why naming it, an address that is one of the
+ * pool's own numbers: a proxy number cannot also be a participant, and
+ * would be handed itself as its proxy.
+ */
+enum err	sessreq_check_pool(const struct sessreq *r, const struct pool *p,
+		    struct sessreq_error *why);
 
 /*
  * Returns a copy of Twilio's snake_case object j with its top-level keys in

@@ -216,15 +216,24 @@ forms() {
 	for key in colour Addresses friendly_name FriendlyName timers.open bindings.sms.address address; do
 		CASE=$key
 		json_req "{\"addresses\":[\"$A\"],\"$key\":\"x\"}"
-		expect_error 400 invalid_request - "\"$key\""
+		expect_error 400 invalid_request "$key" "\"$key\""
 	done
 	# Unknown keys inside the nested objects too.
 	CASE=timers.open
 	json_req "{\"addresses\":[\"$A\"],\"timers\":{\"open\":\"PT1H\"}}"
-	expect_error 400 invalid_request - timers.open
+	expect_error 400 invalid_request timers.open '"timers.open"'
 	CASE=bindings.sms
 	json_req "{\"addresses\":[\"$A\"],\"bindings\":{\"sms\":{\"address\":\"x\"}}}"
-	expect_error 400 invalid_request - bindings.sms
+	expect_error 400 invalid_request bindings.sms '"bindings.sms"'
+	verify
+	nothing_made
+}
+
+@test "a pool number given as a participant's own address is 400 naming it" {
+	for CASE in "+14155550100" "+442071838750"; do
+		json_req "{\"addresses\":[\"$A\",\"$CASE\"]}"
+		expect_error 400 invalid_request addresses "addresses[1] is one of the pool's proxy numbers"
+	done
 	verify
 	nothing_made
 }

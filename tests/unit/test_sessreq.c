@@ -396,33 +396,38 @@ test_bad_addresses(void)
 static void
 test_bad_properties(void)
 {
-	/* Unknown fields: the message names them. */
-	T_CHECK(BAD("{" ADDR ",\"friendly_name\":\"x\"}", ERR_INVAL, NULL,
-	    "unknown field \"friendly_name\""));
-	T_CHECK(BAD("{\"foo\":1," ADDR "}", ERR_INVAL, NULL,
+	/* Unknown fields: the message and the field name them. */
+	T_CHECK(BAD("{" ADDR ",\"friendly_name\":\"x\"}", ERR_INVAL,
+	    "friendly_name", "unknown field \"friendly_name\""));
+	T_CHECK(BAD("{\"foo\":1," ADDR "}", ERR_INVAL, "foo",
 	    "unknown field \"foo\""));
-	T_CHECK(BAD("{" ADDR ",\"FriendlyName\":\"x\"}", ERR_INVAL, NULL,
-	    "unknown field \"FriendlyName\""));
-	T_CHECK(BAD("{" ADDR ",\"timers.foo\":\"x\"}", ERR_INVAL, NULL,
+	T_CHECK(BAD("{" ADDR ",\"FriendlyName\":\"x\"}", ERR_INVAL,
+	    "FriendlyName", "unknown field \"FriendlyName\""));
+	T_CHECK(BAD("{" ADDR ",\"timers.foo\":\"x\"}", ERR_INVAL, "timers.foo",
 	    "unknown field \"timers.foo\""));
 	T_CHECK(BAD("{" ADDR ",\"timers\":{\"inactive\":\"PT1H\",\"open\":\"x\"}}",
-	    ERR_INVAL, NULL, "unknown field timers.open"));
-	T_CHECK(BAD("{" ADDR ",\"bindings\":{\"sms\":{}}}", ERR_INVAL, NULL,
-	    "unknown field bindings.sms"));
+	    ERR_INVAL, "timers.open", "unknown field \"timers.open\""));
+	T_CHECK(BAD("{" ADDR ",\"bindings\":{\"sms\":{}}}", ERR_INVAL,
+	    "bindings.sms", "unknown field \"bindings.sms\""));
 	T_CHECK(BAD("{" ADDR ",\"bindings\":{\"email\":{\"phone\":\"x\"}}}",
-	    ERR_INVAL, NULL, "unknown field bindings.email.phone"));
-	T_CHECK(BAD("{" ADDR ",\"participants\":[]}", ERR_INVAL, NULL,
+	    ERR_INVAL, "bindings.email.phone",
+	    "unknown field \"bindings.email.phone\""));
+	T_CHECK(BAD("{" ADDR ",\"participants\":[]}", ERR_INVAL, "participants",
 	    "unknown field \"participants\""));
 	/*
 	 * A long key is cut in the message, never inside a character: 59
 	 * bytes of 'k' then "é" (2 bytes) would be cut after its first byte.
 	 */
 	T_CHECK(BAD("{" ADDR ",\"" "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
-	    "\xc3\xa9\xc3\xa9\":1}", ERR_INVAL, NULL, "unknown field \""
+	    "\xc3\xa9\xc3\xa9\":1}", ERR_INVAL,
+	    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
+	    "unknown field \""
 	    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\""));
-	T_CHECK(BAD("{" ADDR ",\"timers\":{\"" "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
-	    "\xe2\x82\xac\":1}}", ERR_INVAL, NULL, "unknown field timers."
-	    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"));
+	T_CHECK(BAD("{" ADDR ",\"timers\":{\"" "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	    "\xe2\x82\xac\":1}}", ERR_INVAL,
+	    "timers.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
+	    "unknown field \"timers."
+	    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\""));
 	/* A very long unknown name is cut, not overflowed. */
 	T_CHECK(BAD("{" ADDR ",\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
