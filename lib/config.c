@@ -479,6 +479,8 @@ load_pool(struct loader *l)
 		    json != NULL ? "NUMBER_POOL" : "NUMBER_POOL_FILE",
 		    e == ERR_TOOBIG ? "more numbers than allowed" :
 		    e == ERR_PARSE ? "not a JSON array of strings" :
+		    e == ERR_NOTFOUND ? "is empty: list the proxy numbers "
+		    "bought for the service" :
 		    "must list distinct E.164 numbers (+ then 2 to 15 digits)",
 		    bad != NULL ? " (bad entry: " : "",
 		    bad != NULL ? bad : "", bad != NULL ? ")" : "");

@@ -289,7 +289,7 @@ pool_finish(struct pool *p, char **err_at)
 	size_t	 i;
 
 	if (p->n == 0)
-		return ERR_INVAL;
+		return ERR_NOTFOUND;
 	for (i = 0; i < p->n; i++)
 		p->by_number[i] = i;
 	qsort_r(p->by_number, p->n, sizeof(*p->by_number), by_number_cmp, p);
@@ -335,13 +335,14 @@ pool_from_json(struct pool **out, const char *json,
 	for (i = json_tokener_get_parse_end(tok); i < len; i++)
 		if (strchr(" \t\r\n", json[i]) == NULL)
 			goto fail;
-	e = ERR_INVAL;
+	/* JSON, but not the array a pool is written as. */
 	if (!json_object_is_type(arr, json_type_array))
 		goto fail;
 	if ((n = json_object_array_length(arr)) > POOL_MAX) {
 		e = ERR_TOOBIG;
 		goto fail;
 	}
+	e = ERR_NOTFOUND;
 	if (n == 0)
 		goto fail;
 	if ((e = pool_new(&p, n, areas)) != ERR_OK)
@@ -418,7 +419,7 @@ pool_from_lines(struct pool **out, const char *text, size_t len,
 			return ERR_TOOBIG;
 	}
 	if (n == 0)
-		return ERR_INVAL;
+		return ERR_NOTFOUND;
 	if ((e = pool_new(&p, n, areas)) != ERR_OK)
 		return e;
 	for (s = text; s < end; s = nl + 1) {

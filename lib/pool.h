@@ -36,8 +36,9 @@ const char	*areacodes_country(const struct areacodes *t, int ac);
 /*
  * Builds a pool from a JSON array of E.164 strings (NUMBER_POOL) or from a
  * file's text with one number per line (NUMBER_POOL_FILE: blank lines and
- * '#' comments ignored). Duplicates and invalid numbers are ERR_INVAL, an
- * empty pool is ERR_INVAL, more than POOL_MAX is ERR_TOOBIG. When err_at is
+ * '#' comments ignored). Text that is not a JSON array is ERR_PARSE,
+ * duplicates and invalid numbers are ERR_INVAL, a pool with no number is
+ * ERR_NOTFOUND, more than POOL_MAX is ERR_TOOBIG. When err_at is
  * not NULL, on ERR_INVAL it is set to the offending entry (an allocated
  * string, free with free(); NULL if none). areas may be NULL (no geo
  * ranking). The pool borrows areas, which must outlive it.

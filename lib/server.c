@@ -374,6 +374,13 @@ server_main(int argc, char *argv[], const struct server_prog *p)
 			log_warn("%s", cfg.warnings[i]);
 	}
 	if (check) {
+		/* What would stop the program from starting is as bad. */
+		if (geteuid() == 0 && !cfg.allow_root) {
+			printf("error: running as root: the program refuses to "
+			    "start as root (run it as the unprivileged user the "
+			    "web server or unit runs it as, or set ALLOW_ROOT=1)\n");
+			ready = false;
+		}
 		printf("%s: configuration %s\n", p->name, ready ? "OK" : "INVALID");
 		config_free(&cfg);
 		return ready ? 0 : 1;

@@ -30,3 +30,17 @@ setup() {
 	wait "$pid" || true
 	[ -S "$WORK/s.sock" ]
 }
+
+@test "--check as root without ALLOW_ROOT says the program would refuse to start" {
+	[ "$(id -u)" = 0 ] || skip "needs root to check"
+	local p
+	for p in sessions inbound-call post-event; do
+		run env -u ALLOW_ROOT ENV_FILE="$WORK/env.noroot" "$BUILD/$p.fcgi" --check
+		[ "$status" = 1 ]
+		[[ "$output" == *"error: running as root: the program refuses to start as root"* ]]
+		[[ "$output" == *"$p: configuration INVALID"* ]]
+		run env ENV_FILE="$WORK/env.noroot" ALLOW_ROOT=1 "$BUILD/$p.fcgi" --check
+		[ "$status" = 0 ]
+		[[ "$output" == *"$p: configuration OK"* ]]
+	done
+}

@@ -672,7 +672,11 @@ test_load_pool(void)
 	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: must list distinct "
 	    "E.164 numbers (+ then 2 to 15 digits) (bad entry: 4155550101)");
 	setenv("NUMBER_POOL", "[]", 1);
-	check_pool_problem("NUMBER_POOL:", NULL);
+	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: is empty: list the "
+	    "proxy numbers bought for the service");
+	setenv("NUMBER_POOL", "{\"a\":\"+14155550100\"}", 1);
+	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: not a JSON array of "
+	    "strings");
 
 	/* NUMBER_POOL_FILE: one number per line. */
 	set_valid();

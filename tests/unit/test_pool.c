@@ -182,9 +182,11 @@ test_json_bad(void)
 	json_bad("[\"+14155550100\", null]", ERR_INVAL, "null");
 	json_bad("[[\"+14155550100\"]]", ERR_INVAL, "[\"+14155550100\"]");
 	json_bad("[\"+14155550100\\u0000\"]", ERR_INVAL, "+14155550100");
-	json_bad("[]", ERR_INVAL, NULL);
-	json_bad("{\"a\": \"+14155550100\"}", ERR_INVAL, NULL);
-	json_bad("\"+14155550100\"", ERR_INVAL, NULL);
+	/* Empty: its own error, which start-up names as such. */
+	json_bad("[]", ERR_NOTFOUND, NULL);
+	/* JSON, but not an array. */
+	json_bad("{\"a\": \"+14155550100\"}", ERR_PARSE, NULL);
+	json_bad("\"+14155550100\"", ERR_PARSE, NULL);
 	json_bad("", ERR_PARSE, NULL);
 	json_bad("+14155550100", ERR_PARSE, NULL);
 	json_bad("[\"+14155550100\"", ERR_PARSE, NULL);
@@ -251,9 +253,9 @@ test_lines(void)
 	T_STREQ(at, "+14155550100");
 	free(at);
 	s = "# nothing\n\n";
-	T_CHECK(pool_from_lines(&p, s, strlen(s), areas, &at) == ERR_INVAL);
+	T_CHECK(pool_from_lines(&p, s, strlen(s), areas, &at) == ERR_NOTFOUND);
 	T_CHECK(at == NULL && p == NULL);
-	T_CHECK(pool_from_lines(&p, "", 0, areas, &at) == ERR_INVAL);
+	T_CHECK(pool_from_lines(&p, "", 0, areas, &at) == ERR_NOTFOUND);
 	s = "+14155550100\n+1415\0" "5550101\n";
 	T_CHECK(pool_from_lines(&p, s, 22, areas, &at) == ERR_INVAL);
 	T_STREQ(at, "+1415");

@@ -434,7 +434,8 @@ test_bad_properties(void)
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "\":1}", ERR_INVAL, NULL, "unknown field \"aaaaaaaaaa"));
+	    "\":1}", ERR_INVAL, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	    "unknown field \"aaaaaaaaaa"));
 
 	/* Wrong types. */
 	T_CHECK(INVAL("{" ADDR ",\"friendlyName\":42}", "friendlyName",
