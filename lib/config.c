@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -487,6 +488,31 @@ load_pool(struct loader *l)
 	free(bad);
 }
 
+/*
+ * Whether the log file can be written, by the user checking: the file, or
+ * its folder when it is not there yet. Nothing is created.
+ */
+static void
+check_log_file(struct loader *l, const char *path)
+{
+	char	*dir;
+	int	 ok;
+
+	if (access(path, F_OK) == 0)
+		ok = access(path, W_OK) == 0;
+	else {
+		if ((dir = strdup(path)) == NULL) {
+			l->nomem = 1;
+			return;
+		}
+		ok = access(dirname(dir), W_OK | X_OK) == 0;
+		free(dir);
+	}
+	if (!ok)
+		problem(l, CONFIG_FOR_ALL, "LOG_TARGET: cannot write %s: %s",
+		    path, strerror(errno));
+}
+
 enum err
 config_load(struct config *c)
 {
@@ -606,6 +632,12 @@ config_load(struct config *c)
 		else
 			c->log_level = lvl;
 	}
+	get_str(&l, &c->log_target, "stderr", "LOG_TARGET", NULL);
+	if (c->log_target != NULL && !log_target_valid(c->log_target))
+		problem(&l, CONFIG_FOR_ALL, "LOG_TARGET: must be stderr, syslog "
+		    "or file:/absolute/path");
+	else if (c->log_target != NULL && strncmp(c->log_target, "file:", 5) == 0)
+		check_log_file(&l, c->log_target + 5);
 	get_bool(&l, &c->sandbox, false, "TWILIO_SANDBOX");
 	get_bool(&l, &c->allow_root, false, "ALLOW_ROOT");
 	if (c->sandbox)
@@ -650,6 +682,7 @@ config_free(struct config *c)
 	free(c->connecting_message);
 	free(c->apology_message);
 	free(c->domain);
+	free(c->log_target);
 	free(c->auth_username);
 	free(c->auth_password);
 	for (i = 0; i < c->nproblems; i++)

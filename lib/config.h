@@ -47,6 +47,7 @@ struct config {
 	char		*auth_username;
 	char		*auth_password;
 	int		 log_level;
+	char		*log_target;		/* LOG_TARGET: see log_open() */
 	bool		 sandbox;		/* pointed at the built-in sandbox */
 	bool		 allow_root;		/* may run with uid 0 */
 

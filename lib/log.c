@@ -1,9 +1,21 @@
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+/*
+ * syslog.h names two priorities as log.h names two levels: its values are
+ * taken here, then its names put away.
+ */
+#include <syslog.h>
+static const int syslog_priority[] = { LOG_ERR, LOG_WARNING, LOG_INFO,
+    LOG_DEBUG };
+#undef LOG_INFO
+#undef LOG_DEBUG
 
 #include "log.h"
 #include "utf8.h"
@@ -11,6 +23,8 @@
 static const char	*log_program = "masked";
 static enum log_level	 log_max = LOG_INFO;
 static long		 log_pid;
+static int		 log_fd = STDERR_FILENO;	/* stderr, or a file */
+static bool		 log_syslog;
 
 static const char *const log_names[] = { "error", "warn", "info", "debug" };
 
@@ -20,6 +34,49 @@ log_setup(const char *program, enum log_level level)
 	log_program = program;
 	log_max = level;
 	log_pid = (long)getpid();
+}
+
+bool
+log_target_valid(const char *target)
+{
+	return target != NULL && (strcmp(target, "stderr") == 0 ||
+	    strcmp(target, "syslog") == 0 || (strncmp(target, "file:/", 6) == 0 &&
+	    target[6] != '\0'));
+}
+
+enum err
+log_open(const char *target)
+{
+	int fd;
+
+	/* Whatever was open before is closed: standard error again. */
+	if (log_fd != STDERR_FILENO)
+		close(log_fd);
+	log_fd = STDERR_FILENO;
+	if (log_syslog)
+		closelog();
+	log_syslog = false;
+	if (target == NULL || strcmp(target, "stderr") == 0)
+		return ERR_OK;
+	if (!log_target_valid(target))
+		return ERR_INVAL;
+	if (strcmp(target, "syslog") == 0) {
+		/* The descriptor opened now, before any chroot or thread. */
+		openlog("masked", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		log_syslog = true;
+		return ERR_OK;
+	}
+	if ((fd = open(target + 5, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0640)) == -1)
+		return ERR_SYS;
+	log_fd = fd;
+	return ERR_OK;
+}
+
+int
+log_fileno(void)
+{
+	return log_fd;
 }
 
 int
@@ -119,9 +176,15 @@ log_msg(enum log_level level, const char *fmt, ...)
 	n = (size_t)h;
 	escape_into(line, &n, sizeof(line), msg, strnlen(msg, sizeof(msg)));
 	mask_numbers(line, n);
+	line[n] = '\0';
+	if (log_syslog) {
+		/* syslog says masked[PID] itself. */
+		syslog(syslog_priority[level], "%s", strchr(line, ' ') + 1);
+		return;
+	}
 	/* One write() per line, so lines of concurrent workers never interleave. */
 	line[n++] = '\n';
-	(void)!write(STDERR_FILENO, line, n);
+	(void)!write(log_fd, line, n);
 }
 
 const char *

@@ -90,7 +90,7 @@ on_fatal(int sig)
 	}
 	k = strlen(name);
 	memcpy(line + n, name, k);
-	(void)!write(STDERR_FILENO, line, n + k);
+	(void)!write(log_fileno(), line, n + k);
 	errno = saved;
 	/* SA_RESETHAND: the default action again, which ends the process. */
 	raise(sig);
@@ -358,6 +358,9 @@ server_main(int argc, char *argv[], const struct server_prog *p)
 		return 1;
 	}
 	log_setup(p->name, (enum log_level)cfg.log_level);
+	if (!check && (e = log_open(cfg.log_target)) != ERR_OK)
+		log_error("LOG_TARGET: cannot open %s (%s): logging to standard "
+		    "error", cfg.log_target, strerror(errno));
 	ready = config_problem_count(&cfg, p->scope) == 0;
 	for (i = 0; i < cfg.nproblems; i++)
 		if (cfg.problems[i].scope & p->scope) {

@@ -244,7 +244,7 @@ test_envfile_example(void)
 
 /* Every variable config.c reads, cleared before each test. */
 static const char *const vars[] = {
-	"ENV_FILE",
+	"ENV_FILE", "LOG_TARGET",
 	"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKEN_SECONDARY",
 	"TWILIO_EDGE", "TWILIO_REGION",
 	"TWILIO_CONVERSATIONS_URL", "TWILIO_API_URL",
@@ -1029,6 +1029,30 @@ test_load_misc(void)
 	config_free(&c);
 	setenv("LOG_LEVEL", "verbose", 1);
 	check_all_problem("LOG_LEVEL: must be error, warn, info or debug");
+
+	/* LOG_TARGET: stderr (the default), syslog, or a file it can write. */
+	set_valid();
+	T_CHECK(load(&c, 0) == ERR_OK);
+	T_STREQ(c.log_target, "stderr");
+	config_free(&c);
+	setenv("LOG_TARGET", "syslog", 1);
+	T_CHECK(load(&c, 0) == ERR_OK);
+	T_STREQ(c.log_target, "syslog");
+	config_free(&c);
+	setenv("LOG_TARGET", "file:/tmp/masked-test-never-made.log", 1);
+	T_CHECK(load(&c, 0) == ERR_OK);
+	T_CHECK(access("/tmp/masked-test-never-made.log", F_OK) == -1);
+	config_free(&c);
+	setenv("LOG_TARGET", "file:/nonexistent/dir/masked.log", 1);
+	check_all_problem("LOG_TARGET: cannot write /nonexistent/dir/masked.log: "
+	    "No such file or directory");
+	setenv("LOG_TARGET", "journal", 1);
+	check_all_problem("LOG_TARGET: must be stderr, syslog or "
+	    "file:/absolute/path");
+	setenv("LOG_TARGET", "file:relative.log", 1);
+	check_all_problem("LOG_TARGET: must be stderr, syslog or "
+	    "file:/absolute/path");
+	unsetenv("LOG_TARGET");
 
 	set_valid();
 	setenv("TWILIO_SANDBOX", "yes", 1);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 #include "log.h"
 #include "t.h"
@@ -199,6 +200,45 @@ test_msg(void)
 	log_setup("masked", LOG_INFO);
 }
 
+/* log_open(): a file target gets the lines; bad targets are refused. */
+static void
+test_open(void)
+{
+	char	 path[] = "/tmp/test_log_file.XXXXXX", got[512];
+	char	 target[64];
+	ssize_t	 n;
+	int	 fd;
+
+	T_CHECK(log_target_valid("stderr") && log_target_valid("syslog") &&
+	    log_target_valid("file:/var/log/masked.log"));
+	T_CHECK(!log_target_valid("file:") && !log_target_valid("file:x.log") &&
+	    !log_target_valid("") && !log_target_valid(NULL) &&
+	    !log_target_valid("Syslog"));
+	T_CHECK(log_open("journal") == ERR_INVAL);
+	T_CHECK(log_open("file:/nonexistent/dir/x.log") == ERR_SYS);
+	T_CHECK(log_fileno() == STDERR_FILENO);
+	T_CHECK(log_open("stderr") == ERR_OK && log_fileno() == STDERR_FILENO);
+	if ((fd = mkstemp(path)) == -1)
+		return;
+	close(fd);
+	snprintf(target, sizeof(target), "file:%s", path);
+	T_CHECK(log_open(target) == ERR_OK);
+	T_CHECK(log_fileno() != STDERR_FILENO);
+	log_setup("prog", LOG_INFO);
+	log_warn("to the file, +14155551234 masked");
+	fd = open(path, O_RDONLY);
+	n = read(fd, got, sizeof(got) - 1);
+	close(fd);
+	got[n > 0 ? n : 0] = '\0';
+	T_CHECK(strncmp(got, "masked[", 7) == 0);
+	T_CHECK(strstr(got, "] warn prog: to the file, +14*******34 masked\n") !=
+	    NULL);
+	unlink(path);
+	/* Back to standard error, the file closed. */
+	T_CHECK(log_open("stderr") == ERR_OK && log_fileno() == STDERR_FILENO);
+	log_setup("masked", LOG_INFO);
+}
+
 int
 main(void)
 {
@@ -207,5 +247,6 @@ main(void)
 	T_RUN(test_level_parse);
 	T_RUN(test_msg);
 	T_RUN(test_msg_escaped);
+	T_RUN(test_open);
 	T_END();
 }
