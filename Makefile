@@ -96,9 +96,12 @@ test: deps
 	@tests/run-all.sh
 
 deps:
-	@tests/install-deps.sh
+	@tests/install-deps.sh test
 
-run: deps
+run-deps:
+	@tests/install-deps.sh run
+
+run: run-deps
 	@$(MAKE) --no-print-directory all
 	@tests/run-service.sh $(abspath $(BUILD))
 
@@ -203,4 +206,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all unit e2e check test deps run clean fuzz fuzz-lib valgrind bench soak
+.PHONY: all unit e2e check test deps run-deps run clean fuzz fuzz-lib valgrind bench soak

@@ -1,15 +1,23 @@
 #!/bin/sh
-# Installs the Debian packages the build, the tests and `make run` need,
-# when any is missing. Run as root, or with sudo available.
+# Installs the Debian packages that are missing, for one purpose:
+#   tests/install-deps.sh run    what `make run` needs: the build, lighttpd,
+#                                and the sandbox (python3, curl)
+#   tests/install-deps.sh test   that, and what the tests need: the other web
+#                                servers, bats, jq, valgrind, clang (default)
+# Run as root, or with sudo available. The web servers' system services are
+# not started by the install (a policy-rc.d says no while it runs), and
+# nothing already on the machine is stopped, disabled or reconfigured.
 set -eu
 
-PKGS="build-essential pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev
-libssl-dev lighttpd bats curl jq python3 ca-certificates
-nginx apache2 libapache2-mod-fcgid spawn-fcgi openssl procps
+RUN_PKGS="build-essential pkg-config libfcgi-dev libcurl4-openssl-dev
+libjson-c-dev libssl-dev lighttpd curl python3 ca-certificates procps"
+TEST_PKGS="bats jq nginx apache2 libapache2-mod-fcgid spawn-fcgi openssl
 valgrind clang libclang-rt-dev"
-# The web servers the tests run (each its own instance, on loopback ports):
-# their packages' system services are neither started nor enabled here.
-SERVICES="lighttpd nginx apache2"
+case "${1:-test}" in
+run)	PKGS=$RUN_PKGS ;;
+test)	PKGS="$RUN_PKGS $TEST_PKGS" ;;
+*)	echo "usage: $0 [run|test]" >&2; exit 2 ;;
+esac
 
 missing=
 for p in $PKGS; do
@@ -40,10 +48,7 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
-for svc in $SERVICES; do
+for svc in lighttpd nginx apache2; do
 	case " $missing " in *" $svc "*) ;; *) continue ;; esac
-	if [ -d /run/systemd/system ]; then
-		$SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
-	fi
-	echo "note: $svc installed for the tests; its system service is not enabled"
+	echo "note: $svc installed; its system service was not started (the tests and make run start their own instances)"
 done

@@ -23,10 +23,28 @@ envval() {
 	printf '%s' "$v"
 }
 
+# The keys the sandbox sets itself, so that it is consistent whatever .env
+# says: the README's examples (sandbox:sandbox, the signatures over
+# https://127.0.0.1:3000/..., the proxy numbers shown) then run as written.
+SANDBOX_KEYS="TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN TWILIO_AUTH_TOKEN_SECONDARY
+TWILIO_CONVERSATIONS_URL TWILIO_API_URL TWILIO_EDGE TWILIO_REGION TWILIO_SANDBOX
+NUMBER_POOL NUMBER_POOL_FILE DOMAIN AUTH_USERNAME AUTH_PASSWORD
+TWILIO_WEBHOOK_VALIDATION"
+
 ENV_FILE="$WORK/env"
 if [ -f "$TOP/.env" ]; then cp "$TOP/.env" "$ENV_FILE"; else : >"$ENV_FILE"; fi
-if [ -z "$(envval TWILIO_ACCOUNT_SID)" ] || [ -z "$(envval TWILIO_AUTH_TOKEN)" ]; then
+if [ -z "$(envval TWILIO_ACCOUNT_SID)" ] || [ -z "$(envval TWILIO_AUTH_TOKEN)" ] ||
+    [[ "$(envval TWILIO_ACCOUNT_SID)" == *xxxx* ]]; then
 	start_fake
+	replaced=
+	for k in $SANDBOX_KEYS; do
+		[ -n "$(envval "$k")" ] && replaced="$replaced $k"
+		unset "$k"
+	done
+	grep -Ev "^[[:space:]]*(export[[:space:]]+)?($(echo $SANDBOX_KEYS | tr ' ' '|'))[[:space:]]*=" \
+		"$ENV_FILE" >"$ENV_FILE.new" || true
+	mv "$ENV_FILE.new" "$ENV_FILE"
+	SANDBOX_DOMAIN="127.0.0.1:$PORT"
 	{
 		echo
 		echo "# --- added by make run: the built-in sandbox ---"
@@ -35,18 +53,24 @@ if [ -z "$(envval TWILIO_ACCOUNT_SID)" ] || [ -z "$(envval TWILIO_AUTH_TOKEN)" ]
 		echo "TWILIO_AUTH_TOKEN=$AUTH_TOKEN"
 		echo "TWILIO_CONVERSATIONS_URL=$FAKE_URL"
 		echo "TWILIO_API_URL=$FAKE_URL"
-		[ -n "$(envval NUMBER_POOL)$(envval NUMBER_POOL_FILE)" ] || echo "NUMBER_POOL=$POOL"
-		[ -n "$(envval AUTH_USERNAME)" ] || echo "AUTH_USERNAME=sandbox"
-		[ -n "$(envval AUTH_PASSWORD)" ] || echo "AUTH_PASSWORD=sandbox"
-		[ -n "$(envval DOMAIN)" ] || echo "DOMAIN=127.0.0.1:$PORT"
+		echo "NUMBER_POOL=$POOL"
+		echo "AUTH_USERNAME=sandbox"
+		echo "AUTH_PASSWORD=sandbox"
+		echo "DOMAIN=$SANDBOX_DOMAIN"
 	} >>"$ENV_FILE"
 	cat <<MSG
 ================================================================================
-  SANDBOX MODE: no TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN in .env or the
-  environment, so the programs talk to the built-in sandbox (a fake Twilio at
-  $FAKE_URL), NOT to Twilio. No SMS or call reaches a phone.
-  Sandbox state:  curl $FAKE_URL/_fake/state
-  Basic auth for /sessions: the AUTH_USERNAME and AUTH_PASSWORD of .env, else sandbox:sandbox
+  SANDBOX MODE: no Twilio credentials in .env or the environment, so the
+  programs talk to the built-in sandbox (a fake Twilio), NOT to Twilio: no SMS
+  or call reaches a phone. In effect:
+    Twilio (fake)      $FAKE_URL   (state: curl $FAKE_URL/_fake/state)
+    auth token         $AUTH_TOKEN   (signs the webhooks)
+    DOMAIN             $SANDBOX_DOMAIN   (signatures: https://$SANDBOX_DOMAIN/...)
+    NUMBER_POOL        $POOL
+    /sessions login    sandbox:sandbox
+MSG
+	[ -z "$replaced" ] || echo "  Set by the sandbox instead of .env or the environment:$replaced"
+	cat <<MSG
   Put real credentials in .env (see env.example) to use Twilio.
 ================================================================================
 MSG
@@ -56,9 +80,19 @@ if [ "$(id -u)" = 0 ] && [ -z "$(envval ALLOW_ROOT)" ]; then
 	echo "ALLOW_ROOT=1" >>"$ENV_FILE"
 	echo "note: running as root, so ALLOW_ROOT=1 for this local run; in production run the programs as an unprivileged user (deploy/)."
 fi
+# What --check refuses would make every request a 503: stop here instead.
+bad=
 for p in sessions inbound-call post-event; do
-	ENV_FILE="$ENV_FILE" "$BUILD/$p.fcgi" --check | sed 's/^/  /' || true
+	if ! out=$(ENV_FILE="$ENV_FILE" "$BUILD/$p.fcgi" --check 2>&1); then
+		printf '%s\n' "$out" | sed 's/^/  /'
+		bad="$bad $p"
+	fi
 done
+if [ -n "$bad" ]; then
+	echo "make run: the configuration (.env and the environment) is not usable by:$bad" >&2
+	echo "make run: fix what is listed above (env.example explains each variable), then run it again" >&2
+	exit 1
+fi
 start_lighttpd
 echo "masked is serving on $BASE_URL (POST /sessions, /inbound-call, /conversations-post-event)"
 echo "logs: $WORK/error.log; Ctrl-C stops it"
