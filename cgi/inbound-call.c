@@ -70,13 +70,14 @@ handle(struct app *a, struct http_req *req)
 	form_free(&f);
 }
 
+/* File scope: the fuzz target that includes this file serves through it. */
+static const struct server_prog prog = {
+	"inbound-call", "/inbound-call", CONFIG_FOR_INBOUND, handle,
+	unavailable
+};
+
 int
 main(int argc, char *argv[])
 {
-	static const struct server_prog prog = {
-		"inbound-call", "/inbound-call", CONFIG_FOR_INBOUND, handle,
-		unavailable
-	};
-
 	return server_main(argc, argv, &prog);
 }

@@ -66,13 +66,14 @@ handle(struct app *a, struct http_req *req)
 	form_free(&f);
 }
 
+/* File scope: the fuzz target that includes this file serves through it. */
+static const struct server_prog prog = {
+	"post-event", "/conversations-post-event", CONFIG_FOR_POSTEVENT,
+	handle, unavailable
+};
+
 int
 main(int argc, char *argv[])
 {
-	static const struct server_prog prog = {
-		"post-event", "/conversations-post-event", CONFIG_FOR_POSTEVENT,
-		handle, unavailable
-	};
-
 	return server_main(argc, argv, &prog);
 }

@@ -141,7 +141,9 @@ http_read(struct http_conn *conn, struct http_req *req)
 	if ((cl = http_param(conn, "CONTENT_LENGTH")) != NULL && *cl != '\0') {
 		errno = 0;
 		req->content_length = strtol(cl, &end, 10);
-		if (errno != 0 || *end != '\0' || req->content_length < 0) {
+		/* Digits only: strtol() would also take " 5" and "+5". */
+		if (errno != 0 || *end != '\0' || req->content_length < 0 ||
+		    cl[strspn(cl, "0123456789")] != '\0') {
 			req->content_length = 0;
 			req->body_err = ERR_INVAL;
 		}
@@ -211,17 +213,23 @@ http_reason(int status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
 	case 409: return "Conflict";
+	case 410: return "Gone";
 	case 411: return "Length Required";
+	case 412: return "Precondition Failed";
 	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
 	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
 	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";
 	case 504: return "Gateway Timeout";
 	}
-	return "Unknown";
+	return status >= 500 ? "Server Error" : status >= 400 ? "Client Error" :
+	    "Unknown";
 }
 
 void

@@ -49,8 +49,14 @@ postevent_handle(struct twilio *t, const struct form *f, long long deadline,
 	else if (del.err == ERR_TWILIO && del.status == 404)
 		out = POSTEVENT_GONE;
 	else {
+		char *p;
+
 		out = POSTEVENT_FAILED;
 		snprintf(reason, reasonlen, "%s", del.message);
+		/* Twilio's words, on one line of the answer. */
+		for (p = reason; *p != '\0'; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = ' ';
 	}
 	twilio_call_free(&del);
 	return out;

@@ -62,6 +62,7 @@ on_term(int sig)
 #endif
 #endif
 
+#ifndef SANITIZED
 static char	fatal_prefix[128];
 static size_t	fatal_prefix_len;
 
@@ -95,6 +96,8 @@ on_fatal(int sig)
 	/* SA_RESETHAND: the default action again, which ends the process. */
 	raise(sig);
 }
+
+#endif
 
 static void
 fatal_signals(const char *program)

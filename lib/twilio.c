@@ -658,12 +658,22 @@ call_start(struct twilio *t, struct twilio_call *c, long long deadline)
 	c->tries++;
 }
 
-/* The whole body as one JSON value, or NULL. */
+/*
+ * The whole body as one JSON value, or NULL. What Twilio says may be echoed
+ * to the caller, so the body must be strict UTF-8 throughout: json-c's own
+ * check lets overlong forms, surrogates and lead bytes past F4 through.
+ */
 static json_object *
 parse_body(struct twilio *t, const struct buf *b)
 {
-	json_object *j;
+	json_object	*j;
+	unsigned long	 cp;
+	size_t		 i, k;
 
+	for (i = 0; i < b->len; i += k)
+		if ((k = utf8_decode((const unsigned char *)b->data + i,
+		    b->len - i, &cp)) == 0)
+			return NULL;
 	json_tokener_reset(t->tok);
 	j = json_tokener_parse_ex(t->tok, buf_str(b), (int)b->len);
 	if (j != NULL && (json_tokener_get_error(t->tok) != json_tokener_success ||

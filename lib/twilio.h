@@ -155,8 +155,9 @@ json_object	*twilio_item(const struct twilio_call *c, size_t i);
  * and unit tests): fn gets the call (method, url, form), appends the body
  * of the answer to body (which holds up to 4 * TWILIO_CALL_BUDGET bytes, so
  * that answers over the client's limits can be given) and returns the HTTP
- * status, or 0 for "Twilio could not be reached". Everything after the wire runs as in production: retries,
- * paging, budgets, done() callbacks. fn NULL goes back to the network.
+ * status, or 0 for "Twilio could not be reached". Everything after the
+ * wire runs as in production: retries, paging, budgets, done() callbacks.
+ * fn NULL goes back to the network.
  */
 typedef long	(*twilio_transport_fn)(const struct twilio_call *c,
 		    struct buf *body, void *arg);

@@ -31,6 +31,7 @@
 #include "sessreq.h"
 #include "t.h"
 #include "twilio.h"
+#include "utf8.h"
 
 #define CH1	"CH00000000000000000000000000000001"
 #define CH2	"CH00000000000000000000000000000002"
@@ -108,7 +109,9 @@ static const char *const bodies[] = { "", "null", "[]", "{}", "\"x\"", "{",
     "{\"participants\":null,\"meta\":null}",
     "{\"conversations\":[],\"meta\":{\"next_page_url\":5}}",
     "{\"conversations\":[],\"meta\":{\"next_page_url\":\"https://evil.example/x\"}}",
-    "{\"sid\":\"\xff\xfe\"}" };
+    "{\"sid\":\"\xff\xfe\"}", "{\"message\":\"\xc0\xae\",\"code\":1}",
+    "{\"sid\":\"CH\",\"friendly_name\":\"\xed\xa0\x80\"}",
+    "{\"message\":\"\xf5\x80\x80\x80\"}" };
 
 static const long statuses[] = { 0, 200, 204, 400, 404, 429, 500, 503 };
 
@@ -213,6 +216,19 @@ transport(const struct twilio_call *c, struct buf *body, void *arg)
 	return status;
 }
 
+/* Whether s is strict UTF-8: what reaches the caller must be. */
+static bool
+valid_utf8(const char *s)
+{
+	size_t		 n = strlen(s), k;
+	unsigned long	 cp;
+
+	for (; n > 0; s += k, n -= k)
+		if ((k = utf8_decode((const unsigned char *)s, n, &cp)) == 0)
+			return false;
+	return true;
+}
+
 static struct config	 cfg;
 static struct twilio	*tw;
 static struct sessreq	 req;
@@ -245,7 +261,9 @@ run_flows(struct script *s, const char *what)
 	s->created = s->deleted = false;
 	e = session_create(tw, &cfg, &req, deadline(), &res);
 	ok = e == ERR_OK ? json_object_is_type(res.conversation,
-	    json_type_object) : res.message[0] != '\0';
+	    json_type_object) && valid_utf8(json_object_to_json_string(
+	    res.conversation)) : res.message[0] != '\0' &&
+	    valid_utf8(res.message);
 	/* Made by Twilio: kept (success), deleted, or reported as left. */
 	ok = ok && (!s->created || e == ERR_OK || s->deleted ||
 	    res.cleanup_failed);

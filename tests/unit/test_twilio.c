@@ -1,4 +1,5 @@
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,6 +177,198 @@ test_now(void)
 	T_CHECK(a > 0 && b >= a && b - a < 1000);
 }
 
+/*
+ * Twilio's answers from twilio_set_transport(): the limits hold as they do
+ * on the wire. The client for these tests: retries short and few.
+ */
+static void
+transport_config(struct config *c)
+{
+	seed_config(c);
+	c->account_sid = "AC00000000000000000000000000000000";
+	c->auth_token = "token";
+	c->conversations_url = "https://conversations.example.test";
+	c->api_url = "https://api.example.test";
+	c->retry_max_attempts = 1;
+	c->retry_min_ms = 1;
+	c->retry_max_ms = 2;
+}
+
+/* Appends n bytes c to body, or as many as it may still hold. */
+static void
+fill(struct buf *body, char c, size_t n)
+{
+	char	 chunk[4096];
+	size_t	 k;
+
+	memset(chunk, c, sizeof(chunk));
+	while (n > 0 && body->len < body->max) {
+		k = n < sizeof(chunk) ? n : sizeof(chunk);
+		if (k > body->max - body->len)
+			k = body->max - body->len;
+		if (buf_append(body, chunk, k) != ERR_OK)
+			break;
+		n -= k;
+	}
+}
+
+/* A list whose pages never end: pad bytes of padding a page. */
+struct endless {
+	size_t	 pad;
+	int	 calls;
+	size_t	 sent;
+};
+
+static long
+endless_page(const struct twilio_call *c, struct buf *body, void *arg)
+{
+	struct endless *e = arg;
+
+	(void)c;
+	e->calls++;
+	buf_puts(body, "{\"conversations\":[{\"pad\":\"");
+	fill(body, 'x', e->pad);
+	buf_printf(body, "\"}],\"meta\":{\"next_page_url\":"
+	    "\"https://conversations.example.test/v1/ParticipantConversations"
+	    "?PageSize=50&Page=%d\"}}", e->calls);
+	e->sent += body->len;
+	return 200;
+}
+
+/* Runs a list call to the end on t, with budget (0: the default). */
+static void
+run_list(struct twilio *t, struct twilio_call *call, size_t budget)
+{
+	twilio_call_init(call);
+	T_CHECK(twilio_call_url(call, t, TWILIO_GET,
+	    "conv:/v1/ParticipantConversations?Address=%%2B14155551234&"
+	    "PageSize=50") == ERR_OK);
+	call->page_key = "conversations";
+	call->budget = budget;
+	twilio_submit(t, call);
+	twilio_run(t, twilio_now_ms() + 30000);
+}
+
+static void
+test_transport_budget(void)
+{
+	struct config		 c;
+	struct twilio		*t = NULL;
+	struct twilio_call	 call;
+	struct endless		 e;
+	char			 want[128];
+
+	transport_config(&c);
+	T_CHECK(twilio_new(&t, &c) == ERR_OK);
+	if (t == NULL)
+		return;
+	twilio_set_transport(t, endless_page, &e);
+
+	/* 60 KB pages: the call stops at TWILIO_CALL_BUDGET, all pages counted. */
+	memset(&e, 0, sizeof(e));
+	e.pad = 60000;
+	run_list(t, &call, 0);
+	T_CHECK(call.err == ERR_TRANSPORT);
+	snprintf(want, sizeof(want), "Twilio's answers to one request are over "
+	    "%d bytes", TWILIO_CALL_BUDGET);
+	T_STREQ(call.message, want);
+	T_CHECK(call.received <= TWILIO_CALL_BUDGET);
+	T_CHECK(e.sent > TWILIO_CALL_BUDGET);
+	/* The page over the budget is the last asked for, and not retried. */
+	T_CHECK(e.calls == TWILIO_CALL_BUDGET / (int)(e.sent / e.calls) + 1);
+	T_CHECK(call.attempts == e.calls);
+	T_CHECK(twilio_items_len(&call) == (size_t)e.calls - 1);
+	twilio_call_free(&call);
+
+	/* A call's own budget, the same way. */
+	memset(&e, 0, sizeof(e));
+	e.pad = 60000;
+	run_list(t, &call, 100000);
+	T_CHECK(call.err == ERR_TRANSPORT);
+	T_STREQ(call.message, "Twilio's answers to one request are over "
+	    "100000 bytes");
+	T_CHECK(call.received <= 100000);
+	T_CHECK(e.calls == 2 && call.attempts == 2);
+	twilio_call_free(&call);
+
+	/* Small pages that never end: stopped by TWILIO_MAX_PAGES. */
+	memset(&e, 0, sizeof(e));
+	run_list(t, &call, 0);
+	T_CHECK(call.err == ERR_TOOBIG);
+	snprintf(want, sizeof(want), "more than %d pages in one Twilio list",
+	    TWILIO_MAX_PAGES);
+	T_STREQ(call.message, want);
+	T_CHECK(e.calls == TWILIO_MAX_PAGES);
+	twilio_call_free(&call);
+
+	twilio_free(t);
+}
+
+/* One answer of want bytes: a JSON object, cut short if want is too few. */
+struct big {
+	size_t	 want;
+	int	 calls;
+};
+
+static long
+big_answer(const struct twilio_call *c, struct buf *body, void *arg)
+{
+	struct big *b = arg;
+
+	b->calls++;
+	buf_puts(body, "{\"pad\":\"");
+	fill(body, 'x', b->want - 10);
+	buf_puts(body, "\"}");
+	return c->method == TWILIO_POST ? 201 : 200;
+}
+
+static void
+test_transport_body_max(void)
+{
+	struct config		 c;
+	struct twilio		*t = NULL;
+	struct twilio_call	 call;
+	struct big		 b;
+	char			 want[128];
+	int			 m;
+
+	transport_config(&c);
+	T_CHECK(twilio_new(&t, &c) == ERR_OK);
+	if (t == NULL)
+		return;
+	twilio_set_transport(t, big_answer, &b);
+	snprintf(want, sizeof(want), "Twilio's answer is over %d bytes",
+	    TWILIO_BODY_MAX);
+
+	for (m = 0; m < 2; m++) {
+		/* TWILIO_BODY_MAX bytes in all is an answer like any other... */
+		memset(&b, 0, sizeof(b));
+		b.want = TWILIO_BODY_MAX;
+		twilio_call_init(&call);
+		T_CHECK(twilio_call_url(&call, t, m ? TWILIO_POST : TWILIO_GET,
+		    "conv:/v1/Conversations") == ERR_OK);
+		twilio_submit(t, &call);
+		twilio_run(t, twilio_now_ms() + 30000);
+		T_CHECK(call.err == ERR_OK && call.json != NULL);
+		T_CHECK(call.received == TWILIO_BODY_MAX);
+		twilio_call_free(&call);
+
+		/* ...one byte more is refused, named, and not asked again. */
+		memset(&b, 0, sizeof(b));
+		b.want = TWILIO_BODY_MAX + 1;
+		twilio_call_init(&call);
+		T_CHECK(twilio_call_url(&call, t, m ? TWILIO_POST : TWILIO_GET,
+		    "conv:/v1/Conversations") == ERR_OK);
+		twilio_submit(t, &call);
+		twilio_run(t, twilio_now_ms() + 30000);
+		T_CHECK(call.err == ERR_TRANSPORT && call.json == NULL);
+		T_STREQ(call.message, want);
+		T_CHECK(b.calls == 1 && call.attempts == 1);
+		twilio_call_free(&call);
+	}
+	twilio_free(t);
+}
+
 int
 main(void)
 {
@@ -185,6 +378,8 @@ main(void)
 	T_RUN(test_sid_valid);
 	T_RUN(test_call_url);
 	T_RUN(test_now);
+	T_RUN(test_transport_budget);
+	T_RUN(test_transport_body_max);
 	curl_global_cleanup();
 	T_END();
 }
