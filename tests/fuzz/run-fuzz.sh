@@ -19,7 +19,11 @@ one() {
 	local f=$1 n
 	n=$(basename "$f")
 	mkdir -p "build-fuzz/corpus/$n"
-	"$f" -max_total_time="$time" -print_final_stats=1 -detect_leaks=1 \
+	dict=()
+	case $n in
+	fuzz_*_req|fuzz_http) dict=(-dict="$top/tests/fuzz/request.dict") ;;
+	esac
+	"$f" -max_total_time="$time" -print_final_stats=1 -detect_leaks=1 "${dict[@]}" \
 	    -artifact_prefix="build-fuzz/$n-" \
 	    "build-fuzz/corpus/$n" "$top/tests/fuzz/corpus/$n" \
 	    >"build-fuzz/$n.log" 2>&1
