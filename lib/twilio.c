@@ -736,8 +736,8 @@ take_answer(struct twilio *t, struct twilio_call *c, bool *retryable)
 	json_object	*j, *arr, *meta, *next;
 	size_t		 i, n;
 
-	if (c->body.len == 0 && c->page_key == NULL) {
-		c->err = ERR_OK;		/* 204 of a DELETE */
+	if (c->body.len == 0 && c->method == TWILIO_DELETE) {
+		c->err = ERR_OK;		/* its 204 */
 		return true;
 	}
 	if ((j = parse_body(t, &c->body)) == NULL ||
@@ -781,13 +781,14 @@ take_answer(struct twilio *t, struct twilio_call *c, bool *retryable)
 			snprintf(c->message, sizeof(c->message), "Twilio's "
 			    "next_page_url leaves the configured base URL");
 		} else if (c->pages >= TWILIO_MAX_PAGES) {
-			c->err = ERR_TOOBIG;
+			/* An answer that cannot be used, like one over budget. */
+			c->err = ERR_TRANSPORT;
 			snprintf(c->message, sizeof(c->message), "more than %d "
 			    "pages in one Twilio list", TWILIO_MAX_PAGES);
 		} else {
 			buf_reset(&c->url);
 			if (buf_puts(&c->url, url) != ERR_OK) {
-				c->err = ERR_TOOBIG;
+				c->err = ERR_TRANSPORT;
 				snprintf(c->message, sizeof(c->message),
 				    "next_page_url too long");
 			} else {

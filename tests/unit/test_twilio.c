@@ -294,7 +294,7 @@ test_transport_budget(void)
 	/* Small pages that never end: stopped by TWILIO_MAX_PAGES. */
 	memset(&e, 0, sizeof(e));
 	run_list(t, &call, 0);
-	T_CHECK(call.err == ERR_TOOBIG);
+	T_CHECK(call.err == ERR_TRANSPORT);
 	snprintf(want, sizeof(want), "more than %d pages in one Twilio list",
 	    TWILIO_MAX_PAGES);
 	T_STREQ(call.message, want);
