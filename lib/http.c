@@ -89,15 +89,23 @@ read_body(struct http_conn *conn, struct http_req *req)
 }
 
 int
-http_accept(struct http_conn *conn, struct http_req *req)
+http_wait(struct http_conn *conn)
 {
-	memset(req, 0, sizeof(*req));
-	buf_init(&req->body, HTTP_BODY_MAX);
 	if (conn->cgi) {
 		if (conn->cgi_served)
 			return -1;
 		conn->cgi_served = true;
 	} else if (FCGX_Accept_r(&conn->fcgi) < 0)
+		return -1;
+	return 0;
+}
+
+int
+http_accept(struct http_conn *conn, struct http_req *req)
+{
+	memset(req, 0, sizeof(*req));
+	buf_init(&req->body, HTTP_BODY_MAX);
+	if (http_wait(conn) != 0)
 		return -1;
 	http_read(conn, req);
 	return 0;

@@ -56,6 +56,12 @@ void		 http_free(struct http_conn *conn);
  */
 int		 http_accept(struct http_conn *conn, struct http_req *req);
 /*
+ * The first half of http_accept(): waits for the next request, without
+ * reading it (http_read() does). Returns 0, or -1 as http_accept() does,
+ * also when a signal interrupted the wait.
+ */
+int		 http_wait(struct http_conn *conn);
+/*
  * Reads the request that conn holds now into req (which it initialises:
  * free with http_req_free()): what http_accept() does once a request has
  * come. Exported for the fuzz targets and unit tests, which set up conn's

@@ -32,6 +32,8 @@ struct worker {
 	struct twilio		*tw;
 	int			 listen_fd;
 	bool			 ready;
+	atomic_bool		 accepting;	/* waiting in accept(), or about to */
+	atomic_bool		 done;		/* worker_run() has returned */
 };
 
 /*
@@ -313,14 +315,56 @@ worker_run(void *arg)
 		 * together and the kernel wakes one per connection (libfcgi
 		 * takes no lock of its own there either).
 		 */
-		rc = atomic_load(&stopping) ? -1 : http_accept(&conn, &req);
+		atomic_store(&w->accepting, true);
+		rc = atomic_load(&stopping) ? -1 : http_wait(&conn);
+		/* From here on no signal is sent: the request is read whole. */
+		atomic_store(&w->accepting, false);
 		if (rc != 0)
 			break;
+		http_read(&conn, &req);
 		server_serve(&a, &req, w->prog, w->ready);
 		http_finish(&conn, &req);
 	}
 	http_free(&conn);
+	atomic_store(&w->done, true);
 	return NULL;
+}
+
+/* SIGUSR1 only interrupts a worker's accept(): nothing to do here. */
+static void
+on_wake(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Stops the n workers: each ends the request it is serving, and one that
+ * waits in accept() is woken by SIGUSR1 (libfcgi gives up the accept on
+ * EINTR: FCGI_FAIL_ACCEPT_ON_INTR). The listening socket itself is left
+ * alone: it may be systemd's, shared with the next start of the program,
+ * and shutting it down would refuse every connection from then on. The
+ * signal goes again until each has stopped, since one may be between its
+ * last look at stopping and accept().
+ */
+static void
+stop_workers(struct worker *workers, int n)
+{
+	int	i, left;
+
+	do {
+		left = 0;
+		for (i = 0; i < n; i++) {
+			if (atomic_load(&workers[i].done))
+				continue;
+			left++;
+			if (atomic_load(&workers[i].accepting))
+				pthread_kill(workers[i].thread, SIGUSR1);
+		}
+		if (left > 0)
+			usleep(10000);
+	} while (left > 0);
+	for (i = 0; i < n; i++)
+		pthread_join(workers[i].thread, NULL);
 }
 
 int
@@ -454,6 +498,13 @@ server_main(int argc, char *argv[], const struct server_prog *p)
 	}
 
 	/* Workers never see SIGTERM: this thread waits for it, then stops them. */
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_wake;	/* no SA_RESTART: accept() returns */
+		sigaction(SIGUSR1, &sa, NULL);
+	}
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
@@ -471,10 +522,7 @@ server_main(int argc, char *argv[], const struct server_prog *p)
 		sigwait(&sigs, &sig);
 		atomic_store(&stopping, 1);
 	}
-	/* Wakes the threads blocked in accept(); each ends its request first. */
-	shutdown(fd, SHUT_RDWR);
-	for (i = 0; i < n; i++)
-		pthread_join(workers[i].thread, NULL);
+	stop_workers(workers, n);
 	rc = 0;
 out:
 	for (i = 0; workers != NULL && i < n; i++)
