@@ -1,6 +1,10 @@
 # masked: a self-hosted phone-number-masking service (FastCGI, C).
 #
 #   make              build build/libmasked.a and the three programs
+#   make unit         the unit tests alone (about 6 s)
+#   make e2e          the end-to-end suites under lighttpd alone (one server
+#                     pass, about 4 min); one file: BUILD=$PWD/build bats
+#                     tests/e2e/FILE.bats (SERVER=nginx-systemd... for another)
 #   make test         everything (tests/run-all.sh): the next four, in turn
 #   make check        unit tests, then the end-to-end suites under every server
 #   make check SANITIZE=1   the same, built with -fsanitize=address,undefined
