@@ -5,9 +5,11 @@
 #   make e2e          the end-to-end suites under lighttpd alone (one server
 #                     pass, about 4 min); one file: BUILD=$PWD/build bats
 #                     tests/e2e/FILE.bats (SERVER=nginx-systemd... for another)
-#   make test         everything (tests/run-all.sh): the next four, in turn
+#   make test         everything (tests/run-all.sh): the next five, in turn
 #   make check        unit tests, then the end-to-end suites under every server
 #   make check SANITIZE=1   the same, built with -fsanitize=address,undefined
+#   make check SANITIZE=thread   ThreadSanitizer (build-tsan/): the unit tests,
+#                     and TSAN_SUITES under lighttpd, one process per program
 #   make valgrind     the end-to-end suites with the programs under memcheck
 #   make fuzz         each fuzz target for FUZZ_TIME seconds
 #   make bench        the benchmarks (make soak: the long-life run)
@@ -36,8 +38,13 @@ CFLAGS	?=
 CPPFLAGS += -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -Ilib -Ibuild
 ifdef SANITIZE
 OPT	 = -O1 -g -fno-omit-frame-pointer
+ifeq ($(SANITIZE),thread)
+SANFLAGS = -fsanitize=thread
+BUILD	?= build-tsan
+else
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 BUILD	?= build-san
+endif
 endif
 BUILD	?= build
 ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
@@ -92,7 +99,16 @@ e2e: all
 
 # Everything, ending in one "N passed, N failed, N skipped" line.
 check: all $(UNIT_BIN)
-	@tests/run-tests.sh $(abspath $(BUILD))
+	@$(CHECK_ENV) tests/run-tests.sh $(abspath $(BUILD))
+
+# ThreadSanitizer: the suites where many requests meet in one worker's
+# threads at once (E2E_PROCS=1: lighttpd runs one process per program), under
+# lighttpd unless SERVERS says otherwise; any report fails the file
+# (check_reports, tests/lib/harness.bash).
+TSAN_SUITES = sessions_concurrency hostile_webhooks
+ifeq ($(SANITIZE),thread)
+CHECK_ENV = E2E_SUITES="$(TSAN_SUITES)" E2E_PROCS=1 SERVERS="$(or $(SERVERS),lighttpd)"
+endif
 
 # `make test` and `make run` work on a fresh machine: they first install the
 # Debian packages that are missing, then build in a second make.
@@ -208,6 +224,6 @@ uninstall:
 .PHONY: install uninstall
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-tsan build-fuzz
 
 .PHONY: all unit e2e check test deps run-deps run clean fuzz fuzz-lib valgrind bench soak

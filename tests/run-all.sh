@@ -4,14 +4,19 @@
 #   1. unit tests, and the end-to-end suites under every web server;
 #   2. the same unit tests and the suites under lighttpd, built with
 #      AddressSanitizer and UndefinedBehaviorSanitizer;
-#   3. the end-to-end suites with the programs under valgrind memcheck;
-#   4. each fuzz target for FUZZ_TIME seconds (default 20).
+#   3. the unit tests and the suites that exercise the threaded paths (many
+#      requests at once in one worker process: the Makefile's TSAN_SUITES)
+#      under lighttpd, built with ThreadSanitizer; any report fails;
+#   4. the end-to-end suites with the programs under valgrind memcheck;
+#   5. each fuzz target for FUZZ_TIME seconds (default 20).
+# Every end-to-end file also fails if a worker died while it ran (crashed,
+# killed, restarted: check_crashes, tests/lib/harness.bash).
 # STAGES="1 2" runs a subset. Exit status 1 when anything failed.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
 MAKE=${MAKE:-make}
-STAGES=${STAGES:-1 2 3 4}
+STAGES=${STAGES:-1 2 3 4 5}
 passed=0 failed=0 skipped=0
 report=
 
@@ -52,10 +57,14 @@ for stage in $STAGES; do
 		SERVERS=lighttpd $MAKE --no-print-directory check SANITIZE=1 \
 		    WERROR="${WERROR-1}" 2>&1 | tee "$out"
 		count "unit + e2e, sanitizers" "$out" ;;
-	3)	echo "=== 3. end-to-end with the programs under valgrind"
+	3)	echo "=== 3. the threaded paths under ThreadSanitizer (lighttpd)"
+		SERVERS=lighttpd $MAKE --no-print-directory check SANITIZE=thread \
+		    WERROR="${WERROR-1}" 2>&1 | tee "$out"
+		count "unit + threaded e2e, ThreadSanitizer" "$out" ;;
+	4)	echo "=== 4. end-to-end with the programs under valgrind"
 		$MAKE --no-print-directory valgrind VALGRIND_FLAGS=--tap 2>&1 | tee "$out"
 		tap "e2e under valgrind" "$out" "${PIPESTATUS[0]}" ;;
-	4)	echo "=== 4. fuzzing, ${FUZZ_TIME:-20} s a target"
+	5)	echo "=== 5. fuzzing, ${FUZZ_TIME:-20} s a target"
 		$MAKE --no-print-directory fuzz FUZZ_TIME="${FUZZ_TIME:-20}" 2>&1 | tee "$out"
 		count "fuzz targets" "$out" ;;
 	esac

@@ -1,7 +1,11 @@
 # Shared by the .bats files: one fake Twilio and one lighttpd per file.
 
+# The harness, its crash detector watching the programs' processes
+# (WATCH_PROGRAMS; `make run`, which sources it too, is not watched: Ctrl-C
+# stops its programs with the rest).
 load_harness() {
 	source "$BATS_TEST_DIRNAME/../lib/harness.bash"
+	WATCH_PROGRAMS=1
 }
 
 # setup_file for a .bats file; extra env lines as arguments.
@@ -23,8 +27,10 @@ stop_stack() {
 	check_reports
 }
 
-# Per test: a clean fake.
+# Per test: a clean fake; and the programs running now noted, for the crash
+# detector (tests/lib/harness.bash) to see if any of them dies.
 reset_fake() {
+	note_programs
 	curl -sf -X POST "$FAKE_URL/_fake/reset" >/dev/null
 }
 

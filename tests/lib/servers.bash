@@ -11,9 +11,12 @@
 #                          lighttpd-deploy | apache-htaccess-fcgid (deploy.bats)
 #
 # Every server logs, and every program writes its stderr, to $WORK/error.log,
-# where check_reports looks. When the tests run as root, the programs run as
-# www-data (the user deploy/ names, or the stand-in for its "masked" user), as
-# they would in production; the test's files are opened to it.
+# where check_reports looks (and its crash detector, tests/lib/harness.bash:
+# a server that keeps its programs running has them noted, watch_programs,
+# and each stop first checks that none of them died, programs_stopping).
+# When the tests run as root, the programs run as www-data (the user deploy/
+# names, or the stand-in for its "masked" user), as they would in
+# production; the test's files are opened to it.
 
 DEPLOY="$TOP/deploy"
 SERVERS_ALL="lighttpd nginx-systemd nginx-spawnfcgi apache-fcgid apache-cgi"
@@ -41,7 +44,8 @@ deploy_file() {
 	sed -e "s|/usr/local/lib/masked|$BUILD|g" \
 	    -e "s|/etc/masked/env|$ENV_FILE|g" \
 	    -e "s|/run/masked|$WORK/run|g" \
-	    -e "s|/run/lighttpd|$WORK/run|g" "$1"
+	    -e "s|/run/lighttpd|$WORK/run|g" \
+	    -e "s|/var/log/lighttpd|$WORK/log|g" "$1"
 }
 
 # Lets RUN_USER reach the programs and read the env file: every folder above
@@ -82,14 +86,17 @@ run_lighttpd() {
 	lighttpd -D -f "$1" 2>>"$WORK/error.log" &
 	LIGHTTPD_PID=$!
 	BASE_URL="http://127.0.0.1:$2"
-	wait_up lighttpd "$LIGHTTPD_PID"
+	wait_up lighttpd "$LIGHTTPD_PID" && watch_programs
 }
 
 # lighttpd with deploy/lighttpd/masked.conf included, as Debian's
 # lighttpd.conf includes conf-enabled/ (lighty-enable-mod fastcgi masked).
 start_lighttpd_deploy() {
 	local port="${PORT:-$(free_port)}" conf="$WORK/lighttpd.conf"
-	mkdir -p "$WORK/www" "$WORK/run"
+	mkdir -p "$WORK/www" "$WORK/run" "$WORK/log"
+	# The programs' stderr (server.breakagelog, $WORK/log/breakage.log here)
+	# lands in the error log too, where check_reports looks.
+	ln -sf ../error.log "$WORK/log/breakage.log"
 	open_to_run_user
 	if is_root; then
 		# lighttpd opens its error log as server.username, as it is on Debian.
@@ -125,7 +132,7 @@ start_nginx() {
 		>"$WORK/masked-site.conf"
 	run_nginx nginx "$WORK/masked-site.conf" || return 1
 	BASE_URL="http://127.0.0.1:$port"
-	wait_up nginx "$NGINX_PID"
+	wait_up nginx "$NGINX_PID" && watch_programs
 }
 
 # run_nginx NAME SITE: an nginx (master as root, workers as RUN_USER, as
@@ -277,6 +284,8 @@ start_apache() {
 			echo "FcgidIPCDir $WORK/apache/fcgid"
 			echo "FcgidProcessTableFile $WORK/apache/fcgid_shm"
 			echo "FcgidConnectTimeout 20"
+			# mod_fcgid logs each program's exit, and why, at info.
+			echo "LogLevel warn fcgid:info"
 		fi
 		for m in authz_core mime alias env rewrite; do
 			echo "LoadModule ${m}_module $mods/mod_$m.so"
@@ -326,33 +335,95 @@ start_apache() {
 	pid=$(cat "$WORK/apache/apache.pid" 2>/dev/null) || { echo "apache did not start" >&2; return 1; }
 	SERVER_PIDS="$SERVER_PIDS $pid"
 	BASE_URL="http://127.0.0.1:$port"
-	wait_up apache "$pid"
+	wait_up apache "$pid" || return 1
+	# Under mod_cgi a program lives for one request: nothing to watch.
+	[ "$mode" = cgi ] || watch_programs
 }
 
 # ------------------------------------------------------------------ stopping
 
+# programs: "PID NAME START" for every process of the three programs (NAME
+# sessions, inbound-call or post-event; START its start time, in clock
+# ticks after boot) run by this test's server. One ps and one awk for all:
+# the crash detector calls it before every test.
+programs() {
+	ps -e -o pid= -o ppid= -o stat= -o comm= | awk -v tops="${LIGHTTPD_PID:-} ${SERVER_PIDS:-}" '
+		{ parent[$1] = $2; state[$1] = $3; comm[$1] = $4 }
+		END {
+			n = split(tops, t, " ")
+			for (i = 1; i <= n; i++) top[t[i]] = 1
+			for (p in comm) {
+				# comm is the file name cut at 15 characters.
+				if (comm[p] !~ /^(sessions\.fcgi|inbound-call\.fc|post-event\.fcgi)$/ ||
+				    state[p] ~ /^Z/)
+					continue
+				# One of the tops, or below one (at most 32 levels).
+				d = 0
+				for (q = p; q > 1 && d++ < 32; q = parent[q])
+					if (q in top) break
+				if (!(q in top)) continue
+				# /proc/PID/stat: the start time is the 20th field after "(comm) ".
+				f = "/proc/" p "/stat"
+				if ((getline l < f) <= 0) continue
+				close(f)
+				sub(/.*\) /, "", l)
+				split(l, s, " ")
+				name = comm[p]
+				sub(/\.fc(gi)?$/, "", name)
+				print p, name, s[20]
+			}
+		}'
+}
+
 # program_pids NAME: the pids of NAME.fcgi (sessions, inbound-call,
 # post-event) run by this test's server, whichever it is.
 program_pids() {
-	local pid top exe
-	for top in ${LIGHTTPD_PID:-} $SERVER_PIDS; do
-		proc_tree "$top"
-	done | sort -u | while read -r pid; do
-		exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
-		if [ "${exe##*/}" = "$1.fcgi" ]; then echo "$pid"; fi
+	programs | while read -r pid name _; do
+		if [ "$name" = "$1" ]; then echo "$pid"; fi
 	done
 	return 0
 }
 
 # kill_program [-SIGNAL] NAME: signals every process of NAME.fcgi; fails
-# when there is none.
+# when there is none. The crash detector (harness.bash) reports them: a
+# test that kills on purpose uses kill_program_on_purpose.
 kill_program() {
 	local sig=-TERM pids
 	case "$1" in -*) sig=$1; shift ;; esac
+	note_programs
 	pids=$(program_pids "$1")
 	[ -n "$pids" ] || { echo "no $1.fcgi running" >&2; return 1; }
 	# shellcheck disable=SC2086
 	kill "$sig" $pids
+}
+
+# kill_program_on_purpose [-SIGNAL] NAME: kill_program, declared to the
+# crash detector: each process's death by SIGNAL is expected (its pid and
+# signal in $WORK/crash.expected), and so is what the server logs of it, one
+# line of each kind per process; then waits (at most 5 s) until they are gone.
+kill_program_on_purpose() {
+	local sig=-TERM pids pid num i
+	case "$1" in -*) sig=$1; shift ;; esac
+	note_programs
+	pids=$(program_pids "$1")
+	[ -n "$pids" ] || { echo "no $1.fcgi running" >&2; return 1; }
+	num=${sig#-}
+	case "$num" in *[!0-9]*) num=$(kill -l "${num#SIG}") || return 1 ;; esac
+	for pid in $pids; do
+		echo "$pid $num $1" >>"$WORK/crash.expected"
+	done
+	# shellcheck disable=SC2086
+	kill "$sig" $pids || return 1
+	for i in $(seq 100); do
+		for pid in $pids; do
+			alive "$pid" && break
+			pid=
+		done
+		[ -z "$pid" ] && return 0
+		sleep 0.05
+	done
+	echo "$1.fcgi still running after kill $sig" >&2
+	return 1
 }
 
 # The process and all its descendants, parents first.
@@ -372,9 +443,12 @@ alive() {
 
 # Stops SERVER_PIDS (each server, each program it started) and waits until
 # every process of theirs has exited, so that its last words (sanitizer
-# reports) are in the log.
+# reports) are in the log. First, the crash detector checks that no program
+# it noted died before this (programs_stopping); a program still running
+# 10 s after SIGTERM is killed, and reported (did_not_stop).
 stop_server() {
 	local pid all= i
+	programs_stopping
 	for pid in $SERVER_PIDS; do
 		all="$all $(proc_tree "$pid" | tr '\n' ' ')"
 	done
@@ -390,7 +464,9 @@ stop_server() {
 		sleep 0.05
 	done
 	for pid in $all; do
-		alive "$pid" && kill -9 "$pid" 2>/dev/null
+		alive "$pid" || continue
+		did_not_stop "$pid"
+		kill -9 "$pid" 2>/dev/null
 	done
 	for pid in $SERVER_PIDS; do
 		wait "$pid" 2>/dev/null

@@ -16,6 +16,14 @@ Like systemd, this:
 * after the service exits, restarts it after RestartSec= when it failed and
   Restart=on-failure (or always), else waits for the next connection;
   connections made meanwhile wait in the socket's backlog;
+* logs each exit of the service as the journal says it, on stderr:
+  "UNIT: Main process exited, code=killed, status=11/SEGV (pid N)" (killed,
+  dumped or exited, and the status) then "UNIT: Failed with result 'signal'."
+  (or 'core-dump', 'exit-code') when it failed, "UNIT: Scheduled restart
+  job." when it is restarted, and "UNIT: Deactivated successfully." when it
+  ended cleanly; an exit nobody asked for (not after our SIGTERM) gets the
+  "Main process exited" line even when clean, as the journal's debug level
+  has it: the tests count every such line as a worker that died;
 * on SIGTERM, stops the service with SIGTERM, waits for it, and exits.
 
 Only the settings deploy/systemd/ uses are understood; any other setting in
@@ -151,6 +159,36 @@ def failed(status):
     return os.WEXITSTATUS(status) != 0
 
 
+def log(text):
+    print("systemd-socket.py: %s" % text, file=sys.stderr, flush=True)
+
+
+def log_exit(unit, pid, status, asked, restarting):
+    """The journal's lines for the service's exit (see the docstring)."""
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        code = "dumped" if os.WCOREDUMP(status) else "killed"
+        try:
+            name = signal.Signals(sig).name[3:]
+        except ValueError:
+            name = str(sig)
+        what = "status=%d/%s" % (sig, name)
+        result = "core-dump" if code == "dumped" else "signal"
+    else:
+        code = "exited"
+        rc = os.WEXITSTATUS(status)
+        what = "status=%d/%s" % (rc, "SUCCESS" if rc == 0 else "FAILURE")
+        result = "exit-code"
+    if failed(status) or not asked:
+        log("%s: Main process exited, code=%s, %s (pid %d)" % (unit, code, what, pid))
+    if failed(status):
+        log("%s: Failed with result '%s'." % (unit, result))
+    else:
+        log("%s: Deactivated successfully." % unit)
+    if restarting:
+        log("%s: Scheduled restart job." % unit)
+
+
 def main():
     settings = parse(sys.argv[1])
     env = environment(settings)
@@ -169,8 +207,9 @@ def main():
 
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
-    print("systemd-socket.py: listening on %s" % settings["ListenStream"],
-          file=sys.stderr, flush=True)
+    # The combined file is named after the instance (masked@sessions).
+    unit = os.path.basename(sys.argv[1]) + ".service"
+    log("listening on %s" % settings["ListenStream"])
     restart_now = False
     while not stopping:
         if not restart_now:
@@ -183,15 +222,15 @@ def main():
         child = start(settings, env, sock)
         if stopping:
             os.kill(child, signal.SIGTERM)
-        _, status = os.waitpid(child, 0)
+        pid = child
+        _, status = os.waitpid(pid, 0)  # retried after on_term (PEP 475)
         child = 0
+        restart = settings.get("Restart", "no")
+        restart_now = not stopping and (restart == "always" or (
+            restart == "on-failure" and failed(status)))
+        log_exit(unit, pid, status, stopping, restart_now)
         if stopping:
             break
-        restart = settings.get("Restart", "no")
-        restart_now = restart == "always" or (restart == "on-failure" and failed(status))
-        print("systemd-socket.py: %s exited (status %d)%s" % (
-            settings["ExecStart"], status,
-            ", restarting" if restart_now else ""), file=sys.stderr, flush=True)
         if restart_now:
             time.sleep(float(settings.get("RestartSec", "0.1").rstrip("s")))
     sock.close()
