@@ -36,7 +36,7 @@ readme_lines() {
 # its answer must be the one the README shows under it.
 smoke() {
 	local cmd want got
-	cmd=$(readme_lines "$1" "curl -s -X POST -H 'Host: DOMAIN'")
+	cmd=$(readme_lines "$1" "curl -s -d '' -H 'Host: DOMAIN'")
 	want=$(readme_lines "$1" '# {"error"' | sed 's/^# //')
 	[ -n "$cmd" ] && [ -n "$want" ] || { echo "no smoke test in README section $1" >&2; return 1; }
 	cmd=${cmd//DOMAIN/$DOMAIN}
@@ -88,16 +88,16 @@ reaper_runs() {
 
 @test "lighttpd: smoke test, logs in breakage.log, restart applies the env file, reaper from cron" {
 	start_server lighttpd-deploy
-	smoke lighttpd
-	readme_lines lighttpd 'tail /var/log/lighttpd/breakage.log' | grep -q .
+	smoke "lighttpd (lighttpd starts the programs)"
+	readme_lines "lighttpd (lighttpd starts the programs)" 'tail /var/log/lighttpd/breakage.log' | grep -q .
 	grep -q '^server.breakagelog = "/var/log/lighttpd/breakage.log"' "$TOP/deploy/lighttpd/masked.conf"
 	logged_in "$WORK/log/breakage.log"
-	readme_lines lighttpd 'systemctl restart lighttpd' | grep -q 'after changing'
+	readme_lines "lighttpd (lighttpd starts the programs)" 'systemctl restart lighttpd' | grep -q 'after changing'
 	new_password
 	stop_server
 	start_server lighttpd-deploy
 	applied_password
-	readme_lines lighttpd "echo '*/5 * * * * www-data ENV_FILE=/etc/masked/env /usr/local/lib/masked/sessions.fcgi --reap'" | grep -q .
+	readme_lines "lighttpd (lighttpd starts the programs)" "echo '*/5 * * * * www-data ENV_FILE=/etc/masked/env /usr/local/lib/masked/sessions.fcgi --reap'" | grep -q .
 	reaper_runs www-data
 }
 
