@@ -163,3 +163,18 @@ reaper_runs() {
 	applied_password
 	reaper_runs www-data
 }
+
+@test "shared hosting, plain CGI: a request's log line is in Apache's error log, as its README says" {
+	start_server apache-cgi
+	grep -q "write to the host's error log" "$TOP/deploy/apache/shared-hosting/README.md"
+	logged_in "$WORK/error.log"
+}
+
+@test "LOG_TARGET=file: a request's log line is in that file, and nowhere else" {
+	write_env "LOG_TARGET=file:$WORK/masked.log"
+	start_server lighttpd
+	logged_in "$WORK/masked.log"
+	! grep -q 'webhook without a Twilio signature' "$WORK/error.log"
+	# The secrets check of the teardown reads the file too.
+	cat "$WORK/masked.log" >>"$WORK/error.log"
+}
