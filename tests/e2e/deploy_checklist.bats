@@ -64,9 +64,16 @@ new_password() {
 	sed -i "s/^AUTH_PASSWORD=.*/AUTH_PASSWORD='changed pass'/" "$ENV_FILE"
 }
 
-# applied_password: the changed password is in effect, the old one is not.
+# applied_password: the changed password is in effect (within 10 s: the
+# server starts the programs anew as requests come), the old one is not.
 applied_password() {
-	local code
+	local code i
+	for i in $(seq 50); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -u "$AUTH_USER:changed pass" \
+			-H 'Content-Type: application/json' --data '{}' "$BASE_URL/sessions")
+		[ "$code" = 400 ] && break
+		sleep 0.2
+	done
 	code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -u "$AUTH_USER:$AUTH_PASS" \
 		-H 'Content-Type: application/json' --data '{}' "$BASE_URL/sessions")
 	[ "$code" = 401 ] || { echo "the old password still works ($code)" >&2; return 1; }
@@ -115,12 +122,6 @@ reaper_runs() {
 	kill_program_on_purpose sessions
 	for i in $(seq 50); do alive "$old" || break; sleep 0.1; done
 	! alive "$old"
-	for i in $(seq 50); do
-		code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -u "$AUTH_USER:changed pass" \
-			-H 'Content-Type: application/json' --data '{}' "$BASE_URL/sessions")
-		[ "$code" = 400 ] && break
-		sleep 0.2
-	done
 	applied_password
 	# The timer's service runs the reaper as masked (RUN_USER here).
 	grep -q '^ExecStart=/usr/local/lib/masked/sessions.fcgi --reap' "$TOP/deploy/systemd/masked-reap.service"
@@ -154,12 +155,6 @@ reaper_runs() {
 	new_password
 	# systemctl reload apache2 is a graceful restart.
 	apache2 -f "$WORK/apache.conf" -k graceful
-	for i in $(seq 50); do
-		code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -u "$AUTH_USER:changed pass" \
-			-H 'Content-Type: application/json' --data '{}' "$BASE_URL/sessions")
-		[ "$code" = 400 ] && break
-		sleep 0.2
-	done
 	applied_password
 	reaper_runs www-data
 }

@@ -232,6 +232,31 @@ fm_parse(struct fm_input *in, const uint8_t *data, size_t size)
 	return 0;
 }
 
+/*
+ * Sets conn up to serve the request in: "!LEN" adds the body's true
+ * CONTENT_LENGTH, "!CHUNK N" hands the body over N bytes at a time; r and w
+ * become conn's streams. Call after every parameter is added.
+ */
+static void
+fm_connect(struct fm_input *in, struct fm_reader *r, struct fm_writer *w,
+    struct http_conn *conn)
+{
+	const char	*chunk;
+	char		*nv;
+
+	if (fm_directive(in, "LEN") != NULL && asprintf(&nv,
+	    "CONTENT_LENGTH=%zu", in->bodylen) != -1)
+		fm_add_param(in, nv);
+	chunk = fm_directive(in, "CHUNK");
+	fm_reader_init(r, in->body, in->bodylen, chunk != NULL ?
+	    strtoul(chunk, NULL, 10) % 70000 : 0);
+	fm_writer_init(w);
+	memset(conn, 0, sizeof(*conn));
+	conn->fcgi.envp = in->envp;
+	conn->fcgi.in = &r->s;
+	conn->fcgi.out = &w->s;
+}
+
 static void
 fm_free(struct fm_input *in)
 {

@@ -91,8 +91,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fm_writer	 w;
 	struct http_conn	 conn;
 	struct http_req		 req;
-	const char		*chunk, *body, *ctype;
-	char			*nv;
+	const char		*body, *ctype;
 	json_object		*j, *v;
 	size_t			 len, before;
 	int			 status;
@@ -101,17 +100,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fm_free(&in);
 		return 0;
 	}
-	if (fm_directive(&in, "LEN") != NULL && asprintf(&nv,
-	    "CONTENT_LENGTH=%zu", in.bodylen) != -1)
-		fm_add_param(&in, nv);
-	chunk = fm_directive(&in, "CHUNK");
-	fm_reader_init(&r, in.body, in.bodylen, chunk != NULL ?
-	    strtoul(chunk, NULL, 10) % 70000 : 0);
-	fm_writer_init(&w);
-	memset(&conn, 0, sizeof(conn));
-	conn.fcgi.envp = in.envp;
-	conn.fcgi.in = &r.s;
-	conn.fcgi.out = &w.s;
+	fm_connect(&in, &r, &w, &conn);
 
 	http_read(&conn, &req);
 	check_request(&in, &req);

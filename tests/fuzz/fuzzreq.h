@@ -479,7 +479,7 @@ fr_serve(const uint8_t *data, size_t size, const struct server_prog *p)
 	struct http_conn	 conn;
 	struct http_req		 req;
 	struct app		 a;
-	const char		*chunk, *uri;
+	const char		*uri;
 	char			*nv, hex[65], sig[29];
 	bool			 json;
 
@@ -493,9 +493,6 @@ fr_serve(const uint8_t *data, size_t size, const struct server_prog *p)
 	twilio_set_transport(fr_tw, fr_transport, &fr_answers);
 
 	json = fm_directive(&in, "SIGNJSON") != NULL;
-	if (fm_directive(&in, "LEN") != NULL && asprintf(&nv,
-	    "CONTENT_LENGTH=%zu", in.bodylen) != -1)
-		fm_add_param(&in, nv);
 	if (fm_directive(&in, "AUTH") != NULL)
 		fm_add_param(&in, strdup("HTTP_AUTHORIZATION=" FR_BASIC));
 	if (json) {
@@ -506,14 +503,7 @@ fr_serve(const uint8_t *data, size_t size, const struct server_prog *p)
 		    "&" : "?", hex) != -1)
 			fm_add_param(&in, nv);
 	}
-	chunk = fm_directive(&in, "CHUNK");
-	fm_reader_init(&r, in.body, in.bodylen, chunk != NULL ?
-	    strtoul(chunk, NULL, 10) % 70000 : 0);
-	fm_writer_init(&w);
-	memset(&conn, 0, sizeof(conn));
-	conn.fcgi.envp = in.envp;
-	conn.fcgi.in = &r.s;
-	conn.fcgi.out = &w.s;
+	fm_connect(&in, &r, &w, &conn);
 
 	http_read(&conn, &req);
 	/* Signed over what http_read() made of the URL, as server_webhook(). */
