@@ -2,6 +2,7 @@
 #
 #   make              build build/libmasked.a and the three programs
 #   make unit         the unit tests alone (about 6 s)
+#   make layers       the layering rule of lib/ (tests/lib/layers.py)
 #   make e2e          the end-to-end suites under lighttpd alone (one server
 #                     pass, about 4 min); one file: BUILD=$PWD/build bats
 #                     tests/e2e/FILE.bats (SERVER=nginx-systemd... for another)
@@ -51,7 +52,7 @@ ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS	 = $(PKG_LIBS) -lpthread -lm
 
-LIB_SRC	 = $(wildcard lib/*.c)
+LIB_SRC	 = $(wildcard lib/*/*.c)
 LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/areacodes_data.o
 PROGS	 = $(BUILD)/sessions.fcgi $(BUILD)/inbound-call.fcgi $(BUILD)/post-event.fcgi
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
@@ -72,7 +73,8 @@ $(BUILD)/lib/areacodes_data.c: etc/nanp-area-codes.csv | $(BUILD)/lib
 	  echo ';'; \
 	  echo 'const size_t areacodes_csv_len = sizeof(areacodes_csv) - 1;'; } > $@
 
-$(BUILD)/lib/%.o: lib/%.c lib/*.h | $(BUILD)/lib
+$(BUILD)/lib/%.o: lib/%.c lib/*/*.h
+	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/lib/areacodes_data.o: $(BUILD)/lib/areacodes_data.c
@@ -82,7 +84,7 @@ $(BUILD)/libmasked.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/cgi/%.o: cgi/%.c lib/*.h | $(BUILD)/cgi
+$(BUILD)/cgi/%.o: cgi/%.c lib/*/*.h | $(BUILD)/cgi
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.fcgi: $(BUILD)/cgi/%.o $(BUILD)/libmasked.a
@@ -93,6 +95,12 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libmasked.a | $(BUILD)/
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+# The layering rule of lib/ (tests/lib/layers.py, also run by make check):
+# includes only look down, no include cycle, every exported symbol carries
+# its module's name.
+layers: all
+	@python3 tests/lib/layers.py $(BUILD)
 
 e2e: all
 	BUILD=$(abspath $(BUILD)) bats tests/e2e
@@ -226,4 +234,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-tsan build-fuzz
 
-.PHONY: all unit e2e check test deps run-deps run clean fuzz fuzz-lib valgrind bench soak
+.PHONY: all unit layers e2e check test deps run-deps run clean fuzz fuzz-lib valgrind bench soak

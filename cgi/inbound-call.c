@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inbound.h"
-#include "log.h"
-#include "server.h"
+#include "app/server.h"
+#include "core/log.h"
+#include "svc/inbound.h"
 
 /* Answers 200 with TwiML: whatever happens, the caller hears something. */
 static void

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
-#include "postevent.h"
-#include "server.h"
+#include "app/server.h"
+#include "core/log.h"
+#include "svc/postevent.h"
 
 static void
 text(struct app *a, int status, const char *s)

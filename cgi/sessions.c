@@ -6,11 +6,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "auth.h"
-#include "log.h"
-#include "server.h"
-#include "session.h"
-#include "sessreq.h"
+#include "app/server.h"
+#include "core/log.h"
+#include "svc/session.h"
+#include "svc/sessreq.h"
+#include "web/auth.h"
 
 #define UNAUTHORIZED_HEADERS	"WWW-Authenticate: Basic realm=\"sessions\"\r\n"
 

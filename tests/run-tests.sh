@@ -25,6 +25,14 @@ for t in "$BUILD"/tests/test_*; do
 	[ "$rc" = 0 ] || [ "$f" != 0 ] || failed=$((failed + 1))
 done
 
+# The layering rule of lib/ (tests/lib/layers.py): one check.
+echo "== unit: layers (tests/lib/layers.py)"
+if "${PY:-python3}" "$TOP/tests/lib/layers.py" "$BUILD" | sed 's/^/   /'; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+
 # The fake Twilio's own tests: the e2e suites are only as good as it is.
 echo "== unit: fake Twilio (tests/fake-twilio/test_fake.py)"
 out=$("${PY:-python3}" "$TOP/tests/fake-twilio/test_fake.py" 2>&1); rc=$?

@@ -27,7 +27,7 @@
 
 #include <fcgiapp.h>
 
-#include "http.h"
+#include "web/http.h"
 
 #define FM_SEP		"\n%%\n"
 #define FM_MAXPARAMS	64

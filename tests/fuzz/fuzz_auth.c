@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "auth.h"
+#include "web/auth.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "form.h"
+#include "core/form.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -14,7 +14,7 @@
 #include <json-c/json.h>
 
 #include "fcgimem.h"
-#include "http.h"
+#include "web/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

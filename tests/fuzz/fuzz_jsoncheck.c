@@ -14,7 +14,7 @@
 
 #include <json-c/json.h>
 
-#include "jsoncheck.h"
+#include "core/jsoncheck.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

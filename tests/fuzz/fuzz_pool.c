@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "e164.h"
-#include "pool.h"
+#include "core/e164.h"
+#include "svc/pool.h"
 
 extern const char areacodes_csv[];
 extern const size_t areacodes_csv_len;

@@ -9,8 +9,8 @@
 
 #include <json-c/json.h>
 
-#include "e164.h"
-#include "sessreq.h"
+#include "core/e164.h"
+#include "svc/sessreq.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -10,7 +10,7 @@
 
 #include <openssl/evp.h>
 
-#include "sig.h"
+#include "web/sig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -10,8 +10,8 @@
 
 #include <curl/curl.h>
 
-#include "config.h"
-#include "twilio.h"
+#include "app/config.h"
+#include "twilio/twilio.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -46,15 +46,16 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 
-#include "config.h"
+#include "app/config.h"
+#include "app/server.h"
+#include "core/form.h"
+#include "core/jsoncheck.h"
+#include "core/log.h"
 #include "fcgimem.h"
-#include "form.h"
-#include "http.h"
-#include "jsoncheck.h"
-#include "log.h"
-#include "server.h"
-#include "sig.h"
-#include "twilio.h"
+#include "twilio/sid.h"
+#include "twilio/twilio.h"
+#include "web/http.h"
+#include "web/sig.h"
 
 #define FR_MAXANSWERS	32
 #define FR_REPEATMAX	(2UL * 1024 * 1024)	/* bytes of one answer, at most */
@@ -340,7 +341,7 @@ fr_track(struct fr_twilio *tw, const struct twilio_call *c, long status,
 	j = json_tokener_parse_ex(tok, buf_str(body), (int)body->len);
 	if (j != NULL && json_tokener_get_error(tok) == json_tokener_success &&
 	    json_tokener_get_parse_end(tok) == body->len &&
-	    twilio_sid_valid((sid = twilio_json_str(j, "sid")), "CH")) {
+	    sid_valid((sid = twilio_json_str(j, "sid")), "CH")) {
 		snprintf(tw->created, sizeof(tw->created), "%s", sid);
 		tw->deleted = false;
 	}

@@ -22,16 +22,17 @@
 #include <json-c/json.h>
 #include <json-c/json_pointer.h>
 
-#include "config.h"
-#include "form.h"
-#include "inbound.h"
-#include "postevent.h"
-#include "reap.h"
-#include "session.h"
-#include "sessreq.h"
+#include "app/config.h"
+#include "core/clock.h"
+#include "core/form.h"
+#include "core/utf8.h"
+#include "svc/inbound.h"
+#include "svc/postevent.h"
+#include "svc/reap.h"
+#include "svc/session.h"
+#include "svc/sessreq.h"
 #include "t.h"
-#include "twilio.h"
-#include "utf8.h"
+#include "twilio/twilio.h"
 
 #define CH1	"CH00000000000000000000000000000001"
 #define CH2	"CH00000000000000000000000000000002"
@@ -237,7 +238,7 @@ static int		 flows;
 static long long
 deadline(void)
 {
-	return twilio_now_ms() + 3000;
+	return clock_now_ms() + 3000;
 }
 
 /* Runs the four flows under script s, checking what each must hold. */

@@ -3,8 +3,8 @@
 
 #include <openssl/evp.h>
 
-#include "auth.h"
 #include "t.h"
+#include "web/auth.h"
 
 #define USER	"operator"
 #define PASS	"s3cret:with:colons"

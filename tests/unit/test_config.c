@@ -2,10 +2,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
-#include "log.h"
-#include "pool.h"
+#include "app/config.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "svc/pool.h"
 #include "t.h"
 
 /*

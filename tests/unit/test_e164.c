@@ -1,6 +1,6 @@
 #include <stdlib.h>
 
-#include "e164.h"
+#include "core/e164.h"
 #include "t.h"
 
 static void

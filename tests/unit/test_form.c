@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "form.h"
+#include "core/form.h"
 #include "t.h"
 
 static enum err

@@ -4,8 +4,8 @@
 #include <fcgiapp.h>
 #include <json-c/json.h>
 
-#include "http.h"
 #include "t.h"
+#include "web/http.h"
 
 /*
  * A FastCGI request in memory: the parameters, a reader that hands the

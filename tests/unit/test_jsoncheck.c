@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "jsoncheck.h"
+#include "core/buf.h"
+#include "core/jsoncheck.h"
 #include "t.h"
 
 /* Whether s[0..len) passes with max_depth; prints why not otherwise. */

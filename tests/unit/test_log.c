@@ -4,7 +4,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
-#include "log.h"
+#include "core/log.h"
 #include "t.h"
 
 /* log_mask of s, into a buffer filled with garbage first. */

@@ -1,8 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "pool.h"
+#include "core/buf.h"
+#include "svc/pool.h"
 #include "t.h"
 
 extern const char areacodes_csv[];

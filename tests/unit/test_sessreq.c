@@ -3,8 +3,8 @@
 
 #include <json-c/json.h>
 
-#include "buf.h"
-#include "sessreq.h"
+#include "core/buf.h"
+#include "svc/sessreq.h"
 #include "t.h"
 
 #define ADDR	"\"addresses\":[\"+14155550100\"]"

@@ -3,8 +3,8 @@
 
 #include <openssl/evp.h>
 
-#include "sig.h"
 #include "t.h"
+#include "web/sig.h"
 
 #define URL		"https://mycompany.com/myapp.php?foo=1&bar=2"
 #define URL_PORT	"https://mycompany.com:443/myapp.php?foo=1&bar=2"

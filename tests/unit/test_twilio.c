@@ -5,9 +5,11 @@
 
 #include <curl/curl.h>
 
-#include "config.h"
-#include "twilio.h"
+#include "app/config.h"
+#include "core/clock.h"
 #include "t.h"
+#include "twilio/sid.h"
+#include "twilio/twilio.h"
 
 /* The seed's retry settings, as config_load defaults them. */
 static void
@@ -76,25 +78,25 @@ test_backoff(void)
 static void
 test_sid_valid(void)
 {
-	T_CHECK(twilio_sid_valid("CH0123456789abcdef0123456789abcdef", "CH"));
-	T_CHECK(twilio_sid_valid("CH0123456789ABCDEF0123456789ABCDEF", "CH"));
-	T_CHECK(twilio_sid_valid("AC00000000000000000000000000000000", "AC"));
-	T_CHECK(twilio_sid_valid("MBffffffffffffffffffffffffffffffff", "MB"));
+	T_CHECK(sid_valid("CH0123456789abcdef0123456789abcdef", "CH"));
+	T_CHECK(sid_valid("CH0123456789ABCDEF0123456789ABCDEF", "CH"));
+	T_CHECK(sid_valid("AC00000000000000000000000000000000", "AC"));
+	T_CHECK(sid_valid("MBffffffffffffffffffffffffffffffff", "MB"));
 
-	T_CHECK(!twilio_sid_valid("CH0123456789abcdef0123456789abcdef", "AC"));
-	T_CHECK(!twilio_sid_valid("ch0123456789abcdef0123456789abcdef", "CH"));
-	T_CHECK(!twilio_sid_valid("CH0123456789abcdef0123456789abcde", "CH"));
-	T_CHECK(!twilio_sid_valid("CH0123456789abcdef0123456789abcdef0", "CH"));
-	T_CHECK(!twilio_sid_valid("CH0123456789abcdef0123456789abcdeg", "CH"));
-	T_CHECK(!twilio_sid_valid("CHg123456789abcdef0123456789abcdef", "CH"));
-	T_CHECK(!twilio_sid_valid("CH0123456789abcdef/123456789abcdef", "CH"));
-	T_CHECK(!twilio_sid_valid("CH0123456789abcdef 123456789abcdef", "CH"));
-	T_CHECK(!twilio_sid_valid("CH0123456789abcdef.123456789abcdef", "CH"));
-	T_CHECK(!twilio_sid_valid("CH../../../../../../../../../../..", "CH"));
-	T_CHECK(!twilio_sid_valid("CH0123456789abcdef%2F23456789abcde", "CH"));
-	T_CHECK(!twilio_sid_valid("", "CH"));
-	T_CHECK(!twilio_sid_valid("CH", "CH"));
-	T_CHECK(!twilio_sid_valid(NULL, "CH"));
+	T_CHECK(!sid_valid("CH0123456789abcdef0123456789abcdef", "AC"));
+	T_CHECK(!sid_valid("ch0123456789abcdef0123456789abcdef", "CH"));
+	T_CHECK(!sid_valid("CH0123456789abcdef0123456789abcde", "CH"));
+	T_CHECK(!sid_valid("CH0123456789abcdef0123456789abcdef0", "CH"));
+	T_CHECK(!sid_valid("CH0123456789abcdef0123456789abcdeg", "CH"));
+	T_CHECK(!sid_valid("CHg123456789abcdef0123456789abcdef", "CH"));
+	T_CHECK(!sid_valid("CH0123456789abcdef/123456789abcdef", "CH"));
+	T_CHECK(!sid_valid("CH0123456789abcdef 123456789abcdef", "CH"));
+	T_CHECK(!sid_valid("CH0123456789abcdef.123456789abcdef", "CH"));
+	T_CHECK(!sid_valid("CH../../../../../../../../../../..", "CH"));
+	T_CHECK(!sid_valid("CH0123456789abcdef%2F23456789abcde", "CH"));
+	T_CHECK(!sid_valid("", "CH"));
+	T_CHECK(!sid_valid("CH", "CH"));
+	T_CHECK(!sid_valid(NULL, "CH"));
 }
 
 static void
@@ -172,8 +174,8 @@ test_now(void)
 {
 	long long a, b;
 
-	a = twilio_now_ms();
-	b = twilio_now_ms();
+	a = clock_now_ms();
+	b = clock_now_ms();
 	T_CHECK(a > 0 && b >= a && b - a < 1000);
 }
 
@@ -246,7 +248,7 @@ run_list(struct twilio *t, struct twilio_call *call, size_t budget)
 	call->page_key = "conversations";
 	call->budget = budget;
 	twilio_submit(t, call);
-	twilio_run(t, twilio_now_ms() + 30000);
+	twilio_run(t, clock_now_ms() + 30000);
 }
 
 static void
@@ -348,7 +350,7 @@ test_transport_body_max(void)
 		T_CHECK(twilio_call_url(&call, t, m ? TWILIO_POST : TWILIO_GET,
 		    "conv:/v1/Conversations") == ERR_OK);
 		twilio_submit(t, &call);
-		twilio_run(t, twilio_now_ms() + 30000);
+		twilio_run(t, clock_now_ms() + 30000);
 		T_CHECK(call.err == ERR_OK && call.json != NULL);
 		T_CHECK(call.received == TWILIO_BODY_MAX);
 		twilio_call_free(&call);
@@ -360,7 +362,7 @@ test_transport_body_max(void)
 		T_CHECK(twilio_call_url(&call, t, m ? TWILIO_POST : TWILIO_GET,
 		    "conv:/v1/Conversations") == ERR_OK);
 		twilio_submit(t, &call);
-		twilio_run(t, twilio_now_ms() + 30000);
+		twilio_run(t, clock_now_ms() + 30000);
 		T_CHECK(call.err == ERR_TRANSPORT && call.json == NULL);
 		T_STREQ(call.message, want);
 		T_CHECK(b.calls == 1 && call.attempts == 1);

@@ -1,8 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "twiml.h"
 #include "t.h"
+#include "web/twiml.h"
 
 #define HEAD	"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>"
 #define TAIL	"</Response>"

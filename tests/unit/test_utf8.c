@@ -1,7 +1,7 @@
 #include <string.h>
 
+#include "core/utf8.h"
 #include "t.h"
-#include "utf8.h"
 
 static size_t
 dec(const char *s, unsigned long *cp)

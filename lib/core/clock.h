@@ -1,0 +1,13 @@
+/*
+ * clock: the process's one clock for deadlines and waits.
+ */
+#ifndef CLOCK_H
+#define CLOCK_H
+
+/*
+ * Milliseconds on the monotonic clock (CLOCK_MONOTONIC): the time base of
+ * every deadline in the library. Unaffected by changes of the wall clock.
+ */
+long long	clock_now_ms(void);
+
+#endif

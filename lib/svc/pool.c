@@ -1,0 +1,617 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "core/e164.h"
+#include "svc/pool.h"
+
+#define AREA_CODES	1000	/* area codes are three digits: a direct index */
+#define AREAS_HEADER	"area_code,country,latitude,longitude"
+#define ERR_AT_MAX	64	/* longest entry quoted back through err_at */
+#define E164_MAX_LEN	16	/* '+' and 15 digits */
+
+struct areacode {
+	double	 x, y, z;	/* the centre as a unit vector */
+	char	 country[3];	/* "US", "CA"; "" when the code is absent */
+};
+
+struct areacodes {
+	struct areacode	 ac[AREA_CODES];
+};
+
+/*
+ * What pool_rank needs of each number, worked out once when the pool is
+ * built so that ranking parses nothing.
+ */
+struct pool_entry {
+	char			*number;
+	const struct areacode	*area;	/* NULL: not NANP, or not in the table */
+	int			 area_code; /* -1: not "+1" and ten digits */
+	int			 cc;	/* country calling code, as a number */
+	int			 cc_len;
+};
+
+struct pool {
+	struct pool_entry	*v;
+	size_t			*by_number; /* indexes sorted by number */
+	size_t			 n;
+	const struct areacodes	*areas;
+};
+
+/*
+ * Area-code table
+ */
+
+/*
+ * A coordinate: optional sign, digits, optional fraction. Checked by hand
+ * because strtod would also take "nan", "inf", hex and leading blanks.
+ */
+static enum err
+parse_coord(const char *s, size_t len, double min, double max, double *out)
+{
+	char	 tmp[32], *end;
+	size_t	 i, digits = 0;
+	int	 dot = 0;
+
+	if (len == 0 || len >= sizeof(tmp))
+		return ERR_PARSE;
+	for (i = 0; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] == '.' && !dot)
+			dot = 1;
+		else if ((s[i] == '-' || s[i] == '+') && i == 0)
+			continue;
+		else
+			return ERR_PARSE;
+	}
+	if (digits == 0)
+		return ERR_PARSE;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	*out = strtod(tmp, &end);
+	if (*end != '\0' || !isfinite(*out) || *out < min || *out > max)
+		return ERR_PARSE;
+	return ERR_OK;
+}
+
+/* One data line, without its line end. */
+static enum err
+parse_area_line(struct areacodes *t, const char *s, size_t len)
+{
+	const char	*f[4];
+	size_t		 flen[4], nf, i;
+	const char	*p, *end, *comma;
+	struct areacode	*a;
+	double		 lat, lon;
+	int		 ac;
+
+	for (nf = 0, p = s, end = s + len; ; p = comma + 1) {
+		if ((comma = memchr(p, ',', (size_t)(end - p))) == NULL)
+			comma = end;
+		if (nf == 4)
+			return ERR_PARSE;
+		f[nf] = p;
+		flen[nf++] = (size_t)(comma - p);
+		if (comma == end)
+			break;
+	}
+	if (nf != 4)
+		return ERR_PARSE;
+
+	if (flen[0] != 3 || f[0][0] < '2' || f[0][0] > '9')
+		return ERR_PARSE;
+	for (ac = 0, i = 0; i < 3; i++) {
+		if (f[0][i] < '0' || f[0][i] > '9')
+			return ERR_PARSE;
+		ac = ac * 10 + (f[0][i] - '0');
+	}
+	if (flen[1] != 2 || f[1][0] < 'A' || f[1][0] > 'Z' ||
+	    f[1][1] < 'A' || f[1][1] > 'Z')
+		return ERR_PARSE;
+	if (parse_coord(f[2], flen[2], -90.0, 90.0, &lat) != ERR_OK ||
+	    parse_coord(f[3], flen[3], -180.0, 180.0, &lon) != ERR_OK)
+		return ERR_PARSE;
+
+	a = &t->ac[ac];
+	if (a->country[0] != '\0')
+		return ERR_PARSE;	/* the same code twice */
+	a->country[0] = f[1][0];
+	a->country[1] = f[1][1];
+	a->country[2] = '\0';
+	lat *= M_PI / 180.0;
+	lon *= M_PI / 180.0;
+	a->x = cos(lat) * cos(lon);
+	a->y = cos(lat) * sin(lon);
+	a->z = sin(lat);
+	return ERR_OK;
+}
+
+/*
+ * Lines end in LF or CRLF, the last one optionally; blank lines are
+ * skipped. The header must be the expected one, and a table with no rows
+ * is as corrupt as one with a bad row.
+ */
+enum err
+areacodes_parse(struct areacodes **out, const char *csv, size_t len)
+{
+	struct areacodes	*t = NULL;
+	const char		*p, *end, *nl;
+	size_t			 llen, rows = 0;
+	int			 header = 1;
+	enum err		 e = ERR_PARSE;
+
+	*out = NULL;
+	if (csv == NULL || memchr(csv, '\0', len) != NULL)
+		return ERR_PARSE;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return ERR_NOMEM;
+	for (p = csv, end = csv + len; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		llen = (size_t)(nl - p);
+		if (llen > 0 && p[llen - 1] == '\r')
+			llen--;
+		if (header) {
+			if (llen != strlen(AREAS_HEADER) ||
+			    memcmp(p, AREAS_HEADER, llen) != 0)
+				goto fail;
+			header = 0;
+			continue;
+		}
+		if (llen == 0)
+			continue;
+		if ((e = parse_area_line(t, p, llen)) != ERR_OK)
+			goto fail;
+		rows++;
+	}
+	if (rows == 0) {
+		e = ERR_PARSE;
+		goto fail;
+	}
+	*out = t;
+	return ERR_OK;
+fail:
+	free(t);
+	return e;
+}
+
+void
+areacodes_free(struct areacodes *t)
+{
+	free(t);
+}
+
+static const struct areacode *
+area_lookup(const struct areacodes *t, int ac)
+{
+	if (t == NULL || ac < 0 || ac >= AREA_CODES ||
+	    t->ac[ac].country[0] == '\0')
+		return NULL;
+	return &t->ac[ac];
+}
+
+const char *
+areacodes_country(const struct areacodes *t, int ac)
+{
+	const struct areacode *a;
+
+	return (a = area_lookup(t, ac)) != NULL ? a->country : NULL;
+}
+
+/*
+ * Pool
+ */
+
+void
+pool_free(struct pool *p)
+{
+	size_t	 i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n; i++)
+		free(p->v[i].number);
+	free(p->v);
+	free(p->by_number);
+	free(p);
+}
+
+/* Quotes a bad entry back to the caller, cut to ERR_AT_MAX bytes. */
+static void
+set_err_at(char **err_at, const char *s, size_t len)
+{
+	if (err_at == NULL)
+		return;
+	free(*err_at);
+	*err_at = strndup(s, len < ERR_AT_MAX ? len : ERR_AT_MAX);
+}
+
+static enum err
+pool_new(struct pool **out, size_t n, const struct areacodes *areas)
+{
+	struct pool	*p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return ERR_NOMEM;
+	p->areas = areas;
+	if ((p->v = calloc(n, sizeof(*p->v))) == NULL ||
+	    (p->by_number = calloc(n, sizeof(*p->by_number))) == NULL) {
+		pool_free(p);
+		return ERR_NOMEM;
+	}
+	*out = p;
+	return ERR_OK;
+}
+
+/* Appends s[0..len) to p after checking it, and works out its ranking data. */
+static enum err
+pool_add(struct pool *p, const char *s, size_t len, char **err_at)
+{
+	struct pool_entry	*pe;
+	size_t			 i;
+
+	if (len > E164_MAX_LEN || memchr(s, '\0', len) != NULL) {
+		set_err_at(err_at, s, len);
+		return ERR_INVAL;
+	}
+	pe = &p->v[p->n];
+	if ((pe->number = strndup(s, len)) == NULL)
+		return ERR_NOMEM;
+	p->n++;
+	if (!e164_valid(pe->number)) {
+		set_err_at(err_at, s, len);
+		return ERR_INVAL;
+	}
+	pe->cc_len = (int)e164_cc_len(pe->number);
+	for (pe->cc = 0, i = 1; i <= (size_t)pe->cc_len; i++)
+		pe->cc = pe->cc * 10 + (pe->number[i] - '0');
+	pe->area_code = e164_nanp_area(pe->number);
+	pe->area = area_lookup(p->areas, pe->area_code);
+	return ERR_OK;
+}
+
+static int
+by_number_cmp(const void *a, const void *b, void *arg)
+{
+	const struct pool	*p = arg;
+
+	return strcmp(p->v[*(const size_t *)a].number,
+	    p->v[*(const size_t *)b].number);
+}
+
+/* Sorts the lookup index and refuses duplicates and an empty pool. */
+static enum err
+pool_finish(struct pool *p, char **err_at)
+{
+	size_t	 i;
+
+	if (p->n == 0)
+		return ERR_NOTFOUND;
+	for (i = 0; i < p->n; i++)
+		p->by_number[i] = i;
+	qsort_r(p->by_number, p->n, sizeof(*p->by_number), by_number_cmp, p);
+	for (i = 1; i < p->n; i++)
+		if (by_number_cmp(&p->by_number[i - 1], &p->by_number[i],
+		    p) == 0) {
+			set_err_at(err_at, p->v[p->by_number[i]].number,
+			    strlen(p->v[p->by_number[i]].number));
+			return ERR_INVAL;
+		}
+	return ERR_OK;
+}
+
+/*
+ * Malformed JSON is ERR_PARSE; JSON that is not an array of strings is
+ * ERR_INVAL, with err_at quoting the first element that is not a string.
+ */
+enum err
+pool_from_json(struct pool **out, const char *json,
+    const struct areacodes *areas, char **err_at)
+{
+	struct json_tokener	*tok = NULL;
+	struct json_object	*arr = NULL, *el;
+	struct pool		*p = NULL;
+	const char		*s;
+	size_t			 len, i, n;
+	enum err		 e = ERR_PARSE;
+
+	*out = NULL;
+	if (err_at != NULL)
+		*err_at = NULL;
+	if (json == NULL)
+		return ERR_INVAL;
+	/* A pool of POOL_MAX numbers is far below this. */
+	if ((len = strlen(json)) > 16 * 1024 * 1024)
+		return ERR_TOOBIG;
+	if ((tok = json_tokener_new_ex(4)) == NULL)
+		return ERR_NOMEM;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	arr = json_tokener_parse_ex(tok, json, (int)len);
+	if (arr == NULL || json_tokener_get_error(tok) != json_tokener_success)
+		goto fail;
+	for (i = json_tokener_get_parse_end(tok); i < len; i++)
+		if (strchr(" \t\r\n", json[i]) == NULL)
+			goto fail;
+	/* JSON, but not the array a pool is written as. */
+	if (!json_object_is_type(arr, json_type_array))
+		goto fail;
+	if ((n = json_object_array_length(arr)) > POOL_MAX) {
+		e = ERR_TOOBIG;
+		goto fail;
+	}
+	e = ERR_NOTFOUND;
+	if (n == 0)
+		goto fail;
+	if ((e = pool_new(&p, n, areas)) != ERR_OK)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		el = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(el, json_type_string)) {
+			s = json_object_to_json_string_ext(el,
+			    JSON_C_TO_STRING_PLAIN);
+			set_err_at(err_at, s, strlen(s));
+			e = ERR_INVAL;
+			goto fail;
+		}
+		s = json_object_get_string(el);
+		if ((e = pool_add(p, s,
+		    (size_t)json_object_get_string_len(el), err_at)) != ERR_OK)
+			goto fail;
+	}
+	if ((e = pool_finish(p, err_at)) != ERR_OK)
+		goto fail;
+	json_object_put(arr);
+	json_tokener_free(tok);
+	*out = p;
+	return ERR_OK;
+fail:
+	pool_free(p);
+	json_object_put(arr);
+	json_tokener_free(tok);
+	return e;
+}
+
+/*
+ * The entry on line [s, end): what comes before any '#', blanks (space,
+ * tab, CR) trimmed. Sets *len to 0 for a line with no entry.
+ */
+static const char *
+line_entry(const char *s, const char *end, size_t *len)
+{
+	const char	*hash;
+
+	if ((hash = memchr(s, '#', (size_t)(end - s))) != NULL)
+		end = hash;
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r'))
+		s++;
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
+	    end[-1] == '\r'))
+		end--;
+	*len = (size_t)(end - s);
+	return s;
+}
+
+enum err
+pool_from_lines(struct pool **out, const char *text, size_t len,
+    const struct areacodes *areas, char **err_at)
+{
+	struct pool	*p = NULL;
+	const char	*s, *end, *nl, *ent;
+	size_t		 n, elen;
+	enum err	 e;
+
+	*out = NULL;
+	if (err_at != NULL)
+		*err_at = NULL;
+	if (text == NULL)
+		return ERR_INVAL;
+	end = text + len;
+
+	/* Count first: the limit is checked before anything is allocated. */
+	for (n = 0, s = text; s < end; s = nl + 1) {
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			nl = end;
+		line_entry(s, nl, &elen);
+		if (elen > 0 && ++n > POOL_MAX)
+			return ERR_TOOBIG;
+	}
+	if (n == 0)
+		return ERR_NOTFOUND;
+	if ((e = pool_new(&p, n, areas)) != ERR_OK)
+		return e;
+	for (s = text; s < end; s = nl + 1) {
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			nl = end;
+		ent = line_entry(s, nl, &elen);
+		if (elen > 0 && (e = pool_add(p, ent, elen, err_at)) != ERR_OK)
+			goto fail;
+	}
+	if ((e = pool_finish(p, err_at)) != ERR_OK)
+		goto fail;
+	*out = p;
+	return ERR_OK;
+fail:
+	pool_free(p);
+	return e;
+}
+
+size_t
+pool_size(const struct pool *p)
+{
+	return p != NULL ? p->n : 0;
+}
+
+const char *
+pool_number(const struct pool *p, size_t i)
+{
+	return p != NULL && i < p->n ? p->v[i].number : NULL;
+}
+
+long
+pool_index(const struct pool *p, const char *number)
+{
+	size_t	 lo, hi, mid;
+	int	 c;
+
+	if (p == NULL || number == NULL)
+		return -1;
+	for (lo = 0, hi = p->n; lo < hi; ) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(number, p->v[p->by_number[mid]].number);
+		if (c == 0)
+			return (long)p->by_number[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+/*
+ * Ranking
+ *
+ * An address whose area code is unknown (or with no table) has no known
+ * country, so every +1 number stays in the NANP tier, in pool order, after
+ * the numbers of its own area code; strict then leaves out only the numbers
+ * of other calling codes. An address that is not valid E.164 matches
+ * nothing: the whole pool in order, or nothing when strict.
+ */
+
+enum tier {
+	TIER_AREA,	/* the address's own area code, or its own cc */
+	TIER_NEAR,	/* same NANP country, ordered by distance */
+	TIER_NANP,	/* other +1 numbers whose country is not known */
+	TIER_REST,	/* everything else: left out when strict */
+};
+
+/* What ranking needs of the address, parsed once per pool_rank call. */
+struct rank_ctx {
+	const struct pool	*p;
+	const struct areacode	*area;	/* NULL: unknown */
+	int			 area_code;	/* -1: none */
+	int			 cc;	/* -1: the address is not valid */
+	int			 cc_len;
+};
+
+static enum tier
+tier_of(const struct rank_ctx *c, const struct pool_entry *pe)
+{
+	if (c->cc < 0)
+		return TIER_REST;
+	if (c->cc != 1 || c->cc_len != 1)
+		return pe->cc == c->cc && pe->cc_len == c->cc_len ?
+		    TIER_AREA : TIER_REST;
+	if (c->area_code >= 0 && pe->area_code == c->area_code)
+		return TIER_AREA;
+	if (pe->cc != 1 || pe->cc_len != 1)
+		return TIER_REST;
+	if (c->area == NULL || pe->area == NULL)
+		return TIER_NANP;
+	return strcmp(pe->area->country, c->area->country) == 0 ?
+	    TIER_NEAR : TIER_REST;
+}
+
+/*
+ * Great-circle distance grows with the chord between two points, and the
+ * chord shrinks as the dot product of their unit vectors grows: comparing
+ * dot products orders by haversine distance with no trigonometry (and no
+ * allocation) per comparison.
+ */
+static double
+closeness(const struct areacode *a, const struct areacode *b)
+{
+	return a->x * b->x + a->y * b->y + a->z * b->z;
+}
+
+/* Orders pool numbers ia and ib for c: by tier, distance, pool order. */
+static int
+rank_cmp(const struct rank_ctx *c, size_t ia, size_t ib)
+{
+	const struct pool_entry	*a = &c->p->v[ia], *b = &c->p->v[ib];
+	enum tier		 ta, tb;
+	double			 da, db;
+
+	ta = tier_of(c, a);
+	tb = tier_of(c, b);
+	if (ta != tb)
+		return ta < tb ? -1 : 1;
+	if (ta == TIER_NEAR) {
+		da = closeness(c->area, a->area);
+		db = closeness(c->area, b->area);
+		if (da != db)
+			return da > db ? -1 : 1;
+	}
+	/* Ties keep pool order: no two numbers compare equal, so the
+	 * sort needs not be stable. */
+	return ia < ib ? -1 : ia > ib;
+}
+
+static void
+sift_down(size_t *a, size_t root, size_t n, const struct rank_ctx *c)
+{
+	size_t	 child, tmp;
+
+	while ((child = 2 * root + 1) < n) {
+		if (child + 1 < n && rank_cmp(c, a[child], a[child + 1]) < 0)
+			child++;
+		if (rank_cmp(c, a[root], a[child]) >= 0)
+			return;
+		tmp = a[root];
+		a[root] = a[child];
+		a[child] = tmp;
+		root = child;
+	}
+}
+
+/*
+ * Heapsort: O(n log n) and in place. qsort_r would do, but glibc's may
+ * call malloc, and pool_rank promises to allocate nothing.
+ */
+static void
+rank_sort(size_t *a, size_t n, const struct rank_ctx *c)
+{
+	size_t	 i, tmp;
+
+	if (n < 2)
+		return;
+	for (i = n / 2; i-- > 0; )
+		sift_down(a, i, n, c);
+	for (i = n - 1; i > 0; i--) {
+		tmp = a[0];
+		a[0] = a[i];
+		a[i] = tmp;
+		sift_down(a, 0, i, c);
+	}
+}
+
+size_t
+pool_rank(const struct pool *p, const char *address, bool strict,
+    size_t *order)
+{
+	struct rank_ctx	 c;
+	size_t		 i, n;
+
+	if (p == NULL || order == NULL)
+		return 0;
+	c.p = p;
+	c.cc = -1;
+	c.cc_len = 0;
+	c.area_code = -1;
+	c.area = NULL;
+	if (e164_valid(address)) {
+		c.cc_len = (int)e164_cc_len(address);
+		for (c.cc = 0, i = 1; i <= (size_t)c.cc_len; i++)
+			c.cc = c.cc * 10 + (address[i] - '0');
+		c.area_code = e164_nanp_area(address);
+		c.area = area_lookup(p->areas, c.area_code);
+	}
+	for (n = 0, i = 0; i < p->n; i++)
+		if (!strict || tier_of(&c, &p->v[i]) != TIER_REST)
+			order[n++] = i;
+	rank_sort(order, n, &c);
+	return n;
+}

@@ -1,0 +1,55 @@
+/*
+ * session: creating a masked session (SPEC §4 steps 1 to 4).
+ *
+ * Two sequential Twilio round trips whatever the number of parties: the
+ * per-address look-ups run together with the conversation's creation, and
+ * each participant is added as soon as both its look-up and the creation
+ * are done, all participants at once. A participant whose proxy number turns
+ * out to be taken (Twilio code 50416) moves to its next candidate.
+ */
+#ifndef SESSION_H
+#define SESSION_H
+
+#include <json-c/json.h>
+
+#include "core/err.h"
+
+/*
+ * Conversations get the caller's uniqueName, or this prefix and 32 random
+ * hex digits: a create whose answer is lost can then be found again.
+ */
+#define SESSION_NAME_PREFIX	"masked-"
+
+struct config;
+struct sessreq;
+struct twilio;
+
+struct session_result {
+	/* Success: the conversation, camelCase keys, plus "participants". */
+	json_object	*conversation;
+
+	/* Failure: what went wrong first. */
+	long		 twilio_status;	/* Twilio's HTTP status, 0 if none */
+	long		 twilio_code;	/* Twilio's error code, 0 if none */
+	char		 message[512];
+	char		 address[20];	/* ERR_POOL: the number left without */
+	int		 cleanup_failed; /* the half-made conversation may remain:
+					    conversation_sid, when known */
+	char		 conversation_sid[40];	/* of a failed session, if created */
+};
+
+/*
+ * Creates the session r asks for. Returns ERR_OK and res->conversation (an
+ * allocated object, free with session_result_free()), or the first failure:
+ * ERR_POOL (no free number for res->address), ERR_TWILIO (Twilio refused;
+ * see twilio_status/code), ERR_TRANSPORT, ERR_TIMEOUT (deadline, monotonic
+ * ms), ERR_NOMEM. On failure after the conversation was created, the
+ * conversation has been deleted before this returns; so has one whose
+ * create failed without a clear answer (looked up by its unique name).
+ */
+enum err	session_create(struct twilio *t, const struct config *c,
+		    const struct sessreq *r, long long deadline,
+		    struct session_result *res);
+void		session_result_free(struct session_result *res);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * sessreq: the body of POST /sessions (SPEC §4), parsed and validated.
+ *
+ * The JSON keys are the camelCase names of Twilio's SDKs; each maps to one
+ * form parameter of Twilio's CreateConversation, which the request carries
+ * already encoded, ready to send.
+ */
+#ifndef SESSREQ_H
+#define SESSREQ_H
+
+#include <stddef.h>
+#include <json-c/json.h>
+
+#include "core/buf.h"
+
+struct pool;
+
+#define SESSREQ_MAX_ADDRESSES	50
+#define SESSREQ_MAX_DEPTH	8	/* JSON nesting allowed in a body */
+
+struct sessreq {
+	char		*addresses[SESSREQ_MAX_ADDRESSES];
+	size_t		 naddresses;
+	struct buf	 create_form;	/* CreateConversation's parameters, but */
+	char		*unique_name;	/* UniqueName, kept apart: NULL if not given */
+};
+
+/* Why a body was refused: the offending field (or NULL) and a sentence. */
+struct sessreq_error {
+	const char	*field;		/* static, or points at field_name */
+	char		 message[256];
+	char		 field_name[72];	/* an unknown key, as sent (cut) */
+};
+
+/*
+ * Parses len bytes of JSON into r (which need not be initialised). On
+ * failure returns ERR_PARSE (not JSON) or ERR_INVAL (not what /sessions
+ * takes), fills why, and leaves r needing no freeing; on success free r with
+ * sessreq_free().
+ */
+enum err	sessreq_parse(struct sessreq *r, const char *body, size_t len,
+		    struct sessreq_error *why);
+void		sessreq_free(struct sessreq *r);
+
+/*
+ * Refuses, with ERR_INVAL and why naming it, an address that is one of the
+ * pool's own numbers: a proxy number cannot also be a participant, and
+ * would be handed itself as its proxy.
+ */
+enum err	sessreq_check_pool(const struct sessreq *r, const struct pool *p,
+		    struct sessreq_error *why);
+
+/*
+ * Returns a copy of Twilio's snake_case object j with its top-level keys in
+ * camelCase ("chat_service_sid" -> "chatServiceSid"), as Twilio's Node SDK
+ * does; the values are shared with j (reference counted). Free with
+ * json_object_put(). NULL when j is not an object or memory runs out.
+ */
+json_object	*sessreq_camelize(json_object *j);
+
+#endif
