@@ -3,39 +3,14 @@
 #include <strings.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-
+#include "core/b64.h"
 #include "web/auth.h"
 
-#define AUTH_MAX	1024	/* base64 characters of credentials */
-
-/* Decodes strict base64 (padding required) into out; -1 if malformed. */
-static int
-b64_decode(const char *s, size_t len, unsigned char *out, size_t *outlen)
-{
-	size_t	 i, pad = 0;
-	int	 n;
-
-	if (len == 0 || len % 4 != 0 || len > AUTH_MAX)
-		return -1;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '=') {
-			if (i < len - 2)
-				return -1;
-			pad++;
-		} else if (pad > 0 || !((c >= 'A' && c <= 'Z') ||
-		    (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '+' || c == '/'))
-			return -1;
-	}
-	n = EVP_DecodeBlock(out, (const unsigned char *)s, (int)len);
-	if (n < 0 || (size_t)n < pad)
-		return -1;
-	*outlen = (size_t)n - pad;
-	return 0;
-}
+/*
+ * Credentials decode into at most this many bytes: base64 of up to 1024
+ * characters. A longer header is malformed (ERR_TOOBIG from b64_decode).
+ */
+#define AUTH_MAX	B64_DECODED_MAX(1024)
 
 /*
  * Whether a (from the client, alen bytes) equals the secret b, in a time
@@ -62,9 +37,10 @@ enum auth_result
 auth_basic_check(const char *header, const char *user, const char *password)
 {
 	unsigned char	 dec[AUTH_MAX];
-	size_t		 declen, len;
+	size_t		 declen = 0, len;
 	const char	*p, *colon;
 	bool		 ok_user, ok_pass;
+	enum auth_result r = AUTH_MALFORMED;
 
 	if (header == NULL || strncasecmp(header, "Basic ", 6) != 0)
 		return AUTH_MISSING;
@@ -73,15 +49,18 @@ auth_basic_check(const char *header, const char *user, const char *password)
 	len = strlen(p);
 	while (len > 0 && p[len - 1] == ' ')
 		len--;
-	if (b64_decode(p, len, dec, &declen) != 0)
-		return AUTH_MALFORMED;
+	/* Any spelling a client's encoder chose: padding bits not checked. */
+	if (b64_decode(p, len, dec, sizeof(dec), &declen, 0) != ERR_OK)
+		goto done;
 	if ((colon = memchr(dec, ':', declen)) == NULL || colon == (char *)dec ||
 	    memchr(dec, '\0', declen) != NULL)
-		return AUTH_MALFORMED;
+		goto done;
 	/* Both compared always, so a right user name is not told apart. */
 	ok_user = equal_secret((char *)dec, (size_t)(colon - (char *)dec), user);
 	ok_pass = equal_secret(colon + 1, declen - (size_t)(colon + 1 - (char *)dec),
 	    password);
+	r = ok_user && ok_pass ? AUTH_OK : AUTH_WRONG;
+done:
 	OPENSSL_cleanse(dec, sizeof(dec));
-	return ok_user && ok_pass ? AUTH_OK : AUTH_WRONG;
+	return r;
 }

@@ -9,12 +9,11 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "core/b64.h"
+#include "core/hex.h"
 #include "web/sig.h"
 
 #define SIG_B64_LEN	28	/* base64 of SIG_LEN bytes, with its one '=' */
-
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static int
 pair_cmp(const void *a, const void *b)
@@ -132,33 +131,21 @@ sig_compute(const char *token, const char *url, const struct form *params,
 
 /*
  * Decodes header into out when it is the canonical base64 of exactly
- * SIG_LEN bytes. EVP_DecodeBlock alone would take whitespace, other
- * lengths and stray bits, so the text is checked first: 27 alphabet
- * characters whose last carries two zero padding bits, then one '='.
+ * SIG_LEN bytes: 28 characters, the last one '=', the padding bits zero.
+ * ERR_PARSE otherwise.
  */
-static bool
+static enum err
 decode_header(const char *h, unsigned char out[SIG_LEN])
 {
-	unsigned char	 tmp[SIG_B64_LEN / 4 * 3];
-	const char	*p;
-	size_t		 i;
+	size_t	 n;
+	enum err e;
 
 	if (h == NULL || strnlen(h, SIG_B64_LEN + 1) != SIG_B64_LEN)
-		return false;
-	for (i = 0; i < SIG_B64_LEN - 1; i++)
-		if (h[i] == '\0' || strchr(b64_alphabet, h[i]) == NULL)
-			return false;
-	if (h[SIG_B64_LEN - 1] != '=')
-		return false;
-	p = strchr(b64_alphabet, h[SIG_B64_LEN - 2]);
-	if (((p - b64_alphabet) & 3) != 0)
-		return false;
-	if (EVP_DecodeBlock(tmp, (const unsigned char *)h, SIG_B64_LEN) !=
-	    (int)sizeof(tmp))
-		return false;
-	memcpy(out, tmp, SIG_LEN);
-	OPENSSL_cleanse(tmp, sizeof(tmp));
-	return true;
+		return ERR_PARSE;
+	if ((e = b64_decode(h, SIG_B64_LEN, out, SIG_LEN, &n,
+	    B64_CANONICAL)) != ERR_OK)
+		return e;
+	return n == SIG_LEN ? ERR_OK : ERR_PARSE;
 }
 
 /*
@@ -221,13 +208,6 @@ port_variant(const char *url, char **out)
 	return ERR_OK;
 }
 
-static bool
-ishex(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
-}
-
 /*
  * Whether url's query carries bodySHA256 equal to the SHA-256 of the body
  * (hex, either case). A query that does not decode fails closed.
@@ -255,7 +235,7 @@ body_matches(const char *url, const char *body, size_t bodylen)
 	    strlen(v) != sizeof(got))
 		goto fail;
 	for (i = 0; i < sizeof(got); i++) {
-		if (!ishex((unsigned char)v[i]))
+		if (hex_digit((unsigned char)v[i]) < 0)
 			goto fail;
 		/* ASCII hex: setting 0x20 lowers letters, keeps digits. */
 		got[i] = (char)(v[i] | 0x20);
@@ -284,7 +264,7 @@ sig_valid(const char *const *tokens, size_t ntokens, const char *url,
 	size_t		 i, j;
 	bool		 ok = false;
 
-	if (tokens == NULL || url == NULL || !decode_header(header, want))
+	if (tokens == NULL || url == NULL || decode_header(header, want) != ERR_OK)
 		return false;
 	if (params == NULL && !body_matches(url, body, bodylen))
 		return false;
