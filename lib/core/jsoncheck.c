@@ -16,6 +16,7 @@ struct scan {
 	const unsigned char	*end;
 	const unsigned char	*start;
 	const char		*why;
+	enum err		 err;	/* ERR_PARSE, or ERR_NOMEM */
 	int			 depth;
 	int			 max_depth;
 };
@@ -23,12 +24,36 @@ struct scan {
 static bool value(struct scan *s);
 static bool number_syntax(struct scan *s, bool *integer);
 
+/* Records the first problem (later ones are its consequences); false. */
 static bool
 fail(struct scan *s, const char *why)
 {
-	if (s->why == NULL)
+	if (s->why == NULL) {
 		s->why = why;
+		s->err = ERR_PARSE;
+	}
 	return false;
+}
+
+/* Memory ran out: not a fault of the text, and said so (ERR_NOMEM). */
+static bool
+nomem(struct scan *s)
+{
+	if (s->why == NULL) {
+		s->why = "out of memory";
+		s->err = ERR_NOMEM;
+	}
+	return false;
+}
+
+/* Appends n bytes of a key's decoded text to out (NULL: nothing to keep). */
+static bool
+keep(struct scan *s, struct buf *out, const void *p, size_t n)
+{
+	/* out's limit is the text's length, which no key exceeds. */
+	if (out != NULL && buf_append(out, p, n) != ERR_OK)
+		return nomem(s);
+	return true;
 }
 
 static void
@@ -57,35 +82,13 @@ hex4(struct scan *s)
 	return v;
 }
 
-/* Appends code point cp as UTF-8 to out (NULL: nothing to keep). */
-static void
-put_utf8(struct buf *out, unsigned long cp)
+/* Appends code point cp (no surrogate, at most U+10FFFF) to out as UTF-8. */
+static bool
+keep_cp(struct scan *s, struct buf *out, unsigned long cp)
 {
 	char	b[4];
-	size_t	n;
 
-	if (out == NULL)
-		return;
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xc0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xe0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		b[0] = (char)(0xf0 | (cp >> 18));
-		b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	(void)buf_append(out, b, n);
+	return keep(s, out, b, utf8_encode(cp, b));
 }
 
 /* One UTF-8 sequence, strictly (no overlong forms, no surrogates). */
@@ -97,7 +100,8 @@ utf8(struct scan *s, struct buf *out)
 
 	if ((n = utf8_decode(s->p, (size_t)(s->end - s->p), &cp)) == 0)
 		return fail(s, "invalid UTF-8");
-	put_utf8(out, cp);
+	if (!keep(s, out, s->p, n))
+		return false;
 	s->p += n;
 	return true;
 }
@@ -106,7 +110,8 @@ utf8(struct scan *s, struct buf *out)
 static bool
 string(struct scan *s, struct buf *out)
 {
-	long hi, lo;
+	unsigned long	 c;
+	long		 hi, lo;
 
 	if (s->p >= s->end || *s->p != '"')
 		return fail(s, "expected a string in double quotes");
@@ -122,14 +127,14 @@ string(struct scan *s, struct buf *out)
 		if (++s->p >= s->end)
 			break;
 		switch (*s->p++) {
-		case '"':  put_utf8(out, '"'); break;
-		case '\\': put_utf8(out, '\\'); break;
-		case '/':  put_utf8(out, '/'); break;
-		case 'b':  put_utf8(out, '\b'); break;
-		case 'f':  put_utf8(out, '\f'); break;
-		case 'n':  put_utf8(out, '\n'); break;
-		case 'r':  put_utf8(out, '\r'); break;
-		case 't':  put_utf8(out, '\t'); break;
+		case '"':  c = '"'; break;
+		case '\\': c = '\\'; break;
+		case '/':  c = '/'; break;
+		case 'b':  c = '\b'; break;
+		case 'f':  c = '\f'; break;
+		case 'n':  c = '\n'; break;
+		case 'r':  c = '\r'; break;
+		case 't':  c = '\t'; break;
 		case 'u':
 			if ((hi = hex4(s)) < 0)
 				return fail(s, "malformed \\u escape");
@@ -144,11 +149,13 @@ string(struct scan *s, struct buf *out)
 					return fail(s, "lone surrogate escape");
 				hi = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
 			}
-			put_utf8(out, (unsigned long)hi);
+			c = (unsigned long)hi;
 			break;
 		default:
 			return fail(s, "invalid escape in a string");
 		}
+		if (!keep_cp(s, out, c))
+			return false;
 	}
 	if (s->p >= s->end)
 		return fail(s, "unterminated string");
@@ -267,12 +274,12 @@ object(struct scan *s)
 			/* Grown as keys come: most objects have a handful. */
 			cap = cap == 0 ? 16 : cap * 2;
 			if ((more = realloc(keys, cap * sizeof(*keys))) == NULL) {
-				fail(s, "out of memory");
+				nomem(s);
 				goto out;
 			}
 			keys = more;
 		}
-		buf_init(&keys[n], 64 * 1024);
+		buf_init(&keys[n], (size_t)(s->end - s->start));
 		if (!string(s, &keys[n++]))
 			goto out;
 		blanks(s);
@@ -383,5 +390,5 @@ jsoncheck(const char *text, size_t len, int max_depth, const char **why,
 	}
 	*why = s.why;
 	*at = (size_t)(s.p - s.start);
-	return ERR_PARSE;
+	return s.err;
 }

@@ -14,6 +14,12 @@
  */
 size_t	utf8_decode(const unsigned char *p, size_t n, unsigned long *cp);
 
+/*
+ * Encodes code point cp into out: returns the number of bytes written (1 to
+ * 4), or 0, writing nothing, when cp is a surrogate or past U+10FFFF.
+ */
+size_t	utf8_encode(unsigned long cp, char out[4]);
+
 /* Replaces, in place, each byte of s that is not part of valid UTF-8 with '?'. */
 void	utf8_sanitize(char *s);
 

@@ -220,47 +220,59 @@ has_nul_escape(const char *s, size_t len)
 	return false;
 }
 
-enum err
-sessreq_parse(struct sessreq *r, const char *body, size_t len,
-    struct sessreq_error *why)
+/*
+ * Step 1: the strict check, before json-c sees the text. ERR_PARSE with the
+ * problem and its offset in why; ERR_NOMEM when the check ran out of memory.
+ */
+static enum err
+check_json(const char *body, size_t len, struct sessreq_error *why)
 {
-	json_tokener		*tok = NULL;
-	json_object		*root = NULL, *addrs = NULL;
-	const struct prop	*p;
-	unsigned		 seen = 0;
-	const char		*bad;
-	size_t			 i, at;
-	enum err		 e = ERR_OK;
+	const char	*bad;
+	size_t		 at;
+	enum err	 e;
 
-	memset(r, 0, sizeof(*r));
-	buf_init(&r->create_form, 16 * 1024);
-	why->field = NULL;
-	why->message[0] = '\0';
-
-	/* json-c is lenient (duplicate keys, NaN, raw controls): check first. */
-	if (jsoncheck(body, len, SESSREQ_MAX_DEPTH, &bad, &at) != ERR_OK) {
+	if ((e = jsoncheck(body, len, SESSREQ_MAX_DEPTH, &bad, &at)) ==
+	    ERR_PARSE)
 		snprintf(why->message, sizeof(why->message), "the body is not "
 		    "valid JSON: %s at byte %zu", bad, at);
-		e = ERR_PARSE;
-		goto fail;
-	}
+	return e;
+}
+
+/* Whether the JSON text's value, after any blanks, opens an object. */
+static bool
+opens_object(const char *body, size_t len)
+{
+	size_t i;
+
 	for (i = 0; i < len && (body[i] == ' ' || body[i] == '\t' ||
 	    body[i] == '\r' || body[i] == '\n'); i++)
 		;
-	if (i == len || body[i] != '{') {
-		e = refuse(why, NULL, "the body must be a JSON object");
-		goto fail;
-	}
-	if ((tok = json_tokener_new_ex(SESSREQ_MAX_DEPTH + 1)) == NULL) {
-		e = ERR_NOMEM;
-		goto fail;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	root = json_tokener_parse_ex(tok, body, (int)len);
-	if (root == NULL || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != len) {
-		enum json_tokener_error je = json_tokener_get_error(tok);
+	return i < len && body[i] == '{';
+}
 
+/*
+ * Step 2: json-c's parse of a text jsoncheck passed, into *root (an
+ * allocated object, free with json_object_put()). ERR_INVAL when the body
+ * is JSON but not an object, ERR_PARSE when json-c refuses it, ERR_NOMEM.
+ */
+static enum err
+parse_object(const char *body, size_t len, json_object **root,
+    struct sessreq_error *why)
+{
+	json_tokener			*tok = NULL;
+	enum json_tokener_error		 je;
+	enum err			 e = ERR_OK;
+
+	*root = NULL;
+	if (!opens_object(body, len))
+		return refuse(why, NULL, "the body must be a JSON object");
+	if ((tok = json_tokener_new_ex(SESSREQ_MAX_DEPTH + 1)) == NULL)
+		return ERR_NOMEM;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	*root = json_tokener_parse_ex(tok, body, (int)len);
+	je = json_tokener_get_error(tok);
+	if (*root == NULL || je != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != len) {
 		if (je == json_tokener_success || je == json_tokener_continue)
 			snprintf(why->message, sizeof(why->message), "the body "
 			    "is not one complete JSON value");
@@ -270,23 +282,67 @@ sessreq_parse(struct sessreq *r, const char *body, size_t len,
 		e = ERR_PARSE;
 		goto fail;
 	}
-	if (!json_object_is_type(root, json_type_object)) {
+	if (!json_object_is_type(*root, json_type_object)) {
 		e = refuse(why, NULL, "the body must be a JSON object");
 		goto fail;
 	}
+	json_tokener_free(tok);
+	return ERR_OK;
+fail:
+	json_object_put(*root);
+	*root = NULL;
+	json_tokener_free(tok);
+	return e;
+}
+
+/*
+ * Step 3: every key of the object, in the order sent: the properties go
+ * into r, "addresses" is left in *addrs (borrowed from root) for step 4,
+ * so that a bad property is reported before the addresses are looked at.
+ */
+static enum err
+take_fields(struct sessreq *r, json_object *root, json_object **addrs,
+    struct sessreq_error *why)
+{
+	const struct prop	*p;
+	unsigned		 seen = 0;
+	enum err		 e = ERR_OK;
+
+	*addrs = NULL;
 	json_object_object_foreach(root, k, v) {
 		if (strcmp(k, "addresses") == 0)
-			addrs = v;
+			*addrs = v;
 		else if ((p = find_prop(k)) != NULL)
 			e = take_prop(r, p, v, &seen, why);
 		else if (strcmp(k, "timers") == 0 || strcmp(k, "bindings") == 0)
 			e = take_nested(r, k, v, &seen, why);
-		else {
+		else
 			e = refuse_key(why, NULL, k);
-		}
 		if (e != ERR_OK)
-			goto fail;
+			return e;
 	}
+	return ERR_OK;
+}
+
+enum err
+sessreq_parse(struct sessreq *r, const char *body, size_t len,
+    struct sessreq_error *why)
+{
+	json_object	*root = NULL, *addrs;
+	enum err	 e;
+
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->create_form, 16 * 1024);
+	why->field = NULL;
+	why->message[0] = '\0';
+
+	/* json-c is lenient (duplicate keys, NaN, raw controls): check first. */
+	if ((e = check_json(body, len, why)) != ERR_OK)
+		goto fail;
+	if ((e = parse_object(body, len, &root, why)) != ERR_OK)
+		goto fail;
+	if ((e = take_fields(r, root, &addrs, why)) != ERR_OK)
+		goto fail;
 	if (addrs == NULL) {
 		e = refuse(why, "addresses", "addresses is required");
 		goto fail;
@@ -298,13 +354,9 @@ sessreq_parse(struct sessreq *r, const char *body, size_t len,
 		goto fail;
 	}
 	json_object_put(root);
-	if (tok != NULL)
-		json_tokener_free(tok);
 	return ERR_OK;
 fail:
 	json_object_put(root);
-	if (tok != NULL)
-		json_tokener_free(tok);
 	sessreq_free(r);
 	return e;
 }

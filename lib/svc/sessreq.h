@@ -33,19 +33,26 @@ struct sessreq_error {
 };
 
 /*
- * Parses len bytes of JSON into r (which need not be initialised). On
- * failure returns ERR_PARSE (not JSON) or ERR_INVAL (not what /sessions
- * takes), fills why, and leaves r needing no freeing; on success free r with
- * sessreq_free().
+ * Parses len bytes of JSON at body (borrowed for the call) into r, which
+ * need not be initialised, in steps: the strict check (jsoncheck), json-c's
+ * parse of an object, its properties, then the addresses, then any escaped
+ * NUL. On success r holds allocated copies of what it needs: free r with
+ * sessreq_free(). On failure r needs no freeing, why->message says why and
+ * why->field names the field (or is NULL), and the result is ERR_PARSE (the
+ * body is not JSON), ERR_INVAL (JSON, but not what /sessions takes; a value
+ * too long for the form is one), or ERR_NOMEM (memory ran out: no fault of
+ * the body, and why->message may be empty; not a 400).
  */
 enum err	sessreq_parse(struct sessreq *r, const char *body, size_t len,
 		    struct sessreq_error *why);
+/* Frees what sessreq_parse() filled r with; r may be NULL; twice is harmless. */
 void		sessreq_free(struct sessreq *r);
 
 /*
  * Refuses, with ERR_INVAL and why naming it, an address that is one of the
  * pool's own numbers: a proxy number cannot also be a participant, and
- * would be handed itself as its proxy.
+ * would be handed itself as its proxy. ERR_OK otherwise (p may be NULL: no
+ * pool, nothing refused). r and p are borrowed for the call.
  */
 enum err	sessreq_check_pool(const struct sessreq *r, const struct pool *p,
 		    struct sessreq_error *why);
@@ -53,8 +60,10 @@ enum err	sessreq_check_pool(const struct sessreq *r, const struct pool *p,
 /*
  * Returns a copy of Twilio's snake_case object j with its top-level keys in
  * camelCase ("chat_service_sid" -> "chatServiceSid"), as Twilio's Node SDK
- * does; the values are shared with j (reference counted). Free with
- * json_object_put(). NULL when j is not an object or memory runs out.
+ * does; the values are shared with j (reference counted). Returns an
+ * allocated object, free with json_object_put(); NULL when j is not an
+ * object or memory runs out. A key is cut at 127 bytes, on a character's
+ * edge; j is borrowed for the call.
  */
 json_object	*sessreq_camelize(json_object *j);
 
