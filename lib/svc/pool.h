@@ -1,15 +1,15 @@
 /*
  * pool: the proxy number pool and its ranking for a participant (SPEC §7).
  *
- * The area-code table (area code, country, latitude, longitude; CSV with a
- * header line) is parsed once at start-up. Ranking for a NANP participant:
- * pool numbers of the participant's own area code first, then the rest of the
- * same country (US or CA) by great-circle distance between area-code centres,
- * nearest first (area codes missing from the table after those present), then
- * the rest of the pool. For other numbers: same country calling code first,
- * then the rest. Ties keep pool order. With strict set, the "rest of the
- * pool" tail is left out. An address whose area code is unknown still gets
- * every number of the pool (country unknown: the whole pool, in order).
+ * Ranking for a NANP participant, by the area-code table (svc/areacodes):
+ * pool numbers of the participant's own area code first, then the rest of
+ * the same country (US or CA) by great-circle distance between area-code
+ * centres, nearest first (area codes missing from the table after those
+ * present), then the rest of the pool. For other numbers: same country
+ * calling code first, then the rest. Ties keep pool order. With strict set,
+ * the "rest of the pool" tail is left out. An address whose area code is
+ * unknown still gets every number of the pool (country unknown: the whole
+ * pool, in order).
  */
 #ifndef POOL_H
 #define POOL_H
@@ -17,48 +17,58 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "core/err.h"
+/* A pool is built with its area-code table: its users need both. */
+#include "svc/areacodes.h"
 
 #define POOL_MAX	10000
 
-struct areacodes;
 struct pool;
 
 /*
- * Parses the CSV text (len bytes) into a table. Returns an allocated table in
- * *out, free with areacodes_free(). ERR_PARSE names no line; bad lines are
- * rejected whole rather than skipped, so a corrupt table is noticed.
- */
-enum err	 areacodes_parse(struct areacodes **out, const char *csv, size_t len);
-void		 areacodes_free(struct areacodes *t);
-/* Country ("US", "CA", ...) of area code ac, borrowed; NULL when unknown. */
-const char	*areacodes_country(const struct areacodes *t, int ac);
-
-/*
- * Builds a pool from a JSON array of E.164 strings (NUMBER_POOL) or from a
- * file's text with one number per line (NUMBER_POOL_FILE: blank lines and
- * '#' comments ignored). Text that is not a JSON array is ERR_PARSE,
- * duplicates and invalid numbers are ERR_INVAL, a pool with no number is
- * ERR_NOTFOUND, more than POOL_MAX is ERR_TOOBIG. When err_at is
- * not NULL, on ERR_INVAL it is set to the offending entry (an allocated
- * string, free with free(); NULL if none). areas may be NULL (no geo
- * ranking). The pool borrows areas, which must outlive it.
- * Returns an allocated pool in *out, free with pool_free().
+ * Builds a pool from json, a NUL-terminated JSON array of E.164 strings
+ * (NUMBER_POOL; borrowed for the call). Each number must pass e164_valid()
+ * and appear once. Returns ERR_OK with an allocated pool in *out, free with
+ * pool_free(); otherwise *out is NULL and the result is ERR_PARSE (not JSON,
+ * or JSON that is not an array), ERR_INVAL (json NULL, an element that is
+ * not a string, an invalid or repeated number), ERR_NOTFOUND (no number),
+ * ERR_TOOBIG (more than POOL_MAX numbers, or over 16 MiB of text) or
+ * ERR_NOMEM. When err_at is not NULL it is set: on ERR_INVAL to the
+ * offending entry, as written and cut to 64 bytes (an allocated string,
+ * free with free()), else to NULL. areas may be NULL (no geographic
+ * ranking); the pool borrows it: areas must outlive the pool.
  */
 enum err	 pool_from_json(struct pool **out, const char *json,
 		    const struct areacodes *areas, char **err_at);
+/*
+ * The same from text (len bytes, borrowed for the call) with one number a
+ * line (NUMBER_POOL_FILE): what stands before a '#' is the entry, spaces,
+ * tabs and CR around it trimmed; lines with no entry are skipped. The
+ * results are those of pool_from_json() but ERR_PARSE, which the lines
+ * cannot be; text NULL is ERR_INVAL.
+ */
 enum err	 pool_from_lines(struct pool **out, const char *text, size_t len,
 		    const struct areacodes *areas, char **err_at);
+/* Frees a pool and its numbers (not its area-code table); p may be NULL. */
 void		 pool_free(struct pool *p);
+/* How many numbers p holds; 0 when p is NULL. */
 size_t		 pool_size(const struct pool *p);
-/* Number i of the pool, borrowed, valid until pool_free(). */
+/*
+ * Number i of the pool, in the order it was written: borrowed, valid until
+ * pool_free(); NULL when p is NULL or i is not below pool_size(p).
+ */
 const char	*pool_number(const struct pool *p, size_t i);
-/* Index of number in the pool, or -1. */
+/*
+ * The index of number in the pool (for pool_number()), found by binary
+ * search, or -1 when it is not there or either argument is NULL.
+ */
 long		 pool_index(const struct pool *p, const char *number);
 
 /*
- * Ranks the pool for address: writes indexes of pool numbers, best first,
- * into order (room for pool_size(p) entries) and returns how many were
- * written (fewer than pool_size(p) only when strict). Allocates nothing.
+ * Ranks the pool for address (NUL-terminated; one that is not valid E.164
+ * matches nothing): writes indexes of pool numbers, best first, into order
+ * (room for pool_size(p) entries, the caller's) and returns how many were
+ * written: fewer than pool_size(p) only when strict; 0 when p or order is
+ * NULL. Allocates nothing, so it cannot fail.
  */
 size_t		 pool_rank(const struct pool *p, const char *address, bool strict,
 		    size_t *order);
