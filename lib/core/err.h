@@ -14,7 +14,7 @@ enum err {
 	ERR_NOMEM,	/* an allocation failed */
 	ERR_INVAL,	/* an argument or input is malformed */
 	ERR_TOOBIG,	/* input or output over its limit */
-	ERR_PARSE,	/* text that does not parse (JSON, form, CSV) */
+	ERR_PARSE,	/* text that does not parse (JSON, form, CSV, base64) */
 	ERR_SYS,	/* a system call failed; errno says why */
 	ERR_CONFIG,	/* the configuration is missing or invalid */
 	ERR_TWILIO,	/* Twilio answered with an error (see the call's status and code) */
@@ -25,7 +25,7 @@ enum err {
 	ERR_DENIED,	/* a signature or credentials do not match */
 };
 
-/* Returns a static, human-readable description of e. */
+/* A description of e for a log line: static, in English, never NULL. */
 const char *err_str(enum err e);
 
 #endif

@@ -18,7 +18,10 @@
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
-/* Names the program in every line and sets the most verbose level written. */
+/*
+ * Names the program in every line (program is borrowed: a string literal)
+ * and sets the most verbose level written. Call before any thread starts.
+ */
 void	log_setup(const char *program, enum log_level level);
 /*
  * Where lines go from now on (LOG_TARGET): "stderr" (the default: the web
@@ -37,8 +40,18 @@ bool	log_target_valid(const char *target);
  * signal handler's last words, which may only write().
  */
 int	log_fileno(void);
-/* Parses "error", "warn", "info", "debug"; -1 when it is none of them. */
+/*
+ * Parses "error", "warn", "info", "debug" (s not NULL) into an enum
+ * log_level; -1 when it is none of them.
+ */
 int	log_level_parse(const char *s);
+/*
+ * Writes one line at level when level is within log_setup()'s: the message
+ * is formatted, cut to fit a line of 1 KiB, control characters, backslashes
+ * and bytes that are not UTF-8 written as \xNN, phone numbers masked; one
+ * write() per line, so lines of concurrent workers never interleave. Cannot
+ * fail: a line that cannot be written is lost.
+ */
 void	log_msg(enum log_level level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 #define log_error(...)	log_msg(LOG_ERROR, __VA_ARGS__)

@@ -9,8 +9,9 @@
 
 /*
  * Decodes the sequence at the start of the n bytes at p: returns its length
- * (1 to 4) and its code point in *cp, or 0 when it is not valid UTF-8 (or is
- * cut short by n).
+ * (1 to 4) and its code point in *cp, or 0, *cp untouched, when it is not
+ * valid UTF-8 (overlong, a surrogate, past U+10FFFF, a stray continuation
+ * byte) or is cut short by n. The one UTF-8 decoder of the library.
  */
 size_t	utf8_decode(const unsigned char *p, size_t n, unsigned long *cp);
 
@@ -20,17 +21,28 @@ size_t	utf8_decode(const unsigned char *p, size_t n, unsigned long *cp);
  */
 size_t	utf8_encode(unsigned long cp, char out[4]);
 
-/* Replaces, in place, each byte of s that is not part of valid UTF-8 with '?'. */
+/*
+ * Replaces, in place, each byte of the NUL-terminated s that is not part of
+ * valid UTF-8 with '?'. No caller in the library today (log lines escape
+ * such bytes themselves, core/log): only its unit test uses it, and it goes
+ * when that test is next changed.
+ */
 void	utf8_sanitize(char *s);
 
 /*
- * The length of the longest prefix of s of at most max bytes that does not
- * end inside a UTF-8 sequence: s itself when it is shorter. For text that
- * is valid UTF-8 the prefix is too.
+ * The length of the longest prefix of the NUL-terminated s of at most max
+ * bytes that does not end inside a UTF-8 sequence: strlen(s) when that is
+ * no more than max. For text that is valid UTF-8 the prefix is too. Reads
+ * at most max + 1 bytes of s.
  */
 size_t	utf8_cut(const char *s, size_t max);
 
-/* Cuts the string s, held in a buffer of size bytes, in the same way. */
+/*
+ * Repairs, in place, a string that a bounded write (snprintf) may have cut
+ * short: when s fills its buffer of size bytes (size - 1 bytes then NUL)
+ * and ends in an incomplete UTF-8 sequence, that sequence is removed. A
+ * shorter string is left alone. size 0: nothing.
+ */
 void	utf8_trim(char *s, size_t size);
 
 #endif

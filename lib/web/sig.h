@@ -19,7 +19,11 @@
 
 /*
  * Computes the raw signature of url and params (NULL: no params) with token
- * into out. Returns ERR_OK, or ERR_NOMEM.
+ * into out; all borrowed for the call. Returns ERR_OK; ERR_INVAL when token
+ * or url is NULL; ERR_TOOBIG for text longer than OpenSSL takes; ERR_NOMEM.
+ * The signer's half of the pair: the service only validates, and the tests
+ * and fuzz targets sign their requests with it, so that what sig_valid()
+ * accepts is checked against one computation.
  */
 enum err	sig_compute(const char *token, const char *url,
 		    const struct form *params, unsigned char out[SIG_LEN]);
@@ -32,8 +36,12 @@ enum err	sig_compute(const char *token, const char *url,
  * query must carry bodySHA256 equal to the hex SHA-256 of body[0..bodylen).
  * The URL is tried as given and with the default port (:443 for https, :80
  * for http) added or removed, as Twilio's own validators do. The comparison
- * is in constant time. A header that is not base64 of exactly SIG_LEN bytes
- * is simply invalid.
+ * is in constant time, and every token is tried, so the time taken does
+ * not tell which one matched; NULL or empty tokens are skipped. A header
+ * that is not the canonical base64 of exactly SIG_LEN bytes (b64_decode
+ * with B64_CANONICAL: 28 characters, one '=') is simply invalid; tokens or
+ * url NULL, or memory running out, is false too. All arguments borrowed
+ * for the call.
  */
 bool		sig_valid(const char *const *tokens, size_t ntokens,
 		    const char *url, const struct form *params,

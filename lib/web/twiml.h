@@ -29,19 +29,35 @@ struct twiml {
 	int		 in_tag;	/* a start tag is open: '>' not yet written */
 };
 
-/* Starts a document: the XML declaration and <Response>. */
+/*
+ * Starts a document in t (which need not be initialised): the XML
+ * declaration and <Response>. Free t with twiml_finish() or twiml_free().
+ */
 void		 twiml_init(struct twiml *t);
 /*
  * Opens element name with attributes given as name, value pairs ending in a
  * NULL name; a pair whose value is NULL is left out (so optional attributes
  * are passed as they are). name must outlive the writer (a string literal).
+ * A NULL or empty name is the sticky ERR_INVAL, more than TWIML_MAX_DEPTH
+ * open elements (counting <Response>) ERR_TOOBIG, as is a document past
+ * TWIML_MAX_LEN bytes.
  */
 void		 twiml_open(struct twiml *t, const char *name, ...);
-/* Appends escaped text inside the current element. */
+/*
+ * Appends escaped text inside the current element; NULL and "" add nothing,
+ * so an element given no text stays empty ("<X/>"). The general form that
+ * twiml_elem() is made of, for text written in parts.
+ */
 void		 twiml_text(struct twiml *t, const char *text);
-/* Closes the innermost open element ("<X/>" when it has no content). */
+/*
+ * Closes the innermost open element ("<X/>" when it has no content). Closing
+ * <Response> is twiml_finish()'s work: here it is the sticky ERR_INVAL.
+ */
 void		 twiml_close(struct twiml *t);
-/* Opens name with the attribute pairs (NULL-terminated), writes text, closes. */
+/*
+ * Opens name with the attribute pairs (NULL-terminated, as twiml_open()),
+ * writes text (NULL: none), closes.
+ */
 void		 twiml_elem(struct twiml *t, const char *name, const char *text, ...);
 /*
  * Closes every open element including <Response> and returns the document:
@@ -49,7 +65,10 @@ void		 twiml_elem(struct twiml *t, const char *name, const char *text, ...);
  * (e may be NULL); the writer's memory is freed either way.
  */
 char		*twiml_finish(struct twiml *t, enum err *e);
-/* Frees a writer abandoned before twiml_finish(); t may be NULL. */
+/*
+ * Frees a writer abandoned before twiml_finish() (on a path that answers
+ * otherwise); t may be NULL, and twice is harmless.
+ */
 void		 twiml_free(struct twiml *t);
 
 #endif
