@@ -39,39 +39,39 @@ params_text(const struct form *params, char **out)
 	const struct form_pair	**v = NULL;
 	struct buf		  b;
 	size_t			  i, n, total;
-	enum err		  e = ERR_NOMEM;
+	enum err		  e;
 
 	*out = NULL;
-	buf_init(&b, 0);
 	n = params != NULL ? params->n : 0;
-	if (n == 0) {
-		*out = strdup("");
-		return *out != NULL ? ERR_OK : ERR_NOMEM;
-	}
-	if ((v = calloc(n, sizeof(*v))) == NULL)
-		goto fail;
-	for (i = 0; i < n; i++)
-		v[i] = &params->pairs[i];
-	qsort(v, n, sizeof(*v), pair_cmp);
-
 	/* The exact length, so the buffer's limit is the text itself. */
-	for (total = 0, i = 0; i < n; i++)
-		if (i == 0 || pair_cmp(&v[i - 1], &v[i]) != 0)
-			total += strlen(v[i]->name) + strlen(v[i]->value);
-	buf_init(&b, total);
+	buf_init(&b, 0);
+	if (n > 0) {
+		if ((v = calloc(n, sizeof(*v))) == NULL) {
+			e = ERR_NOMEM;
+			goto fail;
+		}
+		for (i = 0; i < n; i++)
+			v[i] = &params->pairs[i];
+		qsort(v, n, sizeof(*v), pair_cmp);
+		for (total = 0, i = 0; i < n; i++)
+			if (i == 0 || pair_cmp(&v[i - 1], &v[i]) != 0)
+				total += strlen(v[i]->name) + strlen(v[i]->value);
+		buf_init(&b, total);
+	}
 	for (i = 0; i < n; i++) {
 		if (i > 0 && pair_cmp(&v[i - 1], &v[i]) == 0)
 			continue;
-		if ((e = buf_puts(&b, v[i]->name)) != ERR_OK ||
-		    (e = buf_puts(&b, v[i]->value)) != ERR_OK)
+		if ((e = buf_puts(&b, v[i]->name)) != ERR_OK)
+			goto fail;
+		if ((e = buf_puts(&b, v[i]->value)) != ERR_OK)
 			goto fail;
 	}
+	/* No params: buf_detach() gives an allocated "". */
 	if ((*out = buf_detach(&b)) == NULL) {
 		e = ERR_NOMEM;
 		goto fail;
 	}
-	free(v);
-	return ERR_OK;
+	e = ERR_OK;
 fail:
 	free(v);
 	buf_free(&b);
