@@ -12,19 +12,8 @@ A=+14155551234 PA=+14155550100
 B=+12125551234 PB=+12125550100
 DIAL='<Dial callerId="+12125550100"><Number>+12125551234</Number></Dial>'
 
-setup() {
-	load_harness
-	export WORK="$BATS_TEST_TMPDIR"
-	SERVER_PIDS=
-	start_fake
-	write_env
-}
-
-teardown() {
-	stop_server
-	stop_all
-	check_reports
-}
+setup() { own_servers_setup; }
+teardown() { own_servers_teardown; }
 
 # Each endpoint once, as Twilio and a backend would call it.
 endpoints_work() {

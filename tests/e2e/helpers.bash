@@ -27,6 +27,22 @@ stop_stack() {
 	check_reports
 }
 
+# setup and teardown of a file whose tests each start their own servers:
+# a fake Twilio and an env file per test.
+own_servers_setup() {
+	load_harness
+	export WORK="$BATS_TEST_TMPDIR"
+	SERVER_PIDS=
+	start_fake
+	write_env
+}
+
+own_servers_teardown() {
+	stop_server
+	stop_all
+	check_reports
+}
+
 # Per test: a clean fake; and the programs running now noted, for the crash
 # detector (tests/lib/harness.bash) to see if any of them dies.
 reset_fake() {
