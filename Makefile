@@ -137,7 +137,7 @@ run: run-deps
 # starts them through it): any memory error or definite leak fails the file.
 # Suites that time Twilio's failures to the millisecond are left out: under
 # valgrind everything is ten times slower.
-VALGRIND_SUITES = sessions hostile sessions_errors inbound postevent twilio_tls
+VALGRIND_SUITES = sessions sessions_numbers validation auth twilio_errors inbound postevent twilio_tls
 valgrind: all
 	WRAP="$$(command -v valgrind) -q --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite" \
 	TEST_REQUEST_TIMEOUT_MS=30000 BUILD=$(abspath $(BUILD)) \

@@ -20,30 +20,27 @@ STAGES=${STAGES:-1 2 3 4 5}
 passed=0 failed=0 skipped=0
 report=
 
+# shellcheck source=lib/summary.bash
+source tests/lib/summary.bash
+
 # count LABEL FILE: adds the last "N passed, N failed[, N skipped]" of FILE.
 count() {
-	local line p f s=0
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$2" | tail -1)
-	if [ -z "$line" ]; then
+	if ! summary_read "$2"; then
 		failed=$((failed + 1))
 		report+="$1: no result (counted as one failure)"$'\n'
 		return
 	fi
-	p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
-	case $line in *skipped*) s=${line#*failed, }; s=${s%% skipped*};; esac
-	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
-	report+="$1: $line"$'\n'
+	passed=$((passed + SUMMARY_PASSED)); failed=$((failed + SUMMARY_FAILED))
+	skipped=$((skipped + SUMMARY_SKIPPED))
+	report+="$1: $SUMMARY_LINE"$'\n'
 }
 
-# tap LABEL FILE: counts a bats --tap output.
+# tap LABEL FILE STATUS: counts a bats --tap output.
 tap() {
-	local ok skip notok
-	ok=$(grep -cE '^ok ' "$2"); skip=$(grep -cE '^ok .* # skip' "$2")
-	notok=$(grep -cE '^not ok ' "$2")
-	[ "$3" = 0 ] || [ "$notok" != 0 ] || notok=1
-	passed=$((passed + ok - skip)); failed=$((failed + notok))
-	skipped=$((skipped + skip))
-	report+="$1: $((ok - skip)) passed, $notok failed, $skip skipped"$'\n'
+	tap_read "$2" "$3"
+	passed=$((passed + SUMMARY_PASSED)); failed=$((failed + SUMMARY_FAILED))
+	skipped=$((skipped + SUMMARY_SKIPPED))
+	report+="$1: $SUMMARY_LINE"$'\n'
 }
 
 out=$(mktemp)

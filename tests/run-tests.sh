@@ -8,21 +8,22 @@ set -uo pipefail
 BUILD=$(cd "${1:?usage: run-tests.sh BUILD-DIR}" && pwd) || exit 2
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 passed=0 failed=0 skipped=0
+# shellcheck source=lib/summary.bash
+source "$TOP/tests/lib/summary.bash"
 
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	echo "== unit: $(basename "$t")"
 	out=$("$t" 2>&1); rc=$?
 	printf '%s\n' "$out" | sed 's/^/   /'
-	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
-	if [ -z "$line" ]; then
+	if ! summary_read - <<<"$out"; then
 		echo "   (no summary: counted as one failure)"
 		failed=$((failed + 1))
 		continue
 	fi
-	p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
-	passed=$((passed + p)); failed=$((failed + f))
-	[ "$rc" = 0 ] || [ "$f" != 0 ] || failed=$((failed + 1))
+	passed=$((passed + SUMMARY_PASSED)); failed=$((failed + SUMMARY_FAILED))
+	skipped=$((skipped + SUMMARY_SKIPPED))
+	[ "$rc" = 0 ] || [ "$SUMMARY_FAILED" != 0 ] || failed=$((failed + 1))
 done
 
 # The layering rule of lib/ (tests/lib/layers.py): one check.
@@ -36,13 +37,15 @@ fi
 # The fake Twilio's own tests: the e2e suites are only as good as it is.
 echo "== unit: fake Twilio (tests/fake-twilio/test_fake.py)"
 out=$("${PY:-python3}" "$TOP/tests/fake-twilio/test_fake.py" 2>&1); rc=$?
-line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
-echo "   ${line:-no summary}"
-if [ -n "$line" ]; then
-	p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
-	passed=$((passed + p)); failed=$((failed + f))
+if summary_read - <<<"$out"; then
+	echo "   $SUMMARY_LINE"
+	passed=$((passed + SUMMARY_PASSED)); failed=$((failed + SUMMARY_FAILED))
+	skipped=$((skipped + SUMMARY_SKIPPED))
+	[ "$rc" = 0 ] || failed=$((failed + 1))
+else
+	echo "   no summary"
+	failed=$((failed + 1))
 fi
-[ "$rc" = 0 ] && [ -n "$line" ] || failed=$((failed + 1))
 
 # The end-to-end suites, once per web server (tests/lib/servers.bash), each
 # pass labelled and counted. A .bats file with a line "# e2e: once" does not
@@ -76,14 +79,12 @@ for server in $SERVERS; do
 	start=$SECONDS
 	SERVER=$server BUILD="$BUILD" bats --tap "${files[@]}" | tee "$tap"
 	rc=${PIPESTATUS[0]}
-	ok=$(grep -cE '^ok ' "$tap")
-	skip=$(grep -cE '^ok .* # skip' "$tap")
-	notok=$(grep -cE '^not ok ' "$tap")
 	# bats failing outside a test (setup_file, teardown_file) counts too.
-	[ "$rc" = 0 ] || [ "$notok" != 0 ] || notok=$((notok + 1))
-	passed=$((passed + ok - skip)); failed=$((failed + notok)); skipped=$((skipped + skip))
+	tap_read "$tap" "$rc"
+	passed=$((passed + SUMMARY_PASSED)); failed=$((failed + SUMMARY_FAILED))
+	skipped=$((skipped + SUMMARY_SKIPPED))
 	line=$(printf '%-16s %3d passed, %d failed, %d skipped in %d s' "$server:" \
-		$((ok - skip)) "$notok" "$skip" $((SECONDS - start)))
+		"$SUMMARY_PASSED" "$SUMMARY_FAILED" "$SUMMARY_SKIPPED" $((SECONDS - start)))
 	echo "== $line"
 	summary="$summary$line"$'\n'
 	grep -E '^not ok ' "$tap" | sed "s/^/   $server: /" >>"$failures"

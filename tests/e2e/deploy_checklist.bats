@@ -9,19 +9,8 @@
 
 load helpers
 
-setup() {
-	load_harness
-	export WORK="$BATS_TEST_TMPDIR"
-	SERVER_PIDS=
-	start_fake
-	write_env
-}
-
-teardown() {
-	stop_server
-	stop_all
-	check_reports
-}
+setup() { own_servers_setup; }
+teardown() { own_servers_teardown; }
 
 # readme_lines SECTION PREFIX: the lines of README section "### SECTION"
 # that start with PREFIX, in its code blocks.

@@ -27,6 +27,22 @@ stop_stack() {
 	check_reports
 }
 
+# setup and teardown of a file whose tests each start their own servers:
+# a fake Twilio and an env file per test.
+own_servers_setup() {
+	load_harness
+	export WORK="$BATS_TEST_TMPDIR"
+	SERVER_PIDS=
+	start_fake
+	write_env
+}
+
+own_servers_teardown() {
+	stop_server
+	stop_all
+	check_reports
+}
+
 # Per test: a clean fake; and the programs running now noted, for the crash
 # detector (tests/lib/harness.bash) to see if any of them dies.
 reset_fake() {
@@ -47,27 +63,120 @@ fake_seed() {
 		"$FAKE_URL/_fake/seed"
 }
 
-# post_session JSON [curl args...]: sets $status_code and $body.
-post_session() {
-	local json="$1"; shift
-	body=$(curl -s -o - -w '\n%{http_code}' -u "$AUTH_USER:$AUTH_PASS" \
-		-H 'Content-Type: application/json' --data-binary "$json" "$@" \
-		"$BASE_URL/sessions")
-	status_code=${body##*$'\n'}
-	body=${body%$'\n'*}
+# req [curl args...]: POST /sessions with exactly those arguments (no
+# default auth or type); sets $status_code, $ctype, $challenge (the
+# WWW-Authenticate header) and $body.
+req() {
+	local out
+	out=$(curl -s -o - -w '\n%{content_type}\n%header{www-authenticate}\n%{http_code}' "$@" "$BASE_URL/sessions")
+	status_code=${out##*$'\n'}
+	out=${out%$'\n'*}
+	challenge=${out##*$'\n'}
+	out=${out%$'\n'*}
+	ctype=${out##*$'\n'}
+	body=${out%$'\n'*}
 }
 
-# webhook PATH NAME=VALUE...: a correctly signed Twilio webhook; sets
-# $status_code and $body. SIGN_URL/SIGN_TOKEN override what is signed.
+# post_session JSON [curl args...]: POST /sessions with the right credentials
+# and type; sets what req sets.
+post_session() {
+	local json="$1"
+	shift
+	req -u "$AUTH_USER:$AUTH_PASS" -H 'Content-Type: application/json' --data-binary "$json" "$@"
+}
+
+# expect_error STATUS ERROR [FIELD] [WORD]: queues a check that the last
+# answer is STATUS, application/json, {"error": ERROR, "message": "...WORD...",
+# "field": FIELD} (FIELD "-": no field key), with the Basic challenge when
+# 401. verify runs the queued checks, all in one jq; $CASE labels them.
+expect_error() {
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "${3:--}" "${4:-}" "${CASE:-}" \
+		"$status_code" "$ctype" "$challenge" "$body" >>"$BATS_TEST_TMPDIR/checks"
+}
+
+verify() {
+	local bad
+	bad=$(jq -R -r 'split("\t") as [$s, $e, $f, $w, $case, $gs, $ct, $ch, $gb] |
+		(try ($gb | fromjson) catch null) as $b |
+		select(($gs == $s and $ct == "application/json" and ($b | type) == "object" and
+			$b.error == $e and ($b.message | type == "string" and length > 0 and contains($w)) and
+			(if $f == "-" then ($b | has("field") | not) else $b.field == $f end) and
+			(if $s == "401" then $ch == "Basic realm=\"sessions\"" else true end)) | not) |
+		"case [\($case)]: want \($s) \($e) field=\($f) message~\($w)\n  got \($gs) \($ct) [\($ch)] \($gb)"' \
+		"$BATS_TEST_TMPDIR/checks")
+	rm -f "$BATS_TEST_TMPDIR/checks"
+	[ -z "$bad" ] || { echo "$bad"; return 1; }
+}
+
+# Nothing was asked of Twilio, and it holds no conversation.
+nothing_made() {
+	curl -sf "$FAKE_URL/_fake/requests" "$FAKE_URL/_fake/state" |
+		jq -s -e '.[0] == [] and .[1].conversations == []' >/dev/null || {
+		fake_get requests; return 1; }
+}
+
+# Form parameters of the product's requests: METHOD PATH-REGEX -> JSON array.
+forms() {
+	fake_get requests | jq -c --arg m "$1" --arg p "$2" '[.[] | select(.method == $m and (.path | test($p))) | .form]'
+}
+
+# signature TOKEN URL NAME=VALUE...: the X-Twilio-Signature Twilio would send.
+signature() { "$PY" -S "$BATS_TEST_DIRNAME/../lib/sign.py" "$@"; }
+
+# webhook PATH NAME=VALUE... [-- CURL-ARGS...]: the form POSTed to PATH as
+# Twilio sends it, signed with the auth token over https://$DOMAIN$PATH; sets
+# $status_code, $ctype, $body and $ms (the time it took). For one call:
+# SIGN_TOKEN signs with another token, SIGN_URL over another URL; SIGNATURE
+# is sent instead of the signature ("-": no header at all); HOOK_BASE is
+# where it is sent instead of $BASE_URL. CURL-ARGS go to curl as they are.
 webhook() {
-	local path="$1"; shift
-	local url="${SIGN_URL:-https://$DOMAIN$path}" sig args=() kv
-	sig=$("$PY" -S "$BATS_TEST_DIRNAME/../lib/sign.py" "${SIGN_TOKEN:-$AUTH_TOKEN}" "$url" "$@")
-	for kv in "$@"; do args+=(--data-urlencode "$kv"); done
-	body=$(curl -s -o - -w '\n%{http_code}' -H "X-Twilio-Signature: ${SIGNATURE:-$sig}" \
-		"${args[@]}" "$BASE_URL$path")
-	status_code=${body##*$'\n'}
-	body=${body%$'\n'*}
+	local path="$1" params=() args=() kv sig out
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do params+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	for kv in "${params[@]}"; do args+=(--data-urlencode "$kv"); done
+	if [ -n "${SIGNATURE+set}" ]; then
+		sig=$SIGNATURE
+	else
+		sig=$(signature "${SIGN_TOKEN:-$AUTH_TOKEN}" "${SIGN_URL:-https://$DOMAIN$path}" "${params[@]}")
+	fi
+	[ "$sig" = - ] || args+=(-H "X-Twilio-Signature: $sig")
+	out=$(curl -s -o - -w '\n%{content_type}\n%{time_total}\n%{http_code}' "${args[@]}" "$@" \
+		"${HOOK_BASE:-$BASE_URL}$path")
+	status_code=${out##*$'\n'}
+	out=${out%$'\n'*}
+	ms=$(awk -v t="${out##*$'\n'}" 'BEGIN { printf "%d", t * 1000 }')
+	out=${out%$'\n'*}
+	ctype=${out##*$'\n'}
+	body=${out%$'\n'*}
+}
+
+# seed STATE ADDRESS/PROXY...: one conversation in the fake, in STATE, with
+# those SMS participants; prints its SID.
+seed() {
+	local state="$1" p parts="" out
+	shift
+	for p in "$@"; do parts+="{\"address\":\"${p%%/*}\",\"proxy_address\":\"${p#*/}\"},"; done
+	out=$(fake_seed "{\"conversations\":[{\"state\":\"$state\",\"participants\":[${parts%,}]}]}")
+	[[ "$out" =~ \"sids\":\ \[\"(CH[0-9a-f]{32})\"\] ]] || { echo "seed: $out" >&2; return 1; }
+	echo "${BASH_REMATCH[1]}"
+}
+
+# TwiML as the programs answer it with the default messages.
+XML='<?xml version="1.0" encoding="UTF-8"?>'
+CONNECTING='Please wait while we connect your call.'
+OUT_OF_SESSION='This number is not connected to an active session. Goodbye.'
+APOLOGY='Sorry, we cannot connect your call right now. Please try again later.'
+say() { echo "<Say>$1</Say>"; }
+twiml() { echo "$XML<Response>$1</Response>"; }
+# dial CALLER-ID NUMBER: the caller put through to NUMBER.
+dial() { twiml "$(say "$CONNECTING")<Dial callerId=\"$1\"><Number>$2</Number></Dial>"; }
+
+# expect_twiml DOCUMENT: the last webhook's answer is 200 text/xml DOCUMENT.
+expect_twiml() {
+	[ "$status_code" = 200 ] || { echo "status $status_code: $body"; return 1; }
+	[ "$ctype" = text/xml ] || { echo "content type $ctype"; return 1; }
+	[ "$body" = "$1" ] || { printf 'got:  %s\nwant: %s\n' "$body" "$1"; return 1; }
 }
 
 # How many conversations the fake holds.

@@ -1,19 +1,18 @@
 #!/usr/bin/env bats
 # POST /inbound-call with a configured voice, language and messages (SPEC §2,
-# §5) and a secondary auth token (SPEC §8): a stack of its own.
+# §5): a stack of its
+# own. (The secondary auth token: auth.bats.)
 
 load helpers
 
 # Every character XML gives a meaning to, in both messages.
 OOS_MSG=$'No <session> & "you" aren\'t > in one'
 CONNECT_MSG=$'Connecting <you> & "them" \'now\''
-SECOND_TOKEN=the-secondary-auth-token
 
 setup_file() {
 	start_stack "CALL_ANNOUCEMENT_VOICE=Polly.Amy" "CALL_ANNOUCEMENT_LANGUAGE=en-GB" \
 		"OUT_OF_SESSION_MESSAGE_FOR_CALL=$OOS_MSG" \
-		"CONNECTING_CALL_ANNOUCEMENT=$CONNECT_MSG" \
-		"TWILIO_AUTH_TOKEN_SECONDARY=$SECOND_TOKEN"
+		"CONNECTING_CALL_ANNOUCEMENT=$CONNECT_MSG"
 }
 teardown_file() { stop_stack; }
 setup() { load_harness; reset_fake; }
@@ -22,27 +21,6 @@ XML='<?xml version="1.0" encoding="UTF-8"?>'
 A=+14155551234 PA=+14155550100
 B=+12125551234 PB=+12125550100
 C=+16045551234 PC=+16045550100
-
-# hook TOKEN NAME=VALUE...: POST /inbound-call signed with TOKEN; sets
-# $status_code, $ctype and $body.
-hook() {
-	local token="$1" sig args=() kv out
-	shift
-	sig=$("$PY" -S "$BATS_TEST_DIRNAME/../lib/sign.py" "$token" "https://$DOMAIN/inbound-call" "$@")
-	for kv in "$@"; do args+=(--data-urlencode "$kv"); done
-	out=$(curl -s -o - -w '\n%{content_type}\n%{http_code}' -H "X-Twilio-Signature: $sig" \
-		"${args[@]}" "$BASE_URL/inbound-call")
-	status_code=${out##*$'\n'}
-	out=${out%$'\n'*}
-	ctype=${out##*$'\n'}
-	body=${out%$'\n'*}
-}
-
-seed() {
-	local p parts=""
-	for p in "$@"; do parts+="{\"address\":\"${p%%/*}\",\"proxy_address\":\"${p#*/}\"},"; done
-	fake_seed "{\"conversations\":[{\"participants\":[${parts%,}]}]}" >/dev/null
-}
 
 # The document parsed: prints one line per element, "tag attr=value... | text",
 # the text as decoded; fails when the document is not well-formed XML.
@@ -55,7 +33,7 @@ for e in ET.fromstring(sys.stdin.buffer.read()).iter():
 }
 
 @test "voice and language on <Say>, and the out-of-session message XML-escaped" {
-	hook "$AUTH_TOKEN" From="$A" Called="$PA" To="$PA"
+	webhook /inbound-call From="$A" Called="$PA" To="$PA"
 	[ "$status_code" = 200 ]
 	[ "$ctype" = text/xml ]
 	[[ "$body" == "$XML<Response><Say voice=\"Polly.Amy\" language=\"en-GB\">"*"</Say></Response>" ]]
@@ -71,8 +49,8 @@ Say voice=Polly.Amy language=en-GB | $OOS_MSG" ]
 }
 
 @test "the connecting announcement is escaped too, and carries voice and language" {
-	seed "$A/$PA" "$B/$PB"
-	hook "$AUTH_TOKEN" From="$A" Called="$PA" To="$PA"
+	seed active "$A/$PA" "$B/$PB" >/dev/null
+	webhook /inbound-call From="$A" Called="$PA" To="$PA"
 	[ "$status_code" = 200 ]
 	[[ "$body" == "$XML<Response><Say voice=\"Polly.Amy\" language=\"en-GB\">Connecting &lt;you&gt; &amp; "*"</Say><Dial callerId=\"$PB\"><Number>$B</Number></Dial></Response>" ]]
 	run parsed
@@ -84,8 +62,8 @@ Number | $B" ]
 }
 
 @test "a conference: voice and language on the caller's <Say>, none in the callees' TwiML" {
-	seed "$A/$PA" "$B/$PB" "$C/$PC"
-	hook "$AUTH_TOKEN" From="$A" Called="$PA" To="$PA"
+	seed active "$A/$PA" "$B/$PB" "$C/$PC" >/dev/null
+	webhook /inbound-call From="$A" Called="$PA" To="$PA"
 	[ "$status_code" = 200 ]
 	run parsed
 	[ "$status" = 0 ]
@@ -99,29 +77,9 @@ Conference endConferenceOnExit=true | +14155551234_at_"* ]]
 
 @test "the apology carries voice and language too" {
 	fault '{"path":"^/v1/ParticipantConversations$","status":503,"times":-1}'
-	hook "$AUTH_TOKEN" From="$A" Called="$PA" To="$PA"
+	webhook /inbound-call From="$A" Called="$PA" To="$PA"
 	[ "$status_code" = 200 ]
 	[ "$ctype" = text/xml ]
 	[[ "$body" == "$XML<Response><Say voice=\"Polly.Amy\" language=\"en-GB\">"*"</Say></Response>" ]]
 	[[ "$body" != *"session"* ]]
-}
-
-@test "the secondary auth token is accepted as well as the primary" {
-	seed "$A/$PA" "$B/$PB"
-	want="$XML<Response><Say voice=\"Polly.Amy\" language=\"en-GB\">"
-	hook "$SECOND_TOKEN" From="$A" Called="$PA" To="$PA"
-	[ "$status_code" = 200 ]
-	[[ "$body" == "$want"*"<Dial callerId=\"$PB\"><Number>$B</Number></Dial></Response>" ]]
-	hook "$AUTH_TOKEN" From="$A" Called="$PA" To="$PA"
-	[ "$status_code" = 200 ]
-	[[ "$body" == "$want"*"<Dial callerId=\"$PB\"><Number>$B</Number></Dial></Response>" ]]
-	n=$(fake_get requests | jq '[.[] | select(.path == "/v1/ParticipantConversations")] | length')
-	[ "$n" = 2 ]
-}
-
-@test "a third token is still refused" {
-	seed "$A/$PA" "$B/$PB"
-	hook "not-$SECOND_TOKEN" From="$A" Called="$PA" To="$PA"
-	[ "$status_code" = 403 ]
-	[ "$(fake_get requests | jq length)" = 0 ]
 }

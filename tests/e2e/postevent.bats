@@ -1,41 +1,25 @@
 #!/usr/bin/env bats
-# POST /conversations-post-event (SPEC §6, §8), through lighttpd, against the
-# fake Twilio.
+# POST /conversations-post-event (SPEC §6), through the web server, against
+# the fake Twilio: which events delete, what is answered, Twilio failing under
+# the DELETE. Signatures: auth.bats.
 
 load helpers
 
 setup_file() {
 	start_stack
-	# The interpreter itself: a pyenv shim costs half a second a call.
 }
 teardown_file() { stop_stack; }
 setup() { load_harness; reset_fake; }
 
 A=+14155551234 B=+12125551234
 
-# event [SIGNATURE=...] NAME=VALUE...: a signed post-event webhook (or with
-# $SIG as the header when set, "-" for none); sets $status_code, $ctype, $body.
-event() {
-	local sig args=() kv out
-	sig=${SIG:-$("$PY" -S "$BATS_TEST_DIRNAME/../lib/sign.py" "${TOKEN:-$AUTH_TOKEN}" \
-		"https://$DOMAIN/conversations-post-event" "$@")}
-	for kv in "$@"; do args+=(--data-urlencode "$kv"); done
-	[ "$sig" = - ] || args+=(-H "X-Twilio-Signature: $sig")
-	out=$(curl -s -o - -w '\n%{content_type}\n%{http_code}' "${args[@]}" \
-		"$BASE_URL/conversations-post-event")
-	status_code=${out##*$'\n'}
-	out=${out%$'\n'*}
-	ctype=${out##*$'\n'}
-	body=${out%$'\n'*}
-}
+# event NAME=VALUE...: a signed post-event webhook; sets $status_code, $ctype,
+# $body.
+event() { webhook /conversations-post-event "$@"; }
 
-# A closed conversation with two people in the fake; prints its SID.
-seed_closed() {
-	fake_seed "{\"conversations\":[{\"state\":\"${1:-closed}\",\"participants\":[
-		{\"address\":\"$A\",\"proxy_address\":\"+14155550100\"},
-		{\"address\":\"$B\",\"proxy_address\":\"+12125550100\"}]}]}" |
-		sed -n 's/^{"sids": \["\(CH[0-9a-f]\{32\}\)"\].*/\1/p' | grep .
-}
+# seed_closed [STATE]: a closed (or STATE) conversation with two people in the
+# fake; prints its SID.
+seed_closed() { seed "${1:-closed}" "$A/+14155550100" "$B/+12125550100"; }
 
 # The conversation SIDs the fake still holds, space separated.
 held() { fake_get state | jq -r '[.conversations[].sid] | join(" ")'; }
@@ -137,34 +121,6 @@ expect() {
 	[ "$(deletes)" = 1 ]
 }
 
-@test "a bad signature is 403 and nothing is deleted" {
-	sid=$(seed_closed)
-	TOKEN=wrong-token event EventType=onConversationUpdated ConversationSid="$sid" State=closed
-	[ "$status_code" = 403 ]
-	SIG=- event EventType=onConversationUpdated ConversationSid="$sid" State=closed
-	[ "$status_code" = 403 ]
-	# Signed for another conversation, sent for this one.
-	SIG=$("$PY" -S "$BATS_TEST_DIRNAME/../lib/sign.py" "$AUTH_TOKEN" "https://$DOMAIN/conversations-post-event" \
-		EventType=onConversationUpdated ConversationSid=CH00000000000000000000000000000000 State=closed) \
-		event EventType=onConversationUpdated ConversationSid="$sid" State=closed
-	[ "$status_code" = 403 ]
-	# Signed for the other webhook's URL.
-	SIG=$("$PY" -S "$BATS_TEST_DIRNAME/../lib/sign.py" "$AUTH_TOKEN" "https://$DOMAIN/inbound-call" \
-		EventType=onConversationUpdated ConversationSid="$sid" State=closed) \
-		event EventType=onConversationUpdated ConversationSid="$sid" State=closed
-	[ "$status_code" = 403 ]
-	[ "$(held)" = "$sid" ]
-	[ "$(fake_get requests | jq length)" = 0 ]
-}
-
-@test "signed with :443 in the URL is accepted" {
-	sid=$(seed_closed)
-	SIG=$("$PY" -S "$BATS_TEST_DIRNAME/../lib/sign.py" "$AUTH_TOKEN" "https://$DOMAIN:443/conversations-post-event" \
-		EventType=onConversationUpdated ConversationSid="$sid" State=closed) \
-		event EventType=onConversationUpdated ConversationSid="$sid" State=closed
-	expect 200 "$sid deleted"
-}
-
 @test "a closing event whose ConversationSid is not CH + 32 hex is 400 and deletes nothing" {
 	sid=$(seed_closed)
 	for bad in "" CH123 "${sid}0" "${sid:0:33}" "MB${sid:2}" "ch${sid:2}" \
@@ -177,25 +133,6 @@ expect() {
 	[ "$status_code" = 400 ]
 	[ "$(held)" = "$sid" ]
 	[ "$(fake_get requests | jq length)" = 0 ]
-}
-
-@test "a session created, closed and deleted frees its proxy numbers" {
-	post_session "{\"addresses\":[\"$A\",\"$B\"]}"
-	[ "$status_code" = 200 ]
-	sid=$(echo "$body" | jq -r .sid)
-	first=$(echo "$body" | jq -c '[.participants[].proxyAddress]')
-	# A second session for the same two gets other numbers while the first is open.
-	post_session "{\"addresses\":[\"$A\",\"$B\"]}"
-	[ "$status_code" = 200 ]
-	sid2=$(echo "$body" | jq -r .sid)
-	[ "$(echo "$body" | jq -c '[.participants[].proxyAddress]')" != "$first" ]
-	event EventType=onConversationStateUpdated ConversationSid="$sid" StateFrom=active StateTo=closed
-	expect 200 "$sid deleted"
-	[ "$(held)" = "$sid2" ]
-	# The first numbers are free again.
-	post_session "{\"addresses\":[\"$A\",\"$B\"]}"
-	[ "$status_code" = 200 ]
-	[ "$(echo "$body" | jq -c '[.participants[].proxyAddress]')" = "$first" ]
 }
 
 @test "GET is 405 and an unknown path below is 404" {

@@ -80,7 +80,8 @@ each() {
 	local f="$1" b bad=()
 	shift
 	for b in "$@"; do
-		"$f" "$b" || bad+=("$b")
+		# shellcheck disable=SC2086 # FUNCTION and its leading arguments
+		$f "$b" || bad+=("$b")
 	done
 	[ ${#bad[@]} = 0 ] || { echo "${#bad[@]} of $# cases failed" >&2; return 1; }
 }
@@ -321,32 +322,12 @@ expect_twiml() {
 }
 
 # call: the caller A dials PA, signed; sets status_code, ctype, body.
-call() {
-	local sig out
-	sig=$("$PY" -S "$BATS_TEST_DIRNAME/../lib/sign.py" "$AUTH_TOKEN" "https://$DOMAIN/inbound-call" \
-		From="$A" Called="$PA" To="$PA")
-	out=$(curl -s -m 15 -o - -w '\n%{content_type}\n%{http_code}' -H "X-Twilio-Signature: $sig" \
-		--data-urlencode From="$A" --data-urlencode Called="$PA" --data-urlencode To="$PA" \
-		"$BASE_URL/inbound-call")
-	status_code=${out##*$'\n'}
-	out=${out%$'\n'*}
-	ctype=${out##*$'\n'}
-	body=${out%$'\n'*}
-}
-
-# seed ADDRESS/PROXY...: one active conversation; prints its SID.
-seed() {
-	local p parts="" out
-	for p in "$@"; do parts+="{\"address\":\"${p%%/*}\",\"proxy_address\":\"${p#*/}\"},"; done
-	out=$(fake_seed "{\"conversations\":[{\"state\":\"active\",\"participants\":[${parts%,}]}]}")
-	[[ "$out" =~ \"sids\":\ \[\"(CH[0-9a-f]{32})\"\] ]] || { echo "seed: $out" >&2; return 1; }
-	echo "${BASH_REMATCH[1]}"
-}
+call() { webhook /inbound-call From="$A" Called="$PA" To="$PA" -- -m 15; }
 
 # The next normal call is still connected: the worker survived.
 call_still_works() {
 	clean
-	seed "$A/$PA" "$B/$PB" >/dev/null
+	seed active "$A/$PA" "$B/$PB" >/dev/null
 	call
 	CASE="after $CASE" expect_twiml "$DIAL_B" || return 1
 	clean
@@ -363,38 +344,42 @@ with_sid() {
 	printf '%s' "$b"
 }
 
-inbound_lookup_case() {
-	CASE="inbound look-up answered $1"
+# inbound_case WHICH HOW BODY: A calls PA while Twilio answers WHICH (look-up:
+# the ParticipantConversations list; participants: the conversation's
+# participants) with BODY. HOW "nonsense": BODY (a name of $GENERIC or a text)
+# leaves only the apology; HOW "items": BODY, its "SID", "PA"... filled in,
+# may connect, be out of session or the apology.
+inbound_case() {
+	local which=$1 how=$2 sid path rc
+	CASE="inbound $which answered $3"
 	clean
-	seed "$A/$PA" "$B/$PB" >/dev/null
-	answer_with GET '^/v1/ParticipantConversations$' 200 false "$(body_arg "$1")"
-	call
-	expect_twiml "$APOLOGY"
-	local rc=$?
+	sid=$(seed active "$A/$PA" "$B/$PB")
+	case $which in
+	look-up)	path='^/v1/ParticipantConversations$' ;;
+	participants)	path="^/v1/Conversations/$sid/Participants\$" ;;
+	esac
+	if [ "$how" = nonsense ]; then
+		answer_with GET "$path" 200 false "$(body_arg "$3")"
+		call
+		expect_twiml "$APOLOGY"
+	else
+		answer_with GET "$path" 200 false "$(with_sid "$3" "$sid")"
+		call
+		expect_twiml "$DIAL_B" "$NO_SESSION" "$APOLOGY"
+	fi
+	rc=$?
 	call_still_works && return $rc
 }
 
 @test "inbound: the look-up answered with nonsense -> the apology" {
-	each inbound_lookup_case $GENERIC '{}' '{"conversations":null}' '{"conversations":{}}' \
+	each "inbound_case look-up nonsense" $GENERIC '{}' '{"conversations":null}' '{"conversations":{}}' \
 	    '{"conversations":"x"}' \
 	    "$(jq -nc --arg u "$FAKE_URL/v1/ParticipantConversations?Address=%2B14155551234&PageSize=50" \
 		'{conversations: [], meta: {next_page_url: $u}}')"
 }
 
-inbound_items_case() {
-	local sid
-	CASE="inbound look-up answered $1"
-	clean
-	sid=$(seed "$A/$PA" "$B/$PB")
-	answer_with GET '^/v1/ParticipantConversations$' 200 false "$(with_sid "$1" "$sid")"
-	call
-	expect_twiml "$DIAL_B" "$NO_SESSION" "$APOLOGY"
-	local rc=$?
-	call_still_works && return $rc
-}
-
 @test "inbound: look-up items with null or wrong types -> connected, out of session or the apology" {
-	each inbound_items_case \
+	each "inbound_case look-up items" \
 	    '{"conversations":[null,"x",5,true,[],{}],"meta":null}' \
 	    '{"conversations":[{"conversation_sid":"SID","conversation_state":null,"participant_messaging_binding":{"proxy_address":"PA"}}],"meta":null}' \
 	    '{"conversations":[{"conversation_sid":"SID","conversation_state":5,"participant_messaging_binding":{"proxy_address":"PA"}}]}' \
@@ -411,37 +396,13 @@ inbound_items_case() {
 	    '{"conversations":[{"conversation_sid":"SID","conversation_state":"active","participant_messaging_binding":{"proxy_address":"PA"}}],"meta":"x"}'
 }
 
-inbound_parts_case() {
-	local sid
-	CASE="inbound participants answered $1"
-	clean
-	sid=$(seed "$A/$PA" "$B/$PB")
-	answer_with GET "^/v1/Conversations/$sid/Participants\$" 200 false "$(body_arg "$1")"
-	call
-	expect_twiml "$APOLOGY"
-	local rc=$?
-	call_still_works && return $rc
-}
-
 @test "inbound: the participants list answered with nonsense -> the apology" {
-	each inbound_parts_case $GENERIC '{}' '{"participants":null}' '{"participants":{}}' \
+	each "inbound_case participants nonsense" $GENERIC '{}' '{"participants":null}' '{"participants":{}}' \
 	    '{"participants":"x"}'
 }
 
-inbound_part_items_case() {
-	local sid
-	CASE="inbound participants answered $1"
-	clean
-	sid=$(seed "$A/$PA" "$B/$PB")
-	answer_with GET "^/v1/Conversations/$sid/Participants\$" 200 false "$(with_sid "$1" "$sid")"
-	call
-	expect_twiml "$DIAL_B" "$NO_SESSION" "$APOLOGY"
-	local rc=$?
-	call_still_works && return $rc
-}
-
 @test "inbound: participants with null or wrong types -> connected, out of session or the apology" {
-	each inbound_part_items_case \
+	each "inbound_case participants items" \
 	    '{"participants":[null,"x",5,true,[],{}],"meta":null}' \
 	    '{"participants":[{"messaging_binding":null},{"messaging_binding":"x"},{"messaging_binding":[]}]}' \
 	    '{"participants":[{"messaging_binding":{"address":null,"proxy_address":"PB"}}]}' \
@@ -455,7 +416,7 @@ inbound_part_items_case() {
 inbound_calls_case() {
 	CASE="conference call create answered $1"
 	clean
-	seed "$A/$PA" "$B/$PB" "$C/$PC" >/dev/null
+	seed active "$A/$PA" "$B/$PB" "$C/$PC" >/dev/null
 	answer_with POST '/Calls\.json$' 201 false "$(body_arg "$1")"
 	call
 	# The calls Twilio accepted (or seemed to) join the caller; none: the apology.
@@ -478,24 +439,15 @@ inbound_calls_case() {
 # close_event SID: the signed post-event of SID closing; sets status_code,
 # ctype, body.
 close_event() {
-	local sig out
-	sig=$("$PY" -S "$BATS_TEST_DIRNAME/../lib/sign.py" "$AUTH_TOKEN" \
-		"https://$DOMAIN/conversations-post-event" EventType=onConversationStateUpdated \
-		StateTo=closed ConversationSid="$1")
-	out=$(curl -s -m 15 -o - -w '\n%{content_type}\n%{http_code}' -H "X-Twilio-Signature: $sig" \
-		--data-urlencode EventType=onConversationStateUpdated --data-urlencode StateTo=closed \
-		--data-urlencode ConversationSid="$1" "$BASE_URL/conversations-post-event")
-	status_code=${out##*$'\n'}
-	out=${out%$'\n'*}
-	ctype=${out##*$'\n'}
-	body=${out%$'\n'*}
+	webhook /conversations-post-event EventType=onConversationStateUpdated \
+		StateTo=closed ConversationSid="$1" -- -m 15
 }
 
 # The next closing event still deletes: the worker survived.
 event_still_works() {
 	local sid
 	clean
-	sid=$(seed "$A/$PA" "$B/$PB")
+	sid=$(seed active "$A/$PA" "$B/$PB")
 	close_event "$sid"
 	[ "$status_code" = 200 ] && [ "$body" = "$sid deleted" ] ||
 		{ echo "after $CASE: $status_code $body" >&2; return 1; }
@@ -509,7 +461,7 @@ event_delete_case() {
 	local sid
 	CASE="post-event DELETE answered $1"
 	clean
-	sid=$(seed "$A/$PA" "$B/$PB")
+	sid=$(seed active "$A/$PA" "$B/$PB")
 	answer_with DELETE '^/v1/Conversations/' 200 true "$(body_arg "$1")"
 	close_event "$sid"
 	{ [[ "$ctype" == text/plain* ]] && { { [ "$status_code" = 200 ] &&
@@ -532,7 +484,7 @@ event_error_case() {
 	local sid
 	CASE="post-event DELETE failed with $1"
 	clean
-	sid=$(seed "$A/$PA" "$B/$PB")
+	sid=$(seed active "$A/$PA" "$B/$PB")
 	answer_with DELETE '^/v1/Conversations/' 503 false "$(body_arg "$1")"
 	close_event "$sid"
 	{ [ "$status_code" = 500 ] && [[ "$ctype" == text/plain* ]] &&

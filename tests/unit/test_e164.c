@@ -58,30 +58,43 @@ test_dialable(void)
 static void
 test_cc_len(void)
 {
-	T_CHECK(e164_cc_len("+14155550100") == 1);
-	T_CHECK(e164_cc_len("+74951234567") == 1);
-	T_CHECK(e164_cc_len("+447700900123") == 2);
-	T_CHECK(e164_cc_len("+4930123456") == 2);
-	T_CHECK(e164_cc_len("+201234567") == 2);
-	T_CHECK(e164_cc_len("+27123456789") == 2);
-	T_CHECK(e164_cc_len("+33123456789") == 2);
-	T_CHECK(e164_cc_len("+39123456789") == 2);
-	T_CHECK(e164_cc_len("+861012345678") == 2);
-	T_CHECK(e164_cc_len("+98123456789") == 2);
-	T_CHECK(e164_cc_len("+35312345678") == 3);
-	T_CHECK(e164_cc_len("+8801712345678") == 3);
-	T_CHECK(e164_cc_len("+971501234567") == 3);
-	T_CHECK(e164_cc_len("+35123456789") == 3);	/* Portugal */
-	T_CHECK(e164_cc_len("+42012345678") == 3);	/* Czechia */
-	T_CHECK(e164_cc_len("+21212345678") == 3);	/* Morocco */
-	T_CHECK(e164_cc_len("+99512345678") == 3);	/* Georgia */
-	T_CHECK(e164_cc_len("+85212345678") == 3);	/* Hong Kong */
-	/* Too short for its whole code: the digits there are. */
-	T_CHECK(e164_cc_len("+44") == 2);
-	T_CHECK(e164_cc_len("+35") == 2);
-	T_CHECK(e164_cc_len("+1") == 0);
-	T_CHECK(e164_cc_len("44") == 0);
-	T_CHECK(e164_cc_len(NULL) == 0);
+	static const struct {
+		const char	*number;
+		size_t		 len;
+	} cases[] = {
+		{ "+14155550100", 1 },
+		{ "+74951234567", 1 },
+		{ "+447700900123", 2 },
+		{ "+4930123456", 2 },
+		{ "+201234567", 2 },
+		{ "+27123456789", 2 },
+		{ "+33123456789", 2 },
+		{ "+39123456789", 2 },
+		{ "+861012345678", 2 },
+		{ "+98123456789", 2 },
+		{ "+35312345678", 3 },
+		{ "+8801712345678", 3 },
+		{ "+971501234567", 3 },
+		{ "+35123456789", 3 }, /* Portugal */
+		{ "+42012345678", 3 }, /* Czechia */
+		{ "+21212345678", 3 }, /* Morocco */
+		{ "+99512345678", 3 }, /* Georgia */
+		{ "+85212345678", 3 }, /* Hong Kong */
+		/* Too short for its whole code: the digits there are. */
+		{ "+44", 2 },
+		{ "+35", 2 },
+		{ "+1", 0 },
+		{ "44", 0 },
+		{ NULL, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (e164_cc_len(cases[i].number) != cases[i].len) {
+			fprintf(stderr, "e164_cc_len(%s) != %zu\n",
+			    cases[i].number ? cases[i].number : "NULL", cases[i].len);
+			T_CHECK(e164_cc_len(cases[i].number) == cases[i].len);
+		}
 }
 
 static void
