@@ -84,11 +84,13 @@ $(BUILD)/libmasked.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/cgi/%.o: cgi/%.c lib/*/*.h | $(BUILD)/cgi
+$(BUILD)/cgi/%.o: cgi/%.c cgi/*.h lib/*/*.h | $(BUILD)/cgi
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/%.fcgi: $(BUILD)/cgi/%.o $(BUILD)/libmasked.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmasked.a $(LIBS)
+# Each program is its cgi/ file plus cgi/answer.c, the answers (and so the
+# HTTP statuses) the three share.
+$(BUILD)/%.fcgi: $(BUILD)/cgi/%.o $(BUILD)/cgi/answer.o $(BUILD)/libmasked.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/cgi/answer.o $(BUILD)/libmasked.a $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libmasked.a | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmasked.a $(LIBS)
