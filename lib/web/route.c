@@ -123,7 +123,9 @@ route_find(const struct route *table, size_t n, const char *method,
 	while (plen > 1 && path[plen - 1] == '/')
 		plen--;
 	for (i = 0; i < n; i++) {
-		if (!match_one(table[i].pattern, path, plen, m, &np))
+		/* An entry without a method is malformed: it serves nothing. */
+		if (table[i].method[0] == '\0' ||
+		    !match_one(table[i].pattern, path, plen, m, &np))
 			continue;
 		if (strcmp(table[i].method, method) == 0) {
 			m->route = &table[i];

@@ -69,7 +69,8 @@ struct route_match {
 	/*
 	 * With ERR_METHOD: the methods of every entry whose pattern matches
 	 * the path, in table order, each once, ", "-separated ("GET, POST"),
-	 * for the Allow header. "" otherwise.
+	 * for the Allow header; one that would not fit is left out. ""
+	 * otherwise.
 	 */
 	char			 allow[ROUTE_ALLOW_MAX];
 };
@@ -80,9 +81,9 @@ struct route_match {
  * result). Returns ERR_OK with m->route and m's parameters; ERR_METHOD
  * when patterns match the path but none with that method, m->allow then
  * listing theirs; ERR_NOTFOUND when no pattern matches the path (also a
- * parameter's segment that is empty, badly encoded or too long, and a
- * malformed pattern, which never matches). Nothing is allocated; method,
- * path and table are only read.
+ * parameter's segment that is empty, badly encoded or too long; a
+ * malformed entry, with an empty method or a bad pattern, never matches).
+ * Nothing is allocated; method, path and table are only read.
  */
 enum err	 route_find(const struct route *table, size_t n,
 		    const char *method, const char *path,

@@ -259,6 +259,7 @@ test_bad_patterns(void)
 		{ "GET", "/{i{d}", h_get },
 		{ "GET", "/{aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}", h_get },
 		{ "GET", "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}", h_get },
+		{ "", "/x", h_get },
 	};
 	static const struct route eight[] = {
 		{ "GET", "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}", h_get },
@@ -276,6 +277,9 @@ test_bad_patterns(void)
 		T_CHECK(route_find(&bad[i], 1, "GET", "/{}", &m) ==
 		    ERR_NOTFOUND);
 	}
+	/* No method: neither a match nor a 405 with an empty Allow. */
+	T_CHECK(route_find(&bad[11], 1, "", "/x", &m) == ERR_NOTFOUND);
+	T_STREQ(m.allow, "");
 	/* ROUTE_PARAMS_MAX parameters are fine. */
 	T_CHECK(route_find(eight, 1, "GET", "/p/1/2/3/4/5/6/7/8", &m) == ERR_OK);
 	T_CHECK(m.nparams == ROUTE_PARAMS_MAX);
