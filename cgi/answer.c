@@ -39,12 +39,16 @@ answer_unanswered(struct app *a, struct http_req *req)
 	    sizeof(body) - 1);
 }
 
-void
-answer_webhook_refused(struct app *a, enum err e)
+enum err
+answer_webhook(struct app *a, struct http_req *req, struct form *f)
 {
-	char	body[128];
-	int	status;
+	char		body[128];
+	int		status;
+	enum err	e;
 
+	if ((e = server_webhook(a, req, f)) == ERR_OK)
+		return ERR_OK;
+	form_free(f);
 	switch (e) {
 	case ERR_DENIED:
 		status = 403;
@@ -63,6 +67,7 @@ answer_webhook_refused(struct app *a, enum err e)
 	snprintf(body, sizeof(body), "%s\n", server_webhook_strerror(e));
 	http_reply(a->conn, status, "text/plain; charset=utf-8", NULL, body,
 	    strlen(body));
+	return e;
 }
 
 void

@@ -13,6 +13,13 @@
 
 #include "app/server.h"
 
+/*
+ * The answers every struct server_prog takes from here:
+ *	static const struct server_prog prog = { ..., ANSWER_FRAME };
+ */
+#define ANSWER_FRAME \
+	.no_route = answer_no_route, .unanswered = answer_unanswered
+
 /* The realm of the basic-auth challenge on 401. */
 #define ANSWER_REALM	"sessions"
 
@@ -32,12 +39,15 @@ void	answer_no_route(struct app *a, struct http_req *req, enum err e,
 void	answer_unanswered(struct app *a, struct http_req *req);
 
 /*
- * A webhook server_webhook() refused with e: plain text, since it is no
- * Twilio event to answer: 403 for ERR_DENIED (not Twilio's), 413 for
- * ERR_TOOBIG, 500 for ERR_NOMEM and ERR_SYS (ours to fix), 400 for the
- * rest (a body that cannot be read as a form). Twilio does not retry 4xx.
+ * Reads a webhook with server_webhook() into f, and answers it when it is
+ * refused, in plain text, since it is no Twilio event to answer: 403 for
+ * ERR_DENIED (not Twilio's), 413 for ERR_TOOBIG, 500 for ERR_NOMEM and
+ * ERR_SYS (ours to fix), 400 for the rest (a body that cannot be read as
+ * a form); Twilio does not retry 4xx. Returns server_webhook()'s result;
+ * f is for the caller to free with form_free() on ERR_OK, and already
+ * freed otherwise.
  */
-void	answer_webhook_refused(struct app *a, enum err e);
+enum err	answer_webhook(struct app *a, struct http_req *req, struct form *f);
 
 /*
  * 401 unauthorized with message and the challenge

@@ -41,18 +41,11 @@ handle(struct app *a, struct http_req *req, const struct route_match *m)
 	struct form		 f;
 	const char		*called;
 	char			*doc = NULL;
-	enum err		 e;
 
 	(void)m;
-	if ((e = server_webhook(a, req, &f)) != ERR_OK) {
-		/*
-		 * Not Twilio's webhook, or unreadable: plain text, since it
-		 * is no call to answer (Twilio never sends these).
-		 */
-		form_free(&f);
-		answer_webhook_refused(a, e);
+	/* Not Twilio's, or unreadable: plain text, no call to answer. */
+	if (answer_webhook(a, req, &f) != ERR_OK)
 		return;
-	}
 	if ((called = form_get(&f, "Called")) == NULL || *called == '\0')
 		called = form_get(&f, "To");
 	inbound_route(a->tw, a->cfg, form_get(&f, "From"), called, a->deadline,
@@ -69,11 +62,9 @@ static const struct route routes[] = {
 static const struct server_prog prog = {
 	.name = "inbound-call",
 	.scope = CONFIG_FOR_INBOUND,
-	.routes = routes,
-	.nroutes = sizeof(routes) / sizeof(routes[0]),
+	SERVER_ROUTES(routes),
 	.unavailable = unavailable,
-	.no_route = answer_no_route,
-	.unanswered = answer_unanswered,
+	ANSWER_FRAME,
 };
 
 int

@@ -32,15 +32,11 @@ handle(struct app *a, struct http_req *req, const struct route_match *m)
 	struct form		 f;
 	const char		*sid;
 	char			 reason[256], body[512];
-	enum err		 e;
 
 	(void)m;
-	if ((e = server_webhook(a, req, &f)) != ERR_OK) {
-		/* Not Twilio's, or unreadable: 4xx, which Twilio does not retry. */
-		form_free(&f);
-		answer_webhook_refused(a, e);
+	/* Not Twilio's, or unreadable: 4xx, which Twilio does not retry. */
+	if (answer_webhook(a, req, &f) != ERR_OK)
 		return;
-	}
 	switch (postevent_handle(a->tw, &f, a->deadline, &sid, reason,
 	    sizeof(reason))) {
 	case POSTEVENT_IGNORED:
@@ -75,11 +71,9 @@ static const struct route routes[] = {
 static const struct server_prog prog = {
 	.name = "post-event",
 	.scope = CONFIG_FOR_POSTEVENT,
-	.routes = routes,
-	.nroutes = sizeof(routes) / sizeof(routes[0]),
+	SERVER_ROUTES(routes),
 	.unavailable = unavailable,
-	.no_route = answer_no_route,
-	.unanswered = answer_unanswered,
+	ANSWER_FRAME,
 };
 
 int

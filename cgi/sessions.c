@@ -235,13 +235,11 @@ static const struct server_cmd cmds[] = {
 static const struct server_prog prog = {
 	.name = "sessions",
 	.scope = CONFIG_FOR_SESSIONS,
-	.routes = routes,
-	.nroutes = sizeof(routes) / sizeof(routes[0]),
+	SERVER_ROUTES(routes),
 	.cmds = cmds,
 	.ncmds = sizeof(cmds) / sizeof(cmds[0]),
 	.unavailable = unavailable,
-	.no_route = answer_no_route,
-	.unanswered = answer_unanswered,
+	ANSWER_FRAME,
 };
 
 int

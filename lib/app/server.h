@@ -42,6 +42,9 @@ typedef void	(*server_handler)(struct app *, struct http_req *,
  */
 #define SERVER_ROUTE(method, pattern, fn) \
 	{ (method), (pattern), (route_fn)(1 ? (fn) : (server_handler)0) }
+/* A struct server_prog's table and its size: SERVER_ROUTES(routes). */
+#define SERVER_ROUTES(table) \
+	.routes = (table), .nroutes = sizeof(table) / sizeof((table)[0])
 
 /*
  * A command of the program other than serving: "sessions.fcgi --reap ...".
