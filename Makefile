@@ -159,6 +159,8 @@ FUZZ_LIB_FLAGS = CC=clang BUILD=build-fuzz OPT="-O1 -g" \
 fuzz-lib:
 	@$(MAKE) --no-print-directory $(FUZZ_LIB_FLAGS) build-fuzz/libmasked.a
 
+# A whole-request target (fuzz_*_req) includes its program's cgi/ file and
+# cgi/answer.c, as the program links them: one source, no other object.
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c fuzz-lib
 	clang $(CPPFLAGS) -std=c11 -O1 -g $(PKG_CFLAGS) \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
