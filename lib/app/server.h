@@ -75,7 +75,7 @@ struct server_prog {
 	 */
 	void	(*no_route)(struct app *, struct http_req *, enum err e,
 		    const struct route_match *m);
-	/* Answers a request that the handler left unanswered (a 500). */
+	/* Answers a request its handler left unanswered (answer_unanswered). */
 	void	(*unanswered)(struct app *, struct http_req *);
 };
 
