@@ -46,7 +46,8 @@
 /*
  * The handler as the table holds it: route never calls it. The program
  * casts its own handler to route_fn in the table and back before calling
- * it (server.h's SERVER_ROUTE does both halves, type-checked).
+ * it (server.h's SERVER_ROUTE casts in, type-checked; server_serve() casts
+ * back).
  */
 typedef void	(*route_fn)(void);
 
