@@ -84,11 +84,13 @@ $(BUILD)/libmasked.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/cgi/%.o: cgi/%.c lib/*/*.h | $(BUILD)/cgi
+$(BUILD)/cgi/%.o: cgi/%.c cgi/*.h lib/*/*.h | $(BUILD)/cgi
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/%.fcgi: $(BUILD)/cgi/%.o $(BUILD)/libmasked.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmasked.a $(LIBS)
+# Each program is its cgi/ file plus cgi/answer.c, the answers (and so the
+# HTTP statuses) the three share.
+$(BUILD)/%.fcgi: $(BUILD)/cgi/%.o $(BUILD)/cgi/answer.o $(BUILD)/libmasked.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/cgi/answer.o $(BUILD)/libmasked.a $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libmasked.a | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmasked.a $(LIBS)
@@ -157,6 +159,8 @@ FUZZ_LIB_FLAGS = CC=clang BUILD=build-fuzz OPT="-O1 -g" \
 fuzz-lib:
 	@$(MAKE) --no-print-directory $(FUZZ_LIB_FLAGS) build-fuzz/libmasked.a
 
+# A whole-request target (fuzz_*_req) includes its program's cgi/ file and
+# cgi/answer.c, as the program links them: one source, no other object.
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c fuzz-lib
 	clang $(CPPFLAGS) -std=c11 -O1 -g $(PKG_CFLAGS) \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

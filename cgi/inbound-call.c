@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "app/server.h"
 #include "core/log.h"
 #include "svc/inbound.h"
@@ -33,35 +34,18 @@ unavailable(struct app *a, struct http_req *req)
 	reply_twiml(a, 200, inbound_say(a->cfg, a->cfg->apology_message));
 }
 
-/*
- * A request that is not Twilio's webhook, or one that cannot be read: plain
- * text, since it is no call to answer (Twilio never sends these).
- */
+/* POST /inbound-call */
 static void
-refuse(struct app *a, enum err e)
-{
-	char	body[128];
-	int	status = e == ERR_DENIED ? 403 : e == ERR_TOOBIG ? 413 :
-		    e == ERR_NOMEM || e == ERR_SYS ? 500 : 400;
-
-	snprintf(body, sizeof(body), "%s\n", server_webhook_strerror(e));
-	http_reply(a->conn, status, "text/plain; charset=utf-8", NULL, body,
-	    strlen(body));
-}
-
-static void
-handle(struct app *a, struct http_req *req)
+handle(struct app *a, struct http_req *req, const struct route_match *m)
 {
 	struct form		 f;
 	const char		*called;
 	char			*doc = NULL;
-	enum err		 e;
 
-	if ((e = server_webhook(a, req, &f)) != ERR_OK) {
-		form_free(&f);
-		refuse(a, e);
+	(void)m;
+	/* Not Twilio's, or unreadable: plain text, no call to answer. */
+	if (answer_webhook(a, req, &f) != ERR_OK)
 		return;
-	}
 	if ((called = form_get(&f, "Called")) == NULL || *called == '\0')
 		called = form_get(&f, "To");
 	inbound_route(a->tw, a->cfg, form_get(&f, "From"), called, a->deadline,
@@ -70,10 +54,17 @@ handle(struct app *a, struct http_req *req)
 	form_free(&f);
 }
 
+static const struct route routes[] = {
+	SERVER_ROUTE("POST", "/inbound-call", handle),
+};
+
 /* File scope: the fuzz target that includes this file serves through it. */
 static const struct server_prog prog = {
-	"inbound-call", "/inbound-call", CONFIG_FOR_INBOUND, handle,
-	unavailable
+	.name = "inbound-call",
+	.scope = CONFIG_FOR_INBOUND,
+	SERVER_ROUTES(routes),
+	.unavailable = unavailable,
+	ANSWER_FRAME,
 };
 
 int

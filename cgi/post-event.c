@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "answer.h"
 #include "app/server.h"
 #include "core/log.h"
 #include "svc/postevent.h"
@@ -24,22 +25,18 @@ unavailable(struct app *a, struct http_req *req)
 	text(a, 503, "service not configured\n");
 }
 
+/* POST /conversations-post-event */
 static void
-handle(struct app *a, struct http_req *req)
+handle(struct app *a, struct http_req *req, const struct route_match *m)
 {
 	struct form		 f;
 	const char		*sid;
 	char			 reason[256], body[512];
-	enum err		 e;
 
-	if ((e = server_webhook(a, req, &f)) != ERR_OK) {
-		/* Not Twilio's, or unreadable: 4xx, which Twilio does not retry. */
-		form_free(&f);
-		snprintf(body, sizeof(body), "%s\n", server_webhook_strerror(e));
-		text(a, e == ERR_DENIED ? 403 : e == ERR_TOOBIG ? 413 :
-		    e == ERR_NOMEM || e == ERR_SYS ? 500 : 400, body);
+	(void)m;
+	/* Not Twilio's, or unreadable: 4xx, which Twilio does not retry. */
+	if (answer_webhook(a, req, &f) != ERR_OK)
 		return;
-	}
 	switch (postevent_handle(a->tw, &f, a->deadline, &sid, reason,
 	    sizeof(reason))) {
 	case POSTEVENT_IGNORED:
@@ -66,10 +63,17 @@ handle(struct app *a, struct http_req *req)
 	form_free(&f);
 }
 
+static const struct route routes[] = {
+	SERVER_ROUTE("POST", "/conversations-post-event", handle),
+};
+
 /* File scope: the fuzz target that includes this file serves through it. */
 static const struct server_prog prog = {
-	"post-event", "/conversations-post-event", CONFIG_FOR_POSTEVENT,
-	handle, unavailable
+	.name = "post-event",
+	.scope = CONFIG_FOR_POSTEVENT,
+	SERVER_ROUTES(routes),
+	.unavailable = unavailable,
+	ANSWER_FRAME,
 };
 
 int

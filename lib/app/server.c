@@ -7,15 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/socket.h>
 
 #include <curl/curl.h>
 #include <fcgiapp.h>
 
+#include "app/fatal.h"
 #include "app/server.h"
 #include "core/clock.h"
 #include "core/log.h"
-#include "svc/reap.h"
 #include "twilio/twilio.h"
 #include "web/sig.h"
 
@@ -50,108 +49,11 @@ on_term(int sig)
 	atomic_store(&stopping, 1);
 }
 
-/*
- * A worker that dies says so before it goes, in the log's own format, so a
- * crash is seen whichever server runs the program (some say nothing, or
- * only that a process went). The line is made at start-up: a handler may
- * only write(). Sanitizer builds keep the sanitizer's own handler, whose
- * report says more.
- */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-
-#ifndef SANITIZED
-static char	fatal_prefix[128];
-static size_t	fatal_prefix_len;
-
+/* SIGUSR1 only interrupts a worker's accept(): nothing to do here. */
 static void
-on_fatal(int sig)
+on_wake(int sig)
 {
-	char		 line[sizeof(fatal_prefix) + 64], num[12];
-	const char	*name;
-	size_t		 n = fatal_prefix_len, k = sizeof(num);
-	int		 d = sig, saved = errno;
-
-	memcpy(line, fatal_prefix, n);
-	do {
-		num[--k] = (char)('0' + d % 10);
-		d /= 10;
-	} while (d > 0 && k > 0);
-	memcpy(line + n, num + k, sizeof(num) - k);
-	n += sizeof(num) - k;
-	switch (sig) {
-	case SIGSEGV:	name = " (Segmentation fault)\n"; break;
-	case SIGBUS:	name = " (Bus error)\n"; break;
-	case SIGILL:	name = " (Illegal instruction)\n"; break;
-	case SIGFPE:	name = " (Floating point exception)\n"; break;
-	case SIGABRT:	name = " (Aborted)\n"; break;
-	default:	name = "\n"; break;
-	}
-	k = strlen(name);
-	memcpy(line + n, name, k);
-	(void)!write(log_fileno(), line, n + k);
-	errno = saved;
-	/* SA_RESETHAND: the default action again, which ends the process. */
-	raise(sig);
-}
-
-#endif
-
-static void
-fatal_signals(const char *program)
-{
-#ifndef SANITIZED
-	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
-	struct sigaction sa;
-	size_t		 i;
-	int		 n;
-
-	n = snprintf(fatal_prefix, sizeof(fatal_prefix), "masked[%ld] error "
-	    "%s: fatal signal ", (long)getpid(), program);
-	if (n < 0 || (size_t)n >= sizeof(fatal_prefix))
-		return;
-	fatal_prefix_len = (size_t)n;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_fatal;
-	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-#else
-	(void)program;
-#endif
-}
-
-static void
-usage(const struct server_prog *p)
-{
-	fprintf(stderr, "usage: %s.fcgi [--check | --version | --listen "
-	    "HOST:PORT | --listen /path/to.sock]\n"
-	    "       %s.fcgi --reap [--reap-min-age SECONDS] [--reap-window "
-	    "SECONDS]\n"
-	    "Serves POST %s over FastCGI: on the socket handed over on fd 0 (as "
-	    "web servers start it),\non one it opens itself (--listen), or as "
-	    "plain CGI when fd 0 is not a socket.\n"
-	    "Configuration comes from the environment and $ENV_FILE or ./.env.\n"
-	    "--reap deletes the conversations left half-made by a worker that "
-	    "died.\n", p->name, p->name, p->path);
-}
-
-/* Whether the request's path is the program's, also when mounted under a prefix. */
-static bool
-path_matches(const char *path, const char *want)
-{
-	size_t n = strlen(path), w = strlen(want);
-
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	/* want starts with '/', so a match always starts a path segment. */
-	return n >= w && strncmp(path + n - w, want, w) == 0;
+	(void)sig;
 }
 
 enum err
@@ -222,17 +124,14 @@ void
 server_serve(struct app *a, struct http_req *req, const struct server_prog *p,
     bool ready)
 {
-	if (!path_matches(req->path, p->path)) {
-		http_reply_error(a->conn, 404, "not_found", "this program "
-		    "serves only POST to its one path", NULL);
-		return;
-	}
-	if (strcmp(req->method, "POST") != 0) {
-		static const char body[] = "{\"error\":\"method_not_allowed\","
-		    "\"message\":\"only POST is served here\"}";
+	struct route_match	 m;
+	server_handler		 handle;
+	enum err		 e;
 
-		http_reply(a->conn, 405, "application/json", "Allow: POST\r\n",
-		    body, sizeof(body) - 1);
+	/* The route first: a path no one serves is 404 even when not ready. */
+	if ((e = route_find(p->routes, p->nroutes, req->method, req->path,
+	    &m)) != ERR_OK) {
+		p->no_route(a, req, e, &m);
 		return;
 	}
 	if (!ready) {
@@ -240,57 +139,9 @@ server_serve(struct app *a, struct http_req *req, const struct server_prog *p,
 		return;
 	}
 	a->deadline = clock_now_ms() + a->cfg->request_timeout_ms;
-	p->handle(a, req);
-}
-
-/*
- * The listening socket systemd passes under its socket-activation protocol
- * (LISTEN_PID is us, LISTEN_FDS >= 1: the socket is fd 3), or 0 when there is
- * none. A unit with StandardInput=socket hands it on fd 0 instead, which is
- * the FastCGI way and needs nothing here.
- */
-static int
-systemd_socket(void)
-{
-	const char	*pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
-
-	if (pid == NULL || fds == NULL || atol(pid) != (long)getpid() ||
-	    atoi(fds) < 1)
-		return 0;
-	unsetenv("LISTEN_PID");
-	unsetenv("LISTEN_FDS");
-	unsetenv("LISTEN_FDNAMES");
-	return 3;
-}
-
-/*
- * --reap: deletes the conversations that workers which died half-way left
- * behind (reap.h). By default only those at least three request deadlines
- * old (no live request can still be adding to them) and at most a day old.
- */
-static int
-run_reaper(const struct config *c, long min_age, long window)
-{
-	struct twilio		*t = NULL;
-	struct reap_stats	 s;
-	enum err		 e;
-	int			 i;
-
-	/* Only what every program needs matters here (not the pool, say). */
-	for (i = 0; i < c->nproblems; i++)
-		if (c->problems[i].scope == CONFIG_FOR_ALL) {
-			fprintf(stderr, "reap: %s\n", c->problems[i].text);
-			return 1;
-		}
-	if (min_age < 0)
-		min_age = 3 * (c->request_timeout_ms / 1000 + 5);
-	if ((e = twilio_new(&t, c)) != ERR_OK)
-		return 1;
-	e = reap_run(t, c, min_age, window, &s);
-	twilio_free(t);
-	printf("reap: %lu conversations examined, %lu half-made, %lu deleted, "
-	    "%lu failed\n", s.examined, s.half_made, s.deleted, s.failed);
-	return e == ERR_OK && s.failed == 0 ? 0 : 1;
+	/* Back to the type SERVER_ROUTE() cast it from. */
+	handle = (server_handler)m.route->handler;
+	handle(a, req, &m);
 }
 
 /* One worker thread: accept, serve, finish, until told to stop. */
@@ -301,9 +152,9 @@ worker_run(void *arg)
 	struct http_conn	 conn;
 	struct http_req		 req;
 	struct app		 a;
-	int			 rc;
+	enum err		 e;
 
-	if (http_init(&conn, w->listen_fd) != 0) {
+	if (http_init(&conn, w->listen_fd) != ERR_OK) {
 		log_error("cannot set up FastCGI");
 		return NULL;
 	}
@@ -317,25 +168,20 @@ worker_run(void *arg)
 		 * takes no lock of its own there either).
 		 */
 		atomic_store(&w->accepting, true);
-		rc = atomic_load(&stopping) ? -1 : http_wait(&conn);
+		e = atomic_load(&stopping) ? ERR_SYS : http_wait(&conn);
 		/* From here on no signal is sent: the request is read whole. */
 		atomic_store(&w->accepting, false);
-		if (rc != 0)
+		if (e != ERR_OK)
 			break;
 		http_read(&conn, &req);
 		server_serve(&a, &req, w->prog, w->ready);
+		if (!conn.answered)
+			w->prog->unanswered(&a, &req);
 		http_finish(&conn, &req);
 	}
 	http_free(&conn);
 	atomic_store(&w->done, true);
 	return NULL;
-}
-
-/* SIGUSR1 only interrupts a worker's accept(): nothing to do here. */
-static void
-on_wake(int sig)
-{
-	(void)sig;
 }
 
 /*
@@ -368,144 +214,67 @@ stop_workers(struct worker *workers, int n)
 		pthread_join(workers[i].thread, NULL);
 }
 
-int
-server_main(int argc, char *argv[], const struct server_prog *p)
+/* Frees the n workers of workers_new() (their Twilio clients), and the array. */
+static void
+workers_free(struct worker *workers, int n)
 {
-	struct config		 cfg;
-	struct worker		*workers = NULL;
-	sigset_t		 sigs;
-	const char		*listen_at = NULL;
-	bool			 check = false, reap = false, ready;
-	long			 reap_min_age = -1, reap_window = 86400;
-	int			 i, n = 0, fd = 0, rc = 1, sig;
-	enum err		 e;
+	int i;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--version") == 0) {
-			printf("%s.fcgi (masked) %s\n", p->name, VERSION);
-			return 0;
-		} else if (strcmp(argv[i], "--check") == 0)
-			check = true;
-		else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
-			listen_at = argv[++i];
-		else if (strcmp(argv[i], "--reap") == 0)
-			reap = true;
-		else if (strcmp(argv[i], "--reap-min-age") == 0 && i + 1 < argc)
-			reap_min_age = atol(argv[++i]);
-		else if (strcmp(argv[i], "--reap-window") == 0 && i + 1 < argc)
-			reap_window = atol(argv[++i]);
-		else {
-			usage(p);
-			return strcmp(argv[i], "--help") == 0 ? 0 : 2;
-		}
-	}
+	for (i = 0; workers != NULL && i < n; i++)
+		twilio_free(workers[i].tw);
+	free(workers);
+}
 
-	log_setup(p->name, LOG_INFO);
-	if ((e = config_load(&cfg)) == ERR_NOMEM) {
-		log_error("out of memory reading the configuration");
-		return 1;
-	}
-	log_setup(p->name, (enum log_level)cfg.log_level);
-	if (!check && (e = log_open(cfg.log_target)) != ERR_OK)
-		log_error("LOG_TARGET: cannot open %s (%s): logging to standard "
-		    "error", cfg.log_target, strerror(errno));
-	ready = config_problem_count(&cfg, p->scope) == 0;
-	for (i = 0; i < cfg.nproblems; i++)
-		if (cfg.problems[i].scope & p->scope) {
-			if (check)
-				printf("error: %s\n", cfg.problems[i].text);
-			else
-				log_error("configuration: %s; answering 503 "
-				    "until it is fixed", cfg.problems[i].text);
-		}
-	for (i = 0; i < cfg.nwarnings; i++) {
-		if (check)
-			printf("warning: %s\n", cfg.warnings[i]);
-		else
-			log_warn("%s", cfg.warnings[i]);
-	}
-	if (check) {
-		/* What would stop the program from starting is as bad. */
-		if (geteuid() == 0 && !cfg.allow_root) {
-			printf("error: running as root: the program refuses to "
-			    "start as root (run it as the unprivileged user the "
-			    "web server or unit runs it as, or set ALLOW_ROOT=1)\n");
-			ready = false;
-		}
-		printf("%s: configuration %s\n", p->name, ready ? "OK" : "INVALID");
-		config_free(&cfg);
-		return ready ? 0 : 1;
-	}
+/* n workers, each with its own Twilio client, or NULL (said in the log). */
+static struct worker *
+workers_new(const struct config *c, const struct server_prog *p, int fd,
+    bool ready, int n)
+{
+	struct worker	*workers;
+	int		 i;
 
-	/*
-	 * The programs hold the keys to a Twilio account and face the
-	 * internet: a slip that runs them as root is refused, not served.
-	 */
-	if (geteuid() == 0 && !cfg.allow_root) {
-		log_error("refusing to run as root: run as an unprivileged user "
-		    "(see deploy/), or set ALLOW_ROOT=1");
-		goto out;
+	if ((workers = calloc((size_t)n, sizeof(*workers))) == NULL) {
+		log_error("out of memory starting %d workers", n);
+		return NULL;
 	}
-	signal(SIGPIPE, SIG_IGN);
-	fatal_signals(p->name);
-	/*
-	 * glibc gives each thread its own malloc arena, which keeps what a
-	 * large session once used; the requests here are small, so two
-	 * arenas serve all threads without contention worth the memory.
-	 */
-	mallopt(M_ARENA_MAX, 2);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || FCGX_Init() != 0) {
-		log_error("cannot initialise libcurl or libfcgi");
-		goto out;
-	}
-	if (reap) {
-		rc = run_reaper(&cfg, reap_min_age, reap_window);
-		goto out;
-	}
-	if (listen_at == NULL && (fd = systemd_socket()) > 0)
-		log_info("serving on the socket systemd passed (fd %d)", fd);
-	else if (listen_at != NULL) {
-		if ((fd = FCGX_OpenSocket(listen_at, 128)) < 0) {
-			log_error("cannot listen on %s: %s", listen_at,
-			    strerror(errno));
-			goto out;
-		}
-		log_info("listening on %s", listen_at);
-	}
-	n = (fd == 0 && FCGX_IsCGI()) ? 1 : cfg.worker_threads;
-	if ((workers = calloc((size_t)n, sizeof(*workers))) == NULL)
-		goto out;
 	for (i = 0; i < n; i++) {
-		workers[i].cfg = &cfg;
+		workers[i].cfg = c;
 		workers[i].prog = p;
 		workers[i].listen_fd = fd;
 		workers[i].ready = ready;
-		if (twilio_new(&workers[i].tw, &cfg) != ERR_OK) {
+		if (twilio_new(&workers[i].tw, c) != ERR_OK) {
 			log_error("cannot set up the HTTP client");
-			goto out;
+			workers_free(workers, i);
+			return NULL;
 		}
 	}
-	if (n == 1) {
-		/* CGI, or one thread: serve on this thread, signals as they come. */
-		struct sigaction sa;
+	return workers;
+}
 
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_term;	/* no SA_RESTART: accept() returns */
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-		worker_run(&workers[0]);
-		rc = 0;
-		goto out;
-	}
+/* CGI, or one thread: serves on this thread, signals as they come. */
+static void
+serve_here(struct worker *w)
+{
+	struct sigaction sa;
 
-	/* Workers never see SIGTERM: this thread waits for it, then stops them. */
-	{
-		struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;	/* no SA_RESTART: accept() returns */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	worker_run(w);
+}
 
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_wake;	/* no SA_RESTART: accept() returns */
-		sigaction(SIGUSR1, &sa, NULL);
-	}
+/* Workers never see SIGTERM: this thread waits for it, then stops them. */
+static void
+serve_threads(struct worker *workers, int n)
+{
+	struct sigaction sa;
+	sigset_t	 sigs;
+	int		 i, sig;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_wake;	/* no SA_RESTART: accept() returns */
+	sigaction(SIGUSR1, &sa, NULL);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
@@ -524,11 +293,255 @@ server_main(int argc, char *argv[], const struct server_prog *p)
 		atomic_store(&stopping, 1);
 	}
 	stop_workers(workers, n);
-	rc = 0;
-out:
-	for (i = 0; workers != NULL && i < n; i++)
-		twilio_free(workers[i].tw);
-	free(workers);
+}
+
+/* Serves on fd until told to stop; returns the exit status. */
+static int
+serve(const struct config *c, const struct server_prog *p, int fd, bool ready)
+{
+	struct worker	*workers;
+	int		 n;
+
+	n = (fd == 0 && FCGX_IsCGI()) ? 1 : c->worker_threads;
+	if ((workers = workers_new(c, p, fd, ready, n)) == NULL)
+		return 1;
+	if (n == 1)
+		serve_here(&workers[0]);
+	else
+		serve_threads(workers, n);
+	workers_free(workers, n);
+	return 0;
+}
+
+/*
+ * The listening socket systemd passes under its socket-activation protocol
+ * (LISTEN_PID is us, LISTEN_FDS >= 1: the socket is fd 3), or 0 when there is
+ * none. A unit with StandardInput=socket hands it on fd 0 instead, which is
+ * the FastCGI way and needs nothing here.
+ */
+static int
+systemd_socket(void)
+{
+	const char	*pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+
+	if (pid == NULL || fds == NULL || atol(pid) != (long)getpid() ||
+	    atoi(fds) < 1)
+		return 0;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return 3;
+}
+
+/*
+ * The socket to serve on, into *fd: --listen's, systemd's, or 0 (the one
+ * the web server handed over, or plain CGI). ERR_SYS if --listen's cannot
+ * be opened (said in the log).
+ */
+static enum err
+open_listener(const char *listen_at, int *fd)
+{
+	*fd = 0;
+	if (listen_at == NULL && (*fd = systemd_socket()) > 0)
+		log_info("serving on the socket systemd passed (fd %d)", *fd);
+	else if (listen_at != NULL) {
+		if ((*fd = FCGX_OpenSocket(listen_at, 128)) < 0) {
+			log_error("cannot listen on %s: %s", listen_at,
+			    strerror(errno));
+			return ERR_SYS;
+		}
+		log_info("listening on %s", listen_at);
+	}
+	return ERR_OK;
+}
+
+/* What the command line asks for. */
+struct opts {
+	bool			 check;
+	const char		*listen_at;
+	const struct server_cmd	*cmd;		/* NULL: serve */
+	int			 cmd_argc;	/* the arguments after cmd */
+	char			**cmd_argv;
+};
+
+static void
+usage(const struct server_prog *p)
+{
+	size_t i;
+
+	fprintf(stderr, "usage: %s.fcgi [--check | --version | --listen "
+	    "HOST:PORT | --listen /path/to.sock]\n", p->name);
+	for (i = 0; i < p->ncmds; i++)
+		fprintf(stderr, "       %s.fcgi %s %s\n", p->name,
+		    p->cmds[i].name, p->cmds[i].args);
+	fprintf(stderr, "Serves");
+	for (i = 0; i < p->nroutes; i++)
+		fprintf(stderr, "%s %s %s", i > 0 ? "," : "",
+		    p->routes[i].method, p->routes[i].pattern);
+	fprintf(stderr, " over FastCGI: on the socket handed over on fd 0 (as "
+	    "web servers start it),\non one it opens itself (--listen), or as "
+	    "plain CGI when fd 0 is not a socket.\n"
+	    "Configuration comes from the environment and $ENV_FILE or "
+	    "./.env.\n");
+	for (i = 0; i < p->ncmds; i++)
+		fprintf(stderr, "%s %s\n", p->cmds[i].name, p->cmds[i].help);
+}
+
+/*
+ * Reads the command line into o. Returns -1 to go on, or the exit status
+ * when it is all done (--version, --help, a bad argument). A command takes
+ * every argument after its name.
+ */
+static int
+parse_args(int argc, char *argv[], const struct server_prog *p,
+    struct opts *o)
+{
+	size_t	k;
+	int	i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 1; i < argc; i++) {
+		for (k = 0; k < p->ncmds; k++)
+			if (strcmp(argv[i], p->cmds[k].name) == 0) {
+				o->cmd = &p->cmds[k];
+				o->cmd_argc = argc - i - 1;
+				o->cmd_argv = argv + i + 1;
+				return -1;
+			}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("%s.fcgi (masked) %s\n", p->name, VERSION);
+			return 0;
+		} else if (strcmp(argv[i], "--check") == 0)
+			o->check = true;
+		else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
+			o->listen_at = argv[++i];
+		else {
+			usage(p);
+			return strcmp(argv[i], "--help") == 0 ? 0 : 2;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Loads the configuration into cfg (free with config_free()) and opens
+ * the log it names (not for --check, which only prints). ERR_NOMEM is the
+ * only failure: a configuration with problems is loaded and reported.
+ */
+static enum err
+load_config(const struct server_prog *p, bool check, struct config *cfg)
+{
+	log_setup(p->name, LOG_INFO);
+	if (config_load(cfg) == ERR_NOMEM) {
+		log_error("out of memory reading the configuration");
+		return ERR_NOMEM;
+	}
+	log_setup(p->name, (enum log_level)cfg->log_level);
+	if (!check && log_open(cfg->log_target) != ERR_OK)
+		log_error("LOG_TARGET: cannot open %s (%s): logging to standard "
+		    "error", cfg->log_target, strerror(errno));
+	return ERR_OK;
+}
+
+/*
+ * Says what is wrong with cfg for p, and its warnings: printed for
+ * --check, logged otherwise. Returns whether cfg is good for p's scope.
+ */
+static bool
+report_config(const struct server_prog *p, const struct config *cfg,
+    bool check)
+{
+	int i;
+
+	for (i = 0; i < cfg->nproblems; i++)
+		if (cfg->problems[i].scope & p->scope) {
+			if (check)
+				printf("error: %s\n", cfg->problems[i].text);
+			else
+				log_error("configuration: %s; answering 503 "
+				    "until it is fixed", cfg->problems[i].text);
+		}
+	for (i = 0; i < cfg->nwarnings; i++) {
+		if (check)
+			printf("warning: %s\n", cfg->warnings[i]);
+		else
+			log_warn("%s", cfg->warnings[i]);
+	}
+	return config_problem_count(cfg, p->scope) == 0;
+}
+
+/* --check's verdict, printed; returns the exit status. */
+static int
+check_verdict(const struct server_prog *p, const struct config *cfg,
+    bool ready)
+{
+	/* What would stop the program from starting is as bad. */
+	if (geteuid() == 0 && !cfg->allow_root) {
+		printf("error: running as root: the program refuses to start "
+		    "as root (run it as the unprivileged user the web server "
+		    "or unit runs it as, or set ALLOW_ROOT=1)\n");
+		ready = false;
+	}
+	printf("%s: configuration %s\n", p->name, ready ? "OK" : "INVALID");
+	return ready ? 0 : 1;
+}
+
+/*
+ * The programs hold the keys to a Twilio account and face the internet: a
+ * slip that runs them as root is refused, not served. Returns whether it
+ * refuses (said in the log).
+ */
+static bool
+refuse_root(const struct config *cfg)
+{
+	if (geteuid() != 0 || cfg->allow_root)
+		return false;
+	log_error("refusing to run as root: run as an unprivileged user (see "
+	    "deploy/), or set ALLOW_ROOT=1");
+	return true;
+}
+
+/* What the process needs before it serves or runs a command. */
+static enum err
+process_setup(const struct server_prog *p)
+{
+	signal(SIGPIPE, SIG_IGN);
+	fatal_setup(p->name);
+	/*
+	 * glibc gives each thread its own malloc arena, which keeps what a
+	 * large session once used; the requests here are small, so two
+	 * arenas serve all threads without contention worth the memory.
+	 */
+	mallopt(M_ARENA_MAX, 2);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || FCGX_Init() != 0) {
+		log_error("cannot initialise libcurl or libfcgi");
+		return ERR_SYS;
+	}
+	return ERR_OK;
+}
+
+int
+server_main(int argc, char *argv[], const struct server_prog *p)
+{
+	struct config	 cfg;
+	struct opts	 o;
+	bool		 ready;
+	int		 rc, fd;
+
+	if ((rc = parse_args(argc, argv, p, &o)) >= 0)
+		return rc;
+	if (load_config(p, o.check, &cfg) != ERR_OK)
+		return 1;
+	ready = report_config(p, &cfg, o.check);
+	rc = 1;
+	if (o.check)
+		rc = check_verdict(p, &cfg, ready);
+	else if (!refuse_root(&cfg) && process_setup(p) == ERR_OK) {
+		if (o.cmd != NULL)
+			rc = o.cmd->run(o.cmd_argc, o.cmd_argv, &cfg);
+		else if (open_listener(o.listen_at, &fd) == ERR_OK)
+			rc = serve(&cfg, p, fd, ready);
+	}
 	config_free(&cfg);
 	curl_global_cleanup();
 	return rc;

@@ -1,7 +1,11 @@
 /*
- * server: what the three programs share around their handler: the command
- * line, configuration, the accept loop, routing of path and method, and the
- * check of Twilio's webhook signatures.
+ * server: what the three programs share around their handlers: the command
+ * line, configuration, the accept loop, routing by the program's route
+ * table, and the check of Twilio's webhook signatures.
+ *
+ * The frame chooses no HTTP status: every answer it needs (no route, not
+ * configured, not answered) is a function the program gives it in its
+ * struct server_prog (cgi/answer.c holds the shared ones).
  */
 #ifndef SERVER_H
 #define SERVER_H
@@ -11,6 +15,7 @@
 #include "app/config.h"
 #include "core/form.h"
 #include "web/http.h"
+#include "web/route.h"
 
 struct twilio;
 
@@ -22,24 +27,69 @@ struct app {
 	long long		 deadline;	/* monotonic ms, see clock_now_ms() */
 };
 
-struct server_prog {
-	const char	*name;		/* "sessions" */
-	const char	*path;		/* the one path served: "/sessions" */
-	unsigned	 scope;		/* CONFIG_FOR_* */
-	/* Serves a POST to path; the configuration is known good for scope. */
-	void		(*handle)(struct app *, struct http_req *);
-	/* Answers when the configuration is not (503 or its equivalent). */
-	void		(*unavailable)(struct app *, struct http_req *);
+/*
+ * A route's handler: serves the request its route matched, once the
+ * configuration is known good for the program's scope; m (the route and
+ * its parameters) is borrowed, valid for the call.
+ */
+typedef void	(*server_handler)(struct app *, struct http_req *,
+		    const struct route_match *);
+
+/*
+ * An entry of a program's route table: SERVER_ROUTE("POST", "/sessions",
+ * create). fn must be a server_handler (the conditional makes the compiler
+ * say so when it is not); server_serve() casts it back before the call.
+ */
+#define SERVER_ROUTE(method, pattern, fn) \
+	{ (method), (pattern), (route_fn)(1 ? (fn) : (server_handler)0) }
+/* A struct server_prog's table and its size: SERVER_ROUTES(routes). */
+#define SERVER_ROUTES(table) \
+	.routes = (table), .nroutes = sizeof(table) / sizeof((table)[0])
+
+/*
+ * A command of the program other than serving: "sessions.fcgi --reap ...".
+ * run gets the arguments after name (argv[0] is the first of them, argc
+ * may be 0) and the configuration, loaded and reported as for serving,
+ * once the process is set up (not root, libcurl initialised); it returns
+ * the exit status (2 for arguments it does not take). cfg is borrowed.
+ */
+struct server_cmd {
+	const char	*name;		/* "--reap" */
+	const char	*args;		/* for the usage: "[--reap-min-age S]" */
+	const char	*help;		/* one line: "deletes ..." */
+	int		(*run)(int argc, char *argv[], const struct config *cfg);
 };
 
-/* The programs' main(): returns the exit status. */
+struct server_prog {
+	const char		*name;		/* "sessions" */
+	unsigned		 scope;		/* CONFIG_FOR_* */
+	const struct route	*routes;	/* handlers: server_handler */
+	size_t			 nroutes;
+	const struct server_cmd	*cmds;		/* may be NULL */
+	size_t			 ncmds;
+	/* Answers when the configuration is not good (503 or its equivalent). */
+	void	(*unavailable)(struct app *, struct http_req *);
+	/*
+	 * Answers a request no route is for: e is route_find()'s
+	 * ERR_NOTFOUND or ERR_METHOD (m->allow then lists the methods).
+	 */
+	void	(*no_route)(struct app *, struct http_req *, enum err e,
+		    const struct route_match *m);
+	/* Answers a request its handler left unanswered (answer_unanswered). */
+	void	(*unanswered)(struct app *, struct http_req *);
+};
+
+/* The programs' main(): returns the exit status. p is borrowed for good. */
 int	server_main(int argc, char *argv[], const struct server_prog *p);
 
 /*
- * Serves the request http_read() put in req: routes it by path and method,
- * then hands it to p->handle (ready: the configuration is good for p's
- * scope) or p->unavailable. Exported for the fuzz targets, which drive
- * each program's whole request path through it.
+ * Serves the request http_read() put in req: routes it by p's table, then
+ * hands it to the route's handler (ready: the configuration is good for
+ * p's scope), p->unavailable or p->no_route. It does not call
+ * p->unanswered (the accept loop does after it): a request left
+ * unanswered stays so, for the caller to see. Everything is borrowed.
+ * Exported for the fuzz targets, which drive each program's whole request
+ * path through it.
  */
 void	server_serve(struct app *a, struct http_req *req,
 	    const struct server_prog *p, bool ready);

@@ -17,6 +17,7 @@ err_str(enum err e)
 	case ERR_NOTFOUND:	return "not found";
 	case ERR_POOL:		return "no proxy number available";
 	case ERR_DENIED:	return "not signed or not authorised";
+	case ERR_METHOD:	return "method not allowed";
 	}
 	return "unknown error";
 }

@@ -23,6 +23,7 @@ enum err {
 	ERR_NOTFOUND,	/* the thing looked for does not exist */
 	ERR_POOL,	/* no free proxy number left for an address */
 	ERR_DENIED,	/* a signature or credentials do not match */
+	ERR_METHOD,	/* the path is served, but not with that method */
 };
 
 /* A description of e for a log line: static, in English, never NULL. */

@@ -10,20 +10,20 @@
 
 extern char **environ;
 
-int
+enum err
 http_init(struct http_conn *conn, int listen_fd)
 {
 	memset(conn, 0, sizeof(*conn));
 	if (FCGX_Init() != 0)
-		return -1;
+		return ERR_SYS;
 	/* FCGX_IsCGI() tells whether fd 0 is a listening socket. */
 	if (listen_fd == 0 && FCGX_IsCGI()) {
 		conn->cgi = true;
-		return 0;
+		return ERR_OK;
 	}
 	if (FCGX_InitRequest(&conn->fcgi, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
-		return -1;
-	return 0;
+		return ERR_SYS;
+	return ERR_OK;
 }
 
 void
@@ -88,27 +88,16 @@ read_body(struct http_conn *conn, struct http_req *req)
 		req->body_err = ERR_PARSE;
 }
 
-int
+enum err
 http_wait(struct http_conn *conn)
 {
 	if (conn->cgi) {
 		if (conn->cgi_served)
-			return -1;
+			return ERR_NOTFOUND;
 		conn->cgi_served = true;
 	} else if (FCGX_Accept_r(&conn->fcgi) < 0)
-		return -1;
-	return 0;
-}
-
-int
-http_accept(struct http_conn *conn, struct http_req *req)
-{
-	memset(req, 0, sizeof(*req));
-	buf_init(&req->body, HTTP_BODY_MAX);
-	if (http_wait(conn) != 0)
-		return -1;
-	http_read(conn, req);
-	return 0;
+		return ERR_SYS;
+	return ERR_OK;
 }
 
 void
@@ -186,9 +175,6 @@ nothing_to_read(int fd)
 void
 http_finish(struct http_conn *conn, struct http_req *req)
 {
-	if (!conn->answered)
-		http_reply_error(conn, 500, "internal_error",
-		    "the request was not answered", NULL);
 	if (conn->cgi)
 		fflush(stdout);
 	else {
@@ -240,7 +226,7 @@ http_reason(int status)
 	    "Unknown";
 }
 
-void
+enum err
 http_reply(struct http_conn *conn, int status, const char *ctype,
     const char *headers, const char *body, size_t len)
 {
@@ -248,24 +234,25 @@ http_reply(struct http_conn *conn, int status, const char *ctype,
 	int	 n;
 
 	if (conn->answered)
-		return;
-	conn->answered = true;
+		return ERR_INVAL;
 	n = snprintf(head, sizeof(head), "Status: %d %s\r\nContent-Type: %s\r\n"
 	    "Content-Length: %zu\r\nCache-Control: no-store\r\n%s\r\n",
 	    status, http_reason(status), ctype, len,
 	    headers != NULL ? headers : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
-		return;
+		return ERR_TOOBIG;
+	conn->answered = true;
 	if (conn->cgi) {
-		fwrite(head, 1, (size_t)n, stdout);
-		fwrite(body, 1, len, stdout);
-	} else {
-		FCGX_PutStr(head, n, conn->fcgi.out);
-		FCGX_PutStr(body, (int)len, conn->fcgi.out);
-	}
+		if (fwrite(head, 1, (size_t)n, stdout) != (size_t)n ||
+		    fwrite(body, 1, len, stdout) != len)
+			return ERR_SYS;
+	} else if (FCGX_PutStr(head, n, conn->fcgi.out) != n ||
+	    FCGX_PutStr(body, (int)len, conn->fcgi.out) != (int)len)
+		return ERR_SYS;
+	return ERR_OK;
 }
 
-void
+enum err
 http_reply_json(struct http_conn *conn, int status, json_object *j,
     const char *headers)
 {
@@ -274,26 +261,25 @@ http_reply_json(struct http_conn *conn, int status, json_object *j,
 
 	s = json_object_to_json_string_length(j, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	if (s == NULL) {
-		s = "{\"error\":\"internal_error\",\"message\":\"out of memory\"}";
-		status = 500;
-		len = strlen(s);
-	}
-	http_reply(conn, status, "application/json", headers, s, len);
+	if (s == NULL)
+		return ERR_NOMEM;
+	return http_reply(conn, status, "application/json", headers, s, len);
 }
 
-void
+enum err
 http_reply_error(struct http_conn *conn, int status, const char *code,
-    const char *message, const char *field)
+    const char *message, const char *field, const char *headers)
 {
-	json_object *j;
+	json_object	*j;
+	enum err	 e;
 
 	if ((j = json_object_new_object()) == NULL)
-		return;
+		return ERR_NOMEM;
 	json_object_object_add(j, "error", json_object_new_string(code));
 	json_object_object_add(j, "message", json_object_new_string(message));
 	if (field != NULL)
 		json_object_object_add(j, "field", json_object_new_string(field));
-	http_reply_json(conn, status, j, NULL);
+	e = http_reply_json(conn, status, j, headers);
 	json_object_put(j);
+	return e;
 }

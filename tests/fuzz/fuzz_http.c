@@ -110,8 +110,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* An error answer carrying what came: whole, JSON, sent once. */
 	status = 100 + (int)(size % 500);
-	http_reply_error(&conn, status, req.query, req.path,
-	    req.body_err == ERR_OK ? req.content_type : NULL);
+	if (http_reply_error(&conn, status, req.query, req.path,
+	    req.body_err == ERR_OK ? req.content_type : NULL, NULL) != ERR_OK)
+		abort();
 	fm_writer_flush(&w);
 	if (!conn.answered ||
 	    fm_check_answer(&w, &body, &len, &ctype) != status ||
@@ -127,8 +128,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	json_object_put(j);
 	before = w.len;
-	http_reply(&conn, 200, "text/plain", NULL, "again", 5);
-	http_reply_error(&conn, 500, "again", "again", NULL);
+	if (http_reply(&conn, 200, "text/plain", NULL, "again", 5) != ERR_INVAL ||
+	    http_reply_error(&conn, 500, "again", "again", NULL, NULL) !=
+	    ERR_INVAL)
+		abort();
 	fm_writer_flush(&w);
 	if (w.len != before)
 		abort();

@@ -10,6 +10,7 @@ int	inbound_call_main(int, char *[]);
 #define main inbound_call_main
 #include "../../cgi/inbound-call.c"
 #undef main
+#include "../../cgi/answer.c"
 
 #include "fuzzreq.h"
 

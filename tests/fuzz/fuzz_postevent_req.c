@@ -10,6 +10,7 @@ int	post_event_main(int, char *[]);
 #define main post_event_main
 #include "../../cgi/post-event.c"
 #undef main
+#include "../../cgi/answer.c"
 
 #include "fuzzreq.h"
 

@@ -10,6 +10,7 @@ int	sessions_main(int, char *[]);
 #define main sessions_main
 #include "../../cgi/sessions.c"
 #undef main
+#include "../../cgi/answer.c"
 
 #include "fuzzreq.h"
 

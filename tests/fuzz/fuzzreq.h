@@ -1,8 +1,9 @@
 /*
  * fuzzreq.h: one program's whole request path, for fuzz_sessions_req,
  * fuzz_inbound_req and fuzz_postevent_req. Each includes its cgi/ file
- * (main renamed), then this, and hands every input to fr_serve() with the
- * program's prog: http_read(), server_serve() and the real handler, with
+ * (main renamed) and cgi/answer.c, then this, and hands every input to
+ * fr_serve() with the program's prog: http_read(), server_serve() (the
+ * route table, the answers of cgi/answer.c) and the real handler, with
  * Twilio's answers taken from the input through twilio_set_transport().
  *
  * The input is fcgimem.h's: parameters, directives, the body, then
@@ -499,9 +500,10 @@ fr_serve(const uint8_t *data, size_t size, const struct server_prog *p)
 	if (json) {
 		uri = fm_param(&in, "REQUEST_URI");
 		fr_sha256_hex(in.body, in.bodylen, hex);
+		/* No URI: the path of the program's first route. */
 		if (asprintf(&nv, "REQUEST_URI=%s%sbodySHA256=%s", uri != NULL ?
-		    uri : p->path, uri != NULL && strchr(uri, '?') != NULL ?
-		    "&" : "?", hex) != -1)
+		    uri : p->routes[0].pattern, uri != NULL &&
+		    strchr(uri, '?') != NULL ? "&" : "?", hex) != -1)
 			fm_add_param(&in, nv);
 	}
 	fm_connect(&in, &r, &w, &conn);

@@ -349,7 +349,8 @@ test_reply(void)
 	T_CHECK(f.conn.answered);
 	/* Only the first call has any effect. */
 	http_reply(&f.conn, 500, "text/plain", NULL, "again", 5);
-	http_reply_error(&f.conn, 400, "bad", "again", NULL);
+	T_CHECK(http_reply_error(&f.conn, 400, "bad", "again", NULL, NULL) ==
+	    ERR_INVAL);
 	out = fake_out(&f);
 	T_STREQ(out, "Status: 201 Created\r\n"
 	    "Content-Type: application/json\r\n"
@@ -388,8 +389,9 @@ test_reply_error(void)
 	json_object	*j;
 
 	fake_read(&f, env, NULL, 0, 0);
-	http_reply_error(&f.conn, 400, "invalid_request",
-	    "addresses[1]: not \"E.164\" (see /docs)", "addresses");
+	T_CHECK(http_reply_error(&f.conn, 400, "invalid_request",
+	    "addresses[1]: not \"E.164\" (see /docs)", "addresses", NULL) ==
+	    ERR_OK);
 	T_STREQ(fake_out(&f), "Status: 400 Bad Request\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Content-Length: 99\r\n"
@@ -400,7 +402,8 @@ test_reply_error(void)
 
 	/* Without a field there is no "field". */
 	fake_read(&f, env, NULL, 0, 0);
-	http_reply_error(&f.conn, 503, "not_configured", "see the log", NULL);
+	http_reply_error(&f.conn, 503, "not_configured", "see the log", NULL,
+	    NULL);
 	T_STREQ(fake_out(&f), "Status: 503 Service Unavailable\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Content-Length: 50\r\n"
@@ -413,7 +416,8 @@ test_reply_error(void)
 	j = json_object_new_object();
 	json_object_object_add(j, "sid", json_object_new_string("CH1"));
 	json_object_object_add(j, "n", json_object_new_int(2));
-	http_reply_json(&f.conn, 401, j, "WWW-Authenticate: Basic\r\n");
+	T_CHECK(http_reply_json(&f.conn, 401, j, "WWW-Authenticate: Basic\r\n")
+	    == ERR_OK);
 	json_object_put(j);
 	T_STREQ(fake_out(&f), "Status: 401 Unauthorized\r\n"
 	    "Content-Type: application/json\r\n"
@@ -421,6 +425,39 @@ test_reply_error(void)
 	    "Cache-Control: no-store\r\n"
 	    "WWW-Authenticate: Basic\r\n\r\n"
 	    "{\"sid\":\"CH1\",\"n\":2}");
+	http_req_free(&f.req);
+
+	/* http_reply_error with headers: the 405 the programs send. */
+	fake_read(&f, env, NULL, 0, 0);
+	http_reply_error(&f.conn, 405, "method_not_allowed",
+	    "only POST is served here", NULL, "Allow: POST\r\n");
+	T_STREQ(fake_out(&f), "Status: 405 Method Not Allowed\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: 67\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "Allow: POST\r\n\r\n"
+	    "{\"error\":\"method_not_allowed\",\"message\":\"only POST is "
+	    "served here\"}");
+	http_req_free(&f.req);
+}
+
+static void
+test_reply_too_long(void)
+{
+	static char	 headers[2100];
+	char		*env[] = { NULL };
+	struct fake	 f;
+
+	/* A head over its 2 KiB: nothing sent, the request still unanswered. */
+	memset(headers, 'h', sizeof(headers) - 3);
+	memcpy(headers + sizeof(headers) - 3, "\r\n", 3);
+	fake_read(&f, env, NULL, 0, 0);
+	T_CHECK(http_reply(&f.conn, 200, "text/plain", headers, "x", 1) ==
+	    ERR_TOOBIG);
+	T_CHECK(!f.conn.answered);
+	T_STREQ(fake_out(&f), "");
+	T_CHECK(http_reply(&f.conn, 500, "text/plain", NULL, "x", 1) == ERR_OK);
+	T_CHECK(f.conn.answered);
 	http_req_free(&f.req);
 }
 
@@ -463,6 +500,7 @@ main(void)
 	T_RUN(test_body_max);
 	T_RUN(test_reply);
 	T_RUN(test_reply_error);
+	T_RUN(test_reply_too_long);
 	T_RUN(test_reason);
 	T_END();
 }
