@@ -42,6 +42,21 @@ static int t_passed, t_failed, t_cur_failed;
 	}								\
 } while (0)
 
+/*
+ * T_IN_CASE: runs stmt (checks, or a helper that makes them) for one case
+ * of a table; if any of its checks fails, says which case: its index and
+ * a label.
+ */
+#define T_IN_CASE(i, label, stmt) do {					\
+	int t_was_failed = t_cur_failed;				\
+	t_cur_failed = 0;						\
+	stmt;								\
+	if (t_cur_failed)						\
+		fprintf(stderr, "  in case %zu (%s)\n", (size_t)(i),	\
+		    (label));						\
+	t_cur_failed |= t_was_failed;					\
+} while (0)
+
 /* The number of rows in a table of cases. */
 #define T_NCASES(a)	(sizeof(a) / sizeof((a)[0]))
 

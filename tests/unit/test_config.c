@@ -647,36 +647,74 @@ check_pool_problem(const char *name, const char *want)
 	config_free(&c);
 }
 
+/* A value of NUMBER_POOL (NULL: unset) and the problem it makes. */
+struct pool_case {
+	const char	*value;
+	const char	*want;
+};
+
+#define POOL_BAD	"NUMBER_POOL: must list distinct E.164 numbers (+ then " \
+			"2 to 15 digits)"
+#define POOL_FILE_BAD	"NUMBER_POOL_FILE: must list distinct E.164 numbers " \
+			"(+ then 2 to 15 digits)"
+#define LONG_SECRET	"Long0Password1With2Nothing3But4Letters5And6" \
+			"Digits7In8It9Over10Sixty11Four12Bytes"
+
+static const struct pool_case pool_cases[] = {
+	{ NULL, "NUMBER_POOL: required (a JSON array of E.164 numbers), or "
+	    "NUMBER_POOL_FILE" },
+	{ "[\"+14155550100\",", "NUMBER_POOL: not a JSON array of strings" },
+	{ "+14155550100", "NUMBER_POOL: not a JSON array of strings" },
+	{ "[\"+14155550100\",\"+14155550100\"]",
+	    POOL_BAD " (bad entry: +14155550100)" },
+	{ "[\"+14155550100\",\"4155550101\"]", POOL_BAD " (bad entry: 4155550101)" },
+	{ "[]", "NUMBER_POOL: is empty: list the proxy numbers bought for the "
+	    "service" },
+	{ "{\"a\":\"+14155550100\"}", "NUMBER_POOL: not a JSON array of strings" },
+	/* Characters that could forge a log line are not quoted. */
+	{ "[\"+1415\\nerror: forged\"]", POOL_BAD },
+	{ "[\"+1 (415) 555-0100\"]", POOL_BAD " (bad entry: +1 (415) 555-0100)" },
+};
+
+/*
+ * A NUMBER_POOL_FILE's text, with AUTH_PASSWORD (NULL: set_valid's), and
+ * the problem it makes. A bad entry is quoted only when it is plainly not
+ * a secret: not when NUMBER_POOL_FILE names the env file by mistake; not
+ * when it is a secret longer than the 64 bytes quoted, whose quote would
+ * be cut and hold only part of it, which is still not to be shown.
+ */
+struct pool_file_case {
+	const char	*text;
+	const char	*password;
+	const char	*want;
+};
+
+static const struct pool_file_case pool_file_cases[] = {
+	{ "+14155550100\nnot-a-number\n", NULL,
+	    POOL_FILE_BAD " (bad entry: not-a-number)" },
+	{ "TWILIO_AUTH_TOKEN=" TOKEN "\n", NULL, POOL_FILE_BAD },
+	{ TOKEN "\n", NULL, POOL_FILE_BAD },
+	{ LONG_SECRET "\n", LONG_SECRET, POOL_FILE_BAD },
+	{ "+1415Digits7In8It9Over10\n", LONG_SECRET, POOL_FILE_BAD },
+};
+
 static void
 test_load_pool(void)
 {
 	struct config	 c;
-	const char	*path;
+	const char	*path = NULL;
 	char		 want[256];
+	size_t		 i;
 
-	set_valid();
-	unsetenv("NUMBER_POOL");
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: required (a JSON array "
-	    "of E.164 numbers), or NUMBER_POOL_FILE");
-
-	setenv("NUMBER_POOL", "[\"+14155550100\",", 1);
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: not a JSON array of "
-	    "strings");
-	setenv("NUMBER_POOL", "+14155550100", 1);
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: not a JSON array of "
-	    "strings");
-	setenv("NUMBER_POOL", "[\"+14155550100\",\"+14155550100\"]", 1);
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: must list distinct "
-	    "E.164 numbers (+ then 2 to 15 digits) (bad entry: +14155550100)");
-	setenv("NUMBER_POOL", "[\"+14155550100\",\"4155550101\"]", 1);
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: must list distinct "
-	    "E.164 numbers (+ then 2 to 15 digits) (bad entry: 4155550101)");
-	setenv("NUMBER_POOL", "[]", 1);
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: is empty: list the "
-	    "proxy numbers bought for the service");
-	setenv("NUMBER_POOL", "{\"a\":\"+14155550100\"}", 1);
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: not a JSON array of "
-	    "strings");
+	for (i = 0; i < T_NCASES(pool_cases); i++) {
+		set_valid();
+		if (pool_cases[i].value == NULL)
+			unsetenv("NUMBER_POOL");
+		else
+			setenv("NUMBER_POOL", pool_cases[i].value, 1);
+		T_IN_CASE(i, pool_cases[i].want,
+		    check_pool_problem("NUMBER_POOL:", pool_cases[i].want));
+	}
 
 	/* NUMBER_POOL_FILE: one number per line. */
 	set_valid();
@@ -688,52 +726,20 @@ test_load_pool(void)
 	T_CHECK(c.pool != NULL && pool_index(c.pool, "+447700900123") >= 0);
 	config_free(&c);
 
-	path = temp_file("+14155550100\nnot-a-number\n");
-	setenv("NUMBER_POOL_FILE", path, 1);
-	check_pool_problem("NUMBER_POOL_FILE:", "NUMBER_POOL_FILE: must list "
-	    "distinct E.164 numbers (+ then 2 to 15 digits) (bad entry: "
-	    "not-a-number)");
+	for (i = 0; i < T_NCASES(pool_file_cases); i++) {
+		set_valid();
+		unsetenv("NUMBER_POOL");
+		if (pool_file_cases[i].password != NULL)
+			setenv("AUTH_PASSWORD", pool_file_cases[i].password, 1);
+		path = temp_file(pool_file_cases[i].text);
+		setenv("NUMBER_POOL_FILE", path, 1);
+		T_IN_CASE(i, pool_file_cases[i].want,
+		    check_pool_problem("NUMBER_POOL_FILE:",
+		    pool_file_cases[i].want));
+	}
 
-	/*
-	 * A bad entry is quoted only when it is plainly not a secret: not
-	 * when NUMBER_POOL_FILE names the env file by mistake, not with
-	 * characters that could forge a log line.
-	 */
-	path = temp_file("TWILIO_AUTH_TOKEN=" TOKEN "\n");
-	setenv("NUMBER_POOL_FILE", path, 1);
-	check_pool_problem("NUMBER_POOL_FILE:", "NUMBER_POOL_FILE: must list "
-	    "distinct E.164 numbers (+ then 2 to 15 digits)");
-	path = temp_file(TOKEN "\n");
-	setenv("NUMBER_POOL_FILE", path, 1);
-	check_pool_problem("NUMBER_POOL_FILE:", "NUMBER_POOL_FILE: must list "
-	    "distinct E.164 numbers (+ then 2 to 15 digits)");
-	/*
-	 * A secret longer than the 64 bytes quoted: the quote is cut, and
-	 * holds only part of it, which is still not to be shown.
-	 */
-	setenv("AUTH_PASSWORD", "Long0Password1With2Nothing3But4Letters5And6"
-	    "Digits7In8It9Over10Sixty11Four12Bytes", 1);
-	path = temp_file("Long0Password1With2Nothing3But4Letters5And6"
-	    "Digits7In8It9Over10Sixty11Four12Bytes\n");
-	setenv("NUMBER_POOL_FILE", path, 1);
-	check_pool_problem("NUMBER_POOL_FILE:", "NUMBER_POOL_FILE: must list "
-	    "distinct E.164 numbers (+ then 2 to 15 digits)");
-	path = temp_file("+1415Digits7In8It9Over10\n");
-	setenv("NUMBER_POOL_FILE", path, 1);
-	check_pool_problem("NUMBER_POOL_FILE:", "NUMBER_POOL_FILE: must list "
-	    "distinct E.164 numbers (+ then 2 to 15 digits)");
 	set_valid();
 	unsetenv("NUMBER_POOL");
-	unsetenv("NUMBER_POOL_FILE");
-	setenv("NUMBER_POOL", "[\"+1415\\nerror: forged\"]", 1);
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: must list distinct "
-	    "E.164 numbers (+ then 2 to 15 digits)");
-	setenv("NUMBER_POOL", "[\"+1 (415) 555-0100\"]", 1);
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: must list distinct "
-	    "E.164 numbers (+ then 2 to 15 digits) (bad entry: +1 (415) "
-	    "555-0100)");
-	unsetenv("NUMBER_POOL");
-
 	setenv("NUMBER_POOL_FILE", "/nonexistent/pool.txt", 1);
 	check_pool_problem("NUMBER_POOL_FILE:", "NUMBER_POOL_FILE: cannot read "
 	    "/nonexistent/pool.txt: not found");
