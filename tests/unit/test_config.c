@@ -326,6 +326,35 @@ problem(const struct config *c, const char *prefix)
 	return NULL;
 }
 
+/*
+ * Checks that c has a problem starting with prefix, whose whole text is
+ * text (NULL: not checked) and which stops the programs in scope.
+ */
+static void
+check_problem(const struct config *c, const char *prefix, const char *text,
+    unsigned scope)
+{
+	const struct config_problem	*p;
+
+	T_CHECK((p = problem(c, prefix)) != NULL);
+	if (p == NULL) {
+		fprintf(stderr, "  no problem \"%s...\"\n", prefix);
+		return;
+	}
+	if (text != NULL)
+		T_STREQ(p->text, text);
+	T_CHECK(p->scope == scope);
+}
+
+/* Checks how many of c's problems stop /sessions, inbound and postevent. */
+static void
+check_counts(const struct config *c, int sessions, int inbound, int postevent)
+{
+	T_CHECK(config_problem_count(c, CONFIG_FOR_SESSIONS) == sessions);
+	T_CHECK(config_problem_count(c, CONFIG_FOR_INBOUND) == inbound);
+	T_CHECK(config_problem_count(c, CONFIG_FOR_POSTEVENT) == postevent);
+}
+
 /* No problem or warning text carries a secret. */
 static int
 no_secret(const struct config *c)
@@ -514,14 +543,8 @@ test_load_envfile_errors(void)
 	setenv("ENV_FILE", path, 1);
 	T_CHECK(load(&c, 1) == ERR_CONFIG);
 	snprintf(want, sizeof(want), "ENV_FILE: %s line 3 is not KEY=value", path);
-	T_CHECK((p = problem(&c, "ENV_FILE:")) != NULL);
-	if (p != NULL) {
-		T_STREQ(p->text, want);
-		T_CHECK(p->scope == CONFIG_FOR_ALL);
-	}
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_SESSIONS) == 1);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_INBOUND) == 1);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_POSTEVENT) == 1);
+	check_problem(&c, "ENV_FILE:", want, CONFIG_FOR_ALL);
+	check_counts(&c, 1, 1, 1);
 	config_free(&c);
 
 	/* A missing ENV_FILE is a problem; a missing ./.env is not. */
@@ -563,26 +586,17 @@ static void
 test_load_twilio_credentials(void)
 {
 	struct config			 c;
-	const struct config_problem	*p;
 
 	/* Missing SID and token stop every program. */
 	set_valid();
 	unsetenv("TWILIO_ACCOUNT_SID");
 	unsetenv("TWILIO_AUTH_TOKEN");
 	T_CHECK(load(&c, 2) == ERR_CONFIG);
-	T_CHECK((p = problem(&c, "TWILIO_ACCOUNT_SID:")) != NULL);
-	if (p != NULL) {
-		T_STREQ(p->text, "TWILIO_ACCOUNT_SID: required");
-		T_CHECK(p->scope == CONFIG_FOR_ALL);
-	}
-	T_CHECK((p = problem(&c, "TWILIO_AUTH_TOKEN:")) != NULL);
-	if (p != NULL) {
-		T_STREQ(p->text, "TWILIO_AUTH_TOKEN: required");
-		T_CHECK(p->scope == CONFIG_FOR_ALL);
-	}
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_SESSIONS) == 2);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_INBOUND) == 2);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_POSTEVENT) == 2);
+	check_problem(&c, "TWILIO_ACCOUNT_SID:", "TWILIO_ACCOUNT_SID: required",
+	    CONFIG_FOR_ALL);
+	check_problem(&c, "TWILIO_AUTH_TOKEN:", "TWILIO_AUTH_TOKEN: required",
+	    CONFIG_FOR_ALL);
+	check_counts(&c, 2, 2, 2);
 	config_free(&c);
 
 	/* Empty is missing. */
@@ -608,12 +622,9 @@ test_load_twilio_credentials(void)
 		for (i = 0; i < sizeof(sids) / sizeof(sids[0]); i++) {
 			setenv("TWILIO_ACCOUNT_SID", sids[i], 1);
 			T_CHECK(load(&c, 1) == ERR_CONFIG);
-			T_CHECK((p = problem(&c, "TWILIO_ACCOUNT_SID:")) != NULL);
-			if (p != NULL) {
-				T_STREQ(p->text, "TWILIO_ACCOUNT_SID: must be AC "
-				    "followed by 32 hexadecimal digits");
-				T_CHECK(p->scope == CONFIG_FOR_ALL);
-			}
+			check_problem(&c, "TWILIO_ACCOUNT_SID:",
+			    "TWILIO_ACCOUNT_SID: must be AC followed by 32 "
+			    "hexadecimal digits", CONFIG_FOR_ALL);
 			config_free(&c);
 		}
 	}
@@ -631,18 +642,10 @@ static void
 check_pool_problem(const char *name, const char *want)
 {
 	struct config			 c;
-	const struct config_problem	*p;
 
 	T_CHECK(load(&c, 1) == ERR_CONFIG);
-	T_CHECK((p = problem(&c, name)) != NULL);
-	if (p != NULL) {
-		if (want != NULL)
-			T_STREQ(p->text, want);
-		T_CHECK(p->scope == CONFIG_FOR_SESSIONS);
-	}
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_SESSIONS) == 1);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_INBOUND) == 0);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_POSTEVENT) == 0);
+	check_problem(&c, name, want, CONFIG_FOR_SESSIONS);
+	check_counts(&c, 1, 0, 0);
 	T_CHECK(c.pool == NULL);
 	config_free(&c);
 }
@@ -787,12 +790,9 @@ test_load_domain(void)
 	set_valid();
 	unsetenv("DOMAIN");
 	T_CHECK(load(&c, 1) == ERR_CONFIG);
-	T_CHECK((p = problem(&c, "DOMAIN:")) != NULL);
-	if (p != NULL)
-		T_CHECK(p->scope == (CONFIG_FOR_INBOUND | CONFIG_FOR_POSTEVENT));
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_SESSIONS) == 0);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_INBOUND) == 1);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_POSTEVENT) == 1);
+	check_problem(&c, "DOMAIN:", NULL,
+	    CONFIG_FOR_INBOUND | CONFIG_FOR_POSTEVENT);
+	check_counts(&c, 0, 1, 1);
 	T_CHECK(c.nwarnings == 0);
 	config_free(&c);
 
@@ -849,7 +849,6 @@ static void
 test_load_auth(void)
 {
 	struct config			 c;
-	const struct config_problem	*p;
 	int				 i;
 
 	for (i = 0; i < 3; i++) {
@@ -859,12 +858,9 @@ test_load_auth(void)
 		if (i != 2)
 			setenv("AUTH_PASSWORD", "", 1);
 		T_CHECK(load(&c, 1) == ERR_CONFIG);
-		T_CHECK((p = problem(&c, "AUTH_USERNAME, AUTH_PASSWORD:")) != NULL);
-		if (p != NULL)
-			T_CHECK(p->scope == CONFIG_FOR_SESSIONS);
-		T_CHECK(config_problem_count(&c, CONFIG_FOR_SESSIONS) == 1);
-		T_CHECK(config_problem_count(&c, CONFIG_FOR_INBOUND) == 0);
-		T_CHECK(config_problem_count(&c, CONFIG_FOR_POSTEVENT) == 0);
+		check_problem(&c, "AUTH_USERNAME, AUTH_PASSWORD:", NULL,
+		    CONFIG_FOR_SESSIONS);
+		check_counts(&c, 1, 0, 0);
 		config_free(&c);
 	}
 }
@@ -874,14 +870,9 @@ static void
 check_all_problem(const char *want)
 {
 	struct config			 c;
-	const struct config_problem	*p;
 
 	T_CHECK(load(&c, 1) == ERR_CONFIG);
-	T_CHECK((p = problem(&c, want)) != NULL);
-	if (p != NULL) {
-		T_STREQ(p->text, want);
-		T_CHECK(p->scope == CONFIG_FOR_ALL);
-	}
+	check_problem(&c, want, want, CONFIG_FOR_ALL);
 	config_free(&c);
 }
 
@@ -972,7 +963,6 @@ static void
 test_load_urls(void)
 {
 	struct config			 c;
-	const struct config_problem	*p;
 
 	set_valid();
 	setenv("TWILIO_EDGE", "sydney", 1);
@@ -1010,12 +1000,8 @@ test_load_urls(void)
 	set_valid();
 	setenv("TWILIO_API_URL", "ftp://api.twilio.com", 1);
 	T_CHECK(load(&c, 1) == ERR_CONFIG);
-	T_CHECK((p = problem(&c, "TWILIO_API_URL:")) != NULL);
-	if (p != NULL) {
-		T_STREQ(p->text, "TWILIO_API_URL: must start with https:// or "
-		    "http://");
-		T_CHECK(p->scope == CONFIG_FOR_ALL);
-	}
+	check_problem(&c, "TWILIO_API_URL:", "TWILIO_API_URL: must start with "
+	    "https:// or http://", CONFIG_FOR_ALL);
 	config_free(&c);
 	set_valid();
 	setenv("TWILIO_CONVERSATIONS_URL", "conversations.twilio.com", 1);
@@ -1093,9 +1079,7 @@ test_load_nothing(void)
 	T_CHECK(problem(&c, "DOMAIN:") != NULL);
 	T_CHECK(problem(&c, "AUTH_USERNAME, AUTH_PASSWORD:") != NULL);
 	T_CHECK(c.nproblems == 5);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_SESSIONS) == 4);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_INBOUND) == 3);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_POSTEVENT) == 3);
+	check_counts(&c, 4, 3, 3);
 	T_CHECK(config_problem_count(&c, CONFIG_FOR_ALL) == 5);
 	T_STREQ(c.conversations_url, "https://conversations.twilio.com");
 	T_STREQ(c.out_of_session_message, "This number is not connected to an "
