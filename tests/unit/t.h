@@ -29,6 +29,37 @@ static int t_passed, t_failed, t_cur_failed;
 	}								\
 } while (0)
 
+/*
+ * T_CHECK_CASE: T_CHECK inside a loop over a table of cases. On failure
+ * it names the case too: its index in the table and a label (the input,
+ * say), so a failing row says which one it is.
+ */
+#define T_CHECK_CASE(cond, i, label) do {				\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: case %zu (%s): check failed: %s\n",	\
+		    __FILE__, __LINE__, (size_t)(i), (label), #cond);	\
+		t_cur_failed = 1;					\
+	}								\
+} while (0)
+
+/*
+ * T_IN_CASE: runs stmt (checks, or a helper that makes them) for one case
+ * of a table; if any of its checks fails, says which case: its index and
+ * a label.
+ */
+#define T_IN_CASE(i, label, stmt) do {					\
+	int t_was_failed = t_cur_failed;				\
+	t_cur_failed = 0;						\
+	stmt;								\
+	if (t_cur_failed)						\
+		fprintf(stderr, "  in case %zu (%s)\n", (size_t)(i),	\
+		    (label));						\
+	t_cur_failed |= t_was_failed;					\
+} while (0)
+
+/* The number of rows in a table of cases. */
+#define T_NCASES(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define T_RUN(fn) do {							\
 	t_cur_failed = 0;						\
 	fn();								\

@@ -10,76 +10,104 @@ dec(const char *s, unsigned char *out, size_t size, size_t *n, int flags)
 	return b64_decode(s, strlen(s), out, size, n, flags);
 }
 
+/*
+ * One case: text in, decoded with flags into 64 bytes of room, gives err;
+ * with ERR_OK the n bytes want, otherwise no bytes (n is 0 on failure).
+ */
+struct b64_case {
+	const char	*in;
+	int		 flags;
+	enum err	 err;
+	const char	*want;
+	size_t		 n;
+};
+
+#define OK(in, flags, want)	{ (in), (flags), ERR_OK, (want), sizeof(want) - 1 }
+#define BAD(in, flags)		{ (in), (flags), ERR_PARSE, "", 0 }
+#define CANON			B64_CANONICAL
+
+/* Decodes every case; a failure names the case and what came out. */
+static void
+check_cases(const struct b64_case *c, size_t nc)
+{
+	unsigned char	 out[64];
+	size_t		 i, n;
+	enum err	 e;
+
+	for (i = 0; i < nc; i++) {
+		n = 99;
+		e = dec(c[i].in, out, sizeof(out), &n, c[i].flags);
+		T_CHECK_CASE(e == c[i].err && n == c[i].n &&
+		    (e != ERR_OK || memcmp(out, c[i].want, n) == 0), i, c[i].in);
+		if (e != c[i].err || n != c[i].n)
+			fprintf(stderr, "  got err %d, %zu bytes\n", e, n);
+	}
+}
+
+#define CHECK_CASES(tab)	check_cases((tab), T_NCASES(tab))
+
 static void
 test_valid(void)
 {
-	unsigned char	 out[64];
-	size_t		 n = 99;
+	static const struct b64_case cases[] = {
+		OK("", 0, ""),
+		OK("TWFu", 0, "Man"),
+		OK("QWxhZGRpbjpvcGVuIHNlc2FtZQ==", CANON, "Aladdin:open sesame"),
+		/* Both extra characters of the alphabet, and bytes not text. */
+		OK("+/+/", CANON, "\xfb\xff\xbf"),
+		OK("AAAA", 0, "\0\0\0"),
+	};
 
-	T_CHECK(dec("", out, sizeof(out), &n, 0) == ERR_OK && n == 0);
-	T_CHECK(dec("TWFu", out, sizeof(out), &n, 0) == ERR_OK && n == 3 &&
-	    memcmp(out, "Man", 3) == 0);
-	T_CHECK(dec("QWxhZGRpbjpvcGVuIHNlc2FtZQ==", out, sizeof(out), &n,
-	    B64_CANONICAL) == ERR_OK && n == 19 &&
-	    memcmp(out, "Aladdin:open sesame", 19) == 0);
-	/* Both extra characters of the alphabet, and bytes that are not text. */
-	T_CHECK(dec("+/+/", out, sizeof(out), &n, B64_CANONICAL) == ERR_OK &&
-	    n == 3 && memcmp(out, "\xfb\xff\xbf", 3) == 0);
-	T_CHECK(dec("AAAA", out, sizeof(out), &n, 0) == ERR_OK && n == 3 &&
-	    memcmp(out, "\0\0\0", 3) == 0);
+	CHECK_CASES(cases);
 }
 
 static void
 test_padding(void)
 {
-	unsigned char	 out[8];
-	size_t		 n;
+	static const struct b64_case cases[] = {
+		/* RFC 4648 section 10's vectors: every padding length. */
+		OK("Zg==", CANON, "f"),
+		OK("Zm8=", CANON, "fo"),
+		OK("Zm9v", CANON, "foo"),
+		OK("Zm9vYg==", CANON, "foob"),
+		OK("Zm9vYmE=", CANON, "fooba"),
+		OK("Zm9vYmFy", CANON, "foobar"),
+		/* Padding is required. */
+		BAD("Zg", 0),
+		BAD("Zm8", 0),
+		BAD("Zg=", 0),
+		/* Too much of it. */
+		BAD("Z===", 0),
+		BAD("====", 0),
+		BAD("Zg==Zg==", 0),
+		/* Stray bits under the padding: taken unless canonical. */
+		OK("Zh==", 0, "f"),
+		BAD("Zh==", CANON),
+		OK("Zm9=", 0, "fo"),
+		BAD("Zm9=", CANON),
+	};
 
-	/* RFC 4648 section 10's vectors: every padding length. */
-	T_CHECK(dec("Zg==", out, sizeof(out), &n, B64_CANONICAL) == ERR_OK &&
-	    n == 1 && memcmp(out, "f", 1) == 0);
-	T_CHECK(dec("Zm8=", out, sizeof(out), &n, B64_CANONICAL) == ERR_OK &&
-	    n == 2 && memcmp(out, "fo", 2) == 0);
-	T_CHECK(dec("Zm9v", out, sizeof(out), &n, B64_CANONICAL) == ERR_OK &&
-	    n == 3 && memcmp(out, "foo", 3) == 0);
-	T_CHECK(dec("Zm9vYg==", out, sizeof(out), &n, B64_CANONICAL) ==
-	    ERR_OK && n == 4 && memcmp(out, "foob", 4) == 0);
-	T_CHECK(dec("Zm9vYmE=", out, sizeof(out), &n, B64_CANONICAL) ==
-	    ERR_OK && n == 5 && memcmp(out, "fooba", 5) == 0);
-	T_CHECK(dec("Zm9vYmFy", out, sizeof(out), &n, B64_CANONICAL) ==
-	    ERR_OK && n == 6 && memcmp(out, "foobar", 6) == 0);
-	/* Padding is required. */
-	T_CHECK(dec("Zg", out, sizeof(out), &n, 0) == ERR_PARSE && n == 0);
-	T_CHECK(dec("Zm8", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec("Zg=", out, sizeof(out), &n, 0) == ERR_PARSE);
-	/* Too much of it. */
-	T_CHECK(dec("Z===", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec("====", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec("Zg==Zg==", out, sizeof(out), &n, 0) == ERR_PARSE);
-	/* Stray bits under the padding: taken unless canonical. */
-	T_CHECK(dec("Zh==", out, sizeof(out), &n, 0) == ERR_OK && n == 1 &&
-	    out[0] == 'f');
-	T_CHECK(dec("Zh==", out, sizeof(out), &n, B64_CANONICAL) == ERR_PARSE);
-	T_CHECK(dec("Zm9=", out, sizeof(out), &n, 0) == ERR_OK && n == 2 &&
-	    memcmp(out, "fo", 2) == 0);
-	T_CHECK(dec("Zm9=", out, sizeof(out), &n, B64_CANONICAL) == ERR_PARSE);
+	CHECK_CASES(cases);
 }
 
 static void
 test_bad_characters(void)
 {
+	static const struct b64_case cases[] = {
+		BAD("Zm9v YmFy", 0),
+		BAD(" Zm9v", 0),
+		BAD("Zm9v\n", 0),
+		BAD("Zm9vYmF\n", 0),
+		BAD("Zm9vYmF ", 0),
+		/* The URL-safe alphabet is another one. */
+		BAD("-_-_", 0),
+		BAD("Zm9\x80", 0),
+		BAD("Zm9.", 0),
+	};
 	unsigned char	 out[16];
 	size_t		 n;
 
-	T_CHECK(dec("Zm9v YmFy", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec(" Zm9v", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec("Zm9v\n", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec("Zm9vYmF\n", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec("Zm9vYmF ", out, sizeof(out), &n, 0) == ERR_PARSE);
-	/* The URL-safe alphabet is another one. */
-	T_CHECK(dec("-_-_", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec("Zm9\x80", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec("Zm9.", out, sizeof(out), &n, 0) == ERR_PARSE);
+	CHECK_CASES(cases);
 	/* A NUL inside the length given is not base64. */
 	T_CHECK(b64_decode("Zm\0v", 4, out, sizeof(out), &n, 0) == ERR_PARSE);
 }
@@ -87,27 +115,31 @@ test_bad_characters(void)
 static void
 test_equals_inside(void)
 {
-	unsigned char	 out[16];
-	size_t		 n;
+	static const struct b64_case cases[] = {
+		BAD("Zm=v", 0),
+		BAD("=m9v", 0),
+		BAD("Zm9=YmFy", 0),
+		BAD("Zg==YmFy", 0),
+		BAD("Zm9vY=Fy", 0),
+		BAD("Zm9vYm=y", 0),
+	};
 
-	T_CHECK(dec("Zm=v", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec("=m9v", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec("Zm9=YmFy", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec("Zg==YmFy", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec("Zm9vY=Fy", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec("Zm9vYm=y", out, sizeof(out), &n, 0) == ERR_PARSE);
+	CHECK_CASES(cases);
 }
 
 static void
 test_length(void)
 {
+	static const struct b64_case cases[] = {
+		BAD("Z", 0),
+		BAD("Zm9vY", 0),
+		BAD("Zm9vYm", 0),
+		BAD("Zm9vYmF", 0),
+	};
 	unsigned char	 out[16];
 	size_t		 n;
 
-	T_CHECK(dec("Z", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec("Zm9vY", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec("Zm9vYm", out, sizeof(out), &n, 0) == ERR_PARSE);
-	T_CHECK(dec("Zm9vYmF", out, sizeof(out), &n, 0) == ERR_PARSE);
+	CHECK_CASES(cases);
 	/* Only len characters are read. */
 	T_CHECK(b64_decode("Zm9vYmFy", 4, out, sizeof(out), &n, 0) == ERR_OK &&
 	    n == 3 && memcmp(out, "foo", 3) == 0);

@@ -326,6 +326,35 @@ problem(const struct config *c, const char *prefix)
 	return NULL;
 }
 
+/*
+ * Checks that c has a problem starting with prefix, whose whole text is
+ * text (NULL: not checked) and which stops the programs in scope.
+ */
+static void
+check_problem(const struct config *c, const char *prefix, const char *text,
+    unsigned scope)
+{
+	const struct config_problem	*p;
+
+	T_CHECK((p = problem(c, prefix)) != NULL);
+	if (p == NULL) {
+		fprintf(stderr, "  no problem \"%s...\"\n", prefix);
+		return;
+	}
+	if (text != NULL)
+		T_STREQ(p->text, text);
+	T_CHECK(p->scope == scope);
+}
+
+/* Checks how many of c's problems stop /sessions, inbound and postevent. */
+static void
+check_counts(const struct config *c, int sessions, int inbound, int postevent)
+{
+	T_CHECK(config_problem_count(c, CONFIG_FOR_SESSIONS) == sessions);
+	T_CHECK(config_problem_count(c, CONFIG_FOR_INBOUND) == inbound);
+	T_CHECK(config_problem_count(c, CONFIG_FOR_POSTEVENT) == postevent);
+}
+
 /* No problem or warning text carries a secret. */
 static int
 no_secret(const struct config *c)
@@ -514,14 +543,8 @@ test_load_envfile_errors(void)
 	setenv("ENV_FILE", path, 1);
 	T_CHECK(load(&c, 1) == ERR_CONFIG);
 	snprintf(want, sizeof(want), "ENV_FILE: %s line 3 is not KEY=value", path);
-	T_CHECK((p = problem(&c, "ENV_FILE:")) != NULL);
-	if (p != NULL) {
-		T_STREQ(p->text, want);
-		T_CHECK(p->scope == CONFIG_FOR_ALL);
-	}
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_SESSIONS) == 1);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_INBOUND) == 1);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_POSTEVENT) == 1);
+	check_problem(&c, "ENV_FILE:", want, CONFIG_FOR_ALL);
+	check_counts(&c, 1, 1, 1);
 	config_free(&c);
 
 	/* A missing ENV_FILE is a problem; a missing ./.env is not. */
@@ -563,26 +586,17 @@ static void
 test_load_twilio_credentials(void)
 {
 	struct config			 c;
-	const struct config_problem	*p;
 
 	/* Missing SID and token stop every program. */
 	set_valid();
 	unsetenv("TWILIO_ACCOUNT_SID");
 	unsetenv("TWILIO_AUTH_TOKEN");
 	T_CHECK(load(&c, 2) == ERR_CONFIG);
-	T_CHECK((p = problem(&c, "TWILIO_ACCOUNT_SID:")) != NULL);
-	if (p != NULL) {
-		T_STREQ(p->text, "TWILIO_ACCOUNT_SID: required");
-		T_CHECK(p->scope == CONFIG_FOR_ALL);
-	}
-	T_CHECK((p = problem(&c, "TWILIO_AUTH_TOKEN:")) != NULL);
-	if (p != NULL) {
-		T_STREQ(p->text, "TWILIO_AUTH_TOKEN: required");
-		T_CHECK(p->scope == CONFIG_FOR_ALL);
-	}
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_SESSIONS) == 2);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_INBOUND) == 2);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_POSTEVENT) == 2);
+	check_problem(&c, "TWILIO_ACCOUNT_SID:", "TWILIO_ACCOUNT_SID: required",
+	    CONFIG_FOR_ALL);
+	check_problem(&c, "TWILIO_AUTH_TOKEN:", "TWILIO_AUTH_TOKEN: required",
+	    CONFIG_FOR_ALL);
+	check_counts(&c, 2, 2, 2);
 	config_free(&c);
 
 	/* Empty is missing. */
@@ -608,12 +622,9 @@ test_load_twilio_credentials(void)
 		for (i = 0; i < sizeof(sids) / sizeof(sids[0]); i++) {
 			setenv("TWILIO_ACCOUNT_SID", sids[i], 1);
 			T_CHECK(load(&c, 1) == ERR_CONFIG);
-			T_CHECK((p = problem(&c, "TWILIO_ACCOUNT_SID:")) != NULL);
-			if (p != NULL) {
-				T_STREQ(p->text, "TWILIO_ACCOUNT_SID: must be AC "
-				    "followed by 32 hexadecimal digits");
-				T_CHECK(p->scope == CONFIG_FOR_ALL);
-			}
+			check_problem(&c, "TWILIO_ACCOUNT_SID:",
+			    "TWILIO_ACCOUNT_SID: must be AC followed by 32 "
+			    "hexadecimal digits", CONFIG_FOR_ALL);
 			config_free(&c);
 		}
 	}
@@ -631,52 +642,82 @@ static void
 check_pool_problem(const char *name, const char *want)
 {
 	struct config			 c;
-	const struct config_problem	*p;
 
 	T_CHECK(load(&c, 1) == ERR_CONFIG);
-	T_CHECK((p = problem(&c, name)) != NULL);
-	if (p != NULL) {
-		if (want != NULL)
-			T_STREQ(p->text, want);
-		T_CHECK(p->scope == CONFIG_FOR_SESSIONS);
-	}
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_SESSIONS) == 1);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_INBOUND) == 0);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_POSTEVENT) == 0);
+	check_problem(&c, name, want, CONFIG_FOR_SESSIONS);
+	check_counts(&c, 1, 0, 0);
 	T_CHECK(c.pool == NULL);
 	config_free(&c);
 }
+
+/* A value of NUMBER_POOL (NULL: unset) and the problem it makes. */
+struct pool_case {
+	const char	*value;
+	const char	*want;
+};
+
+#define POOL_BAD	"NUMBER_POOL: must list distinct E.164 numbers (+ then " \
+			"2 to 15 digits)"
+#define POOL_FILE_BAD	"NUMBER_POOL_FILE: must list distinct E.164 numbers " \
+			"(+ then 2 to 15 digits)"
+#define LONG_SECRET	"Long0Password1With2Nothing3But4Letters5And6" \
+			"Digits7In8It9Over10Sixty11Four12Bytes"
+
+static const struct pool_case pool_cases[] = {
+	{ NULL, "NUMBER_POOL: required (a JSON array of E.164 numbers), or "
+	    "NUMBER_POOL_FILE" },
+	{ "[\"+14155550100\",", "NUMBER_POOL: not a JSON array of strings" },
+	{ "+14155550100", "NUMBER_POOL: not a JSON array of strings" },
+	{ "[\"+14155550100\",\"+14155550100\"]",
+	    POOL_BAD " (bad entry: +14155550100)" },
+	{ "[\"+14155550100\",\"4155550101\"]", POOL_BAD " (bad entry: 4155550101)" },
+	{ "[]", "NUMBER_POOL: is empty: list the proxy numbers bought for the "
+	    "service" },
+	{ "{\"a\":\"+14155550100\"}", "NUMBER_POOL: not a JSON array of strings" },
+	/* Characters that could forge a log line are not quoted. */
+	{ "[\"+1415\\nerror: forged\"]", POOL_BAD },
+	{ "[\"+1 (415) 555-0100\"]", POOL_BAD " (bad entry: +1 (415) 555-0100)" },
+};
+
+/*
+ * A NUMBER_POOL_FILE's text, with AUTH_PASSWORD (NULL: set_valid's), and
+ * the problem it makes. A bad entry is quoted only when it is plainly not
+ * a secret: not when NUMBER_POOL_FILE names the env file by mistake; not
+ * when it is a secret longer than the 64 bytes quoted, whose quote would
+ * be cut and hold only part of it, which is still not to be shown.
+ */
+struct pool_file_case {
+	const char	*text;
+	const char	*password;
+	const char	*want;
+};
+
+static const struct pool_file_case pool_file_cases[] = {
+	{ "+14155550100\nnot-a-number\n", NULL,
+	    POOL_FILE_BAD " (bad entry: not-a-number)" },
+	{ "TWILIO_AUTH_TOKEN=" TOKEN "\n", NULL, POOL_FILE_BAD },
+	{ TOKEN "\n", NULL, POOL_FILE_BAD },
+	{ LONG_SECRET "\n", LONG_SECRET, POOL_FILE_BAD },
+	{ "+1415Digits7In8It9Over10\n", LONG_SECRET, POOL_FILE_BAD },
+};
 
 static void
 test_load_pool(void)
 {
 	struct config	 c;
-	const char	*path;
+	const char	*path = NULL;
 	char		 want[256];
+	size_t		 i;
 
-	set_valid();
-	unsetenv("NUMBER_POOL");
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: required (a JSON array "
-	    "of E.164 numbers), or NUMBER_POOL_FILE");
-
-	setenv("NUMBER_POOL", "[\"+14155550100\",", 1);
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: not a JSON array of "
-	    "strings");
-	setenv("NUMBER_POOL", "+14155550100", 1);
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: not a JSON array of "
-	    "strings");
-	setenv("NUMBER_POOL", "[\"+14155550100\",\"+14155550100\"]", 1);
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: must list distinct "
-	    "E.164 numbers (+ then 2 to 15 digits) (bad entry: +14155550100)");
-	setenv("NUMBER_POOL", "[\"+14155550100\",\"4155550101\"]", 1);
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: must list distinct "
-	    "E.164 numbers (+ then 2 to 15 digits) (bad entry: 4155550101)");
-	setenv("NUMBER_POOL", "[]", 1);
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: is empty: list the "
-	    "proxy numbers bought for the service");
-	setenv("NUMBER_POOL", "{\"a\":\"+14155550100\"}", 1);
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: not a JSON array of "
-	    "strings");
+	for (i = 0; i < T_NCASES(pool_cases); i++) {
+		set_valid();
+		if (pool_cases[i].value == NULL)
+			unsetenv("NUMBER_POOL");
+		else
+			setenv("NUMBER_POOL", pool_cases[i].value, 1);
+		T_IN_CASE(i, pool_cases[i].want,
+		    check_pool_problem("NUMBER_POOL:", pool_cases[i].want));
+	}
 
 	/* NUMBER_POOL_FILE: one number per line. */
 	set_valid();
@@ -688,52 +729,20 @@ test_load_pool(void)
 	T_CHECK(c.pool != NULL && pool_index(c.pool, "+447700900123") >= 0);
 	config_free(&c);
 
-	path = temp_file("+14155550100\nnot-a-number\n");
-	setenv("NUMBER_POOL_FILE", path, 1);
-	check_pool_problem("NUMBER_POOL_FILE:", "NUMBER_POOL_FILE: must list "
-	    "distinct E.164 numbers (+ then 2 to 15 digits) (bad entry: "
-	    "not-a-number)");
+	for (i = 0; i < T_NCASES(pool_file_cases); i++) {
+		set_valid();
+		unsetenv("NUMBER_POOL");
+		if (pool_file_cases[i].password != NULL)
+			setenv("AUTH_PASSWORD", pool_file_cases[i].password, 1);
+		path = temp_file(pool_file_cases[i].text);
+		setenv("NUMBER_POOL_FILE", path, 1);
+		T_IN_CASE(i, pool_file_cases[i].want,
+		    check_pool_problem("NUMBER_POOL_FILE:",
+		    pool_file_cases[i].want));
+	}
 
-	/*
-	 * A bad entry is quoted only when it is plainly not a secret: not
-	 * when NUMBER_POOL_FILE names the env file by mistake, not with
-	 * characters that could forge a log line.
-	 */
-	path = temp_file("TWILIO_AUTH_TOKEN=" TOKEN "\n");
-	setenv("NUMBER_POOL_FILE", path, 1);
-	check_pool_problem("NUMBER_POOL_FILE:", "NUMBER_POOL_FILE: must list "
-	    "distinct E.164 numbers (+ then 2 to 15 digits)");
-	path = temp_file(TOKEN "\n");
-	setenv("NUMBER_POOL_FILE", path, 1);
-	check_pool_problem("NUMBER_POOL_FILE:", "NUMBER_POOL_FILE: must list "
-	    "distinct E.164 numbers (+ then 2 to 15 digits)");
-	/*
-	 * A secret longer than the 64 bytes quoted: the quote is cut, and
-	 * holds only part of it, which is still not to be shown.
-	 */
-	setenv("AUTH_PASSWORD", "Long0Password1With2Nothing3But4Letters5And6"
-	    "Digits7In8It9Over10Sixty11Four12Bytes", 1);
-	path = temp_file("Long0Password1With2Nothing3But4Letters5And6"
-	    "Digits7In8It9Over10Sixty11Four12Bytes\n");
-	setenv("NUMBER_POOL_FILE", path, 1);
-	check_pool_problem("NUMBER_POOL_FILE:", "NUMBER_POOL_FILE: must list "
-	    "distinct E.164 numbers (+ then 2 to 15 digits)");
-	path = temp_file("+1415Digits7In8It9Over10\n");
-	setenv("NUMBER_POOL_FILE", path, 1);
-	check_pool_problem("NUMBER_POOL_FILE:", "NUMBER_POOL_FILE: must list "
-	    "distinct E.164 numbers (+ then 2 to 15 digits)");
 	set_valid();
 	unsetenv("NUMBER_POOL");
-	unsetenv("NUMBER_POOL_FILE");
-	setenv("NUMBER_POOL", "[\"+1415\\nerror: forged\"]", 1);
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: must list distinct "
-	    "E.164 numbers (+ then 2 to 15 digits)");
-	setenv("NUMBER_POOL", "[\"+1 (415) 555-0100\"]", 1);
-	check_pool_problem("NUMBER_POOL:", "NUMBER_POOL: must list distinct "
-	    "E.164 numbers (+ then 2 to 15 digits) (bad entry: +1 (415) "
-	    "555-0100)");
-	unsetenv("NUMBER_POOL");
-
 	setenv("NUMBER_POOL_FILE", "/nonexistent/pool.txt", 1);
 	check_pool_problem("NUMBER_POOL_FILE:", "NUMBER_POOL_FILE: cannot read "
 	    "/nonexistent/pool.txt: not found");
@@ -781,12 +790,9 @@ test_load_domain(void)
 	set_valid();
 	unsetenv("DOMAIN");
 	T_CHECK(load(&c, 1) == ERR_CONFIG);
-	T_CHECK((p = problem(&c, "DOMAIN:")) != NULL);
-	if (p != NULL)
-		T_CHECK(p->scope == (CONFIG_FOR_INBOUND | CONFIG_FOR_POSTEVENT));
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_SESSIONS) == 0);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_INBOUND) == 1);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_POSTEVENT) == 1);
+	check_problem(&c, "DOMAIN:", NULL,
+	    CONFIG_FOR_INBOUND | CONFIG_FOR_POSTEVENT);
+	check_counts(&c, 0, 1, 1);
 	T_CHECK(c.nwarnings == 0);
 	config_free(&c);
 
@@ -843,7 +849,6 @@ static void
 test_load_auth(void)
 {
 	struct config			 c;
-	const struct config_problem	*p;
 	int				 i;
 
 	for (i = 0; i < 3; i++) {
@@ -853,12 +858,9 @@ test_load_auth(void)
 		if (i != 2)
 			setenv("AUTH_PASSWORD", "", 1);
 		T_CHECK(load(&c, 1) == ERR_CONFIG);
-		T_CHECK((p = problem(&c, "AUTH_USERNAME, AUTH_PASSWORD:")) != NULL);
-		if (p != NULL)
-			T_CHECK(p->scope == CONFIG_FOR_SESSIONS);
-		T_CHECK(config_problem_count(&c, CONFIG_FOR_SESSIONS) == 1);
-		T_CHECK(config_problem_count(&c, CONFIG_FOR_INBOUND) == 0);
-		T_CHECK(config_problem_count(&c, CONFIG_FOR_POSTEVENT) == 0);
+		check_problem(&c, "AUTH_USERNAME, AUTH_PASSWORD:", NULL,
+		    CONFIG_FOR_SESSIONS);
+		check_counts(&c, 1, 0, 0);
 		config_free(&c);
 	}
 }
@@ -868,14 +870,9 @@ static void
 check_all_problem(const char *want)
 {
 	struct config			 c;
-	const struct config_problem	*p;
 
 	T_CHECK(load(&c, 1) == ERR_CONFIG);
-	T_CHECK((p = problem(&c, want)) != NULL);
-	if (p != NULL) {
-		T_STREQ(p->text, want);
-		T_CHECK(p->scope == CONFIG_FOR_ALL);
-	}
+	check_problem(&c, want, want, CONFIG_FOR_ALL);
 	config_free(&c);
 }
 
@@ -966,7 +963,6 @@ static void
 test_load_urls(void)
 {
 	struct config			 c;
-	const struct config_problem	*p;
 
 	set_valid();
 	setenv("TWILIO_EDGE", "sydney", 1);
@@ -1004,12 +1000,8 @@ test_load_urls(void)
 	set_valid();
 	setenv("TWILIO_API_URL", "ftp://api.twilio.com", 1);
 	T_CHECK(load(&c, 1) == ERR_CONFIG);
-	T_CHECK((p = problem(&c, "TWILIO_API_URL:")) != NULL);
-	if (p != NULL) {
-		T_STREQ(p->text, "TWILIO_API_URL: must start with https:// or "
-		    "http://");
-		T_CHECK(p->scope == CONFIG_FOR_ALL);
-	}
+	check_problem(&c, "TWILIO_API_URL:", "TWILIO_API_URL: must start with "
+	    "https:// or http://", CONFIG_FOR_ALL);
 	config_free(&c);
 	set_valid();
 	setenv("TWILIO_CONVERSATIONS_URL", "conversations.twilio.com", 1);
@@ -1087,9 +1079,7 @@ test_load_nothing(void)
 	T_CHECK(problem(&c, "DOMAIN:") != NULL);
 	T_CHECK(problem(&c, "AUTH_USERNAME, AUTH_PASSWORD:") != NULL);
 	T_CHECK(c.nproblems == 5);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_SESSIONS) == 4);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_INBOUND) == 3);
-	T_CHECK(config_problem_count(&c, CONFIG_FOR_POSTEVENT) == 3);
+	check_counts(&c, 4, 3, 3);
 	T_CHECK(config_problem_count(&c, CONFIG_FOR_ALL) == 5);
 	T_STREQ(c.conversations_url, "https://conversations.twilio.com");
 	T_STREQ(c.out_of_session_message, "This number is not connected to an "

@@ -307,6 +307,31 @@ order_is(const size_t *order, size_t n, const size_t *want, size_t nwant)
 	T_CHECK(order_is((o), (n), w_, sizeof(w_) / sizeof(w_[0])));	\
 } while (0)
 
+/* An address, strict or not, and the pool's order for it ("2 0 1"). */
+struct rank_case {
+	const char	*address;
+	bool		 strict;
+	const char	*want;
+};
+
+/* Ranks json's pool for every case; a failure names the case's address. */
+static void
+check_ranks(const char *json, const struct rank_case *c, size_t nc)
+{
+	size_t	 o[16], n, i, j;
+	char	 got[64];
+	int	 len;
+
+	for (i = 0; i < nc; i++) {
+		n = rank(json, c[i].address, c[i].strict, o);
+		got[0] = '\0';
+		for (j = len = 0; j < n && len < (int)sizeof(got); j++)
+			len += snprintf(got + len, sizeof(got) - len, "%s%zu",
+			    j > 0 ? " " : "", o[j]);
+		T_IN_CASE(i, c[i].address, T_STREQ(got, c[i].want));
+	}
+}
+
 /* 0 NYC, 1 Oakland, 2 SF, 3 Vancouver, 4 London, 5 Toronto, 6 Seattle */
 #define GEO_POOL "[\"+12125550100\", \"+15105550100\", \"+14155550100\", " \
     "\"+16045550100\", \"+447700900123\", \"+14165550100\", " \
@@ -315,83 +340,75 @@ order_is(const size_t *order, size_t n, const size_t *want, size_t nwant)
 static void
 test_rank_nanp(void)
 {
-	size_t	 o[16], n;
+	static const struct rank_case cases[] = {
+		/* San Francisco: own area code, then US by distance, then the
+		 * rest (Canada too) in pool order. */
+		{ "+14155550199", false, "2 1 6 0 3 4 5" },
+		{ "+14155550199", true, "2 1 6 0" },
+		/* New York. */
+		{ "+16465550199", false, "0 6 1 2 3 4 5" },
+	};
 
-	/* San Francisco: own area code, then US by distance, then the
-	 * rest (Canada too) in pool order. */
-	n = rank(GEO_POOL, "+14155550199", false, o);
-	ORDER(o, n, 2, 1, 6, 0, 3, 4, 5);
-	n = rank(GEO_POOL, "+14155550199", true, o);
-	ORDER(o, n, 2, 1, 6, 0);
-	/* New York. */
-	n = rank(GEO_POOL, "+16465550199", false, o);
-	ORDER(o, n, 0, 6, 1, 2, 3, 4, 5);
+	check_ranks(GEO_POOL, cases, T_NCASES(cases));
 }
 
 static void
 test_rank_country(void)
 {
-	size_t	 o[16], n;
+	static const struct rank_case cases[] = {
+		/* Vancouver: Canadian numbers first, nearest first. */
+		{ "+17785550199", false, "3 5 0 1 2 4 6" },
+		{ "+16045550199", true, "3 5" },
+		/* Toronto. */
+		{ "+14165550199", false, "5 3 0 1 2 4 6" },
+	};
 
-	/* Vancouver: Canadian numbers first, nearest first. */
-	n = rank(GEO_POOL, "+17785550199", false, o);
-	ORDER(o, n, 3, 5, 0, 1, 2, 4, 6);
-	n = rank(GEO_POOL, "+16045550199", true, o);
-	ORDER(o, n, 3, 5);
-	/* Toronto. */
-	n = rank(GEO_POOL, "+14165550199", false, o);
-	ORDER(o, n, 5, 3, 0, 1, 2, 4, 6);
+	check_ranks(GEO_POOL, cases, T_NCASES(cases));
 }
 
 static void
 test_rank_non_nanp(void)
 {
-	size_t	 o[16], n;
+	static const struct rank_case cases[] = {
+		{ "+447700900999", false, "1 3 0 2 4 5" },
+		{ "+447700900999", true, "1 3" },
+		{ "+353870000000", false, "4 5 0 1 2 3" },
+		/* No number of its country: strict gives nothing. */
+		{ "+33612345678", true, "" },
+		{ "+33612345678", false, "0 1 2 3 4 5" },
+	};
 	const char *pool = "[\"+14155550100\", \"+447700900100\", "
 	    "\"+4930123456\", \"+447700900101\", \"+353861234567\", "
 	    "\"+35312345678\"]";
 
-	n = rank(pool, "+447700900999", false, o);
-	ORDER(o, n, 1, 3, 0, 2, 4, 5);
-	n = rank(pool, "+447700900999", true, o);
-	ORDER(o, n, 1, 3);
-	n = rank(pool, "+353870000000", false, o);
-	ORDER(o, n, 4, 5, 0, 1, 2, 3);
-	/* No number of its country: strict gives nothing. */
-	n = rank(pool, "+33612345678", true, o);
-	T_CHECK(n == 0);
-	n = rank(pool, "+33612345678", false, o);
-	ORDER(o, n, 0, 1, 2, 3, 4, 5);
+	check_ranks(pool, cases, T_NCASES(cases));
 }
 
 static void
 test_rank_unknown_area(void)
 {
-	size_t	 o[16], n;
+	static const struct rank_case cases[] = {
+		/* A pool number missing from the table ranks after the known ones
+		 * of the country, before the rest. */
+		{ "+12125550199", false, "3 0 2 4 6 1 5" },
+		{ "+12125550199", true, "3 0 2 4 6" },
+		/* An address missing from the table: its own area code, then
+		 * every +1 number in pool order, then the rest. */
+		{ "+18005550199", false, "2 4 0 3 5 6 1" },
+		{ "+18005550199", true, "2 4 0 3 5 6" },
+		/* A +1 address too short for an area code. */
+		{ "+1212", false, "0 2 3 4 5 6 1" },
+		/* Not a number at all: the pool in order, or nothing. */
+		{ "nope", false, "0 1 2 3 4 5 6" },
+	};
 	/* 0 SF, 1 London, 2 toll-free 800, 3 NYC, 4 800 again,
 	 * 5 Vancouver, 6 short +1 */
 	const char *pool = "[\"+14155550100\", \"+447700900123\", "
 	    "\"+18005550100\", \"+12125550100\", \"+18005550101\", "
 	    "\"+16045550100\", \"+1415555\"]";
+	size_t	 o[16];
 
-	/* A pool number missing from the table ranks after the known ones
-	 * of the country, before the rest. */
-	n = rank(pool, "+12125550199", false, o);
-	ORDER(o, n, 3, 0, 2, 4, 6, 1, 5);
-	n = rank(pool, "+12125550199", true, o);
-	ORDER(o, n, 3, 0, 2, 4, 6);
-	/* An address missing from the table: its own area code, then
-	 * every +1 number in pool order, then the rest. */
-	n = rank(pool, "+18005550199", false, o);
-	ORDER(o, n, 2, 4, 0, 3, 5, 6, 1);
-	n = rank(pool, "+18005550199", true, o);
-	ORDER(o, n, 2, 4, 0, 3, 5, 6);
-	/* A +1 address too short for an area code. */
-	n = rank(pool, "+1212", false, o);
-	ORDER(o, n, 0, 2, 3, 4, 5, 6, 1);
-	/* Not a number at all: the pool in order, or nothing. */
-	n = rank(pool, "nope", false, o);
-	ORDER(o, n, 0, 1, 2, 3, 4, 5, 6);
+	check_ranks(pool, cases, T_NCASES(cases));
 	T_CHECK(rank(pool, NULL, true, o) == 0);
 }
 
@@ -414,33 +431,30 @@ test_rank_no_table(void)
 static void
 test_rank_ties(void)
 {
-	size_t	 o[16], n;
-	/* 415 and 628 share a centre; several numbers per area code. */
+	static const struct rank_case cases[] = {
+		/* 415 and 628 share a centre; several numbers per area code. */
+		{ "+14155550199", false, "2 4 0 3 6 1 5" },
+		{ "+16285550199", false, "0 3 2 4 6 1 5" },
+		{ "+12125550199", false, "1 5 6 0 2 3 4" },
+	};
 	const char *pool = "[\"+16285550100\", \"+12125550100\", "
 	    "\"+14155550101\", \"+16285550101\", \"+14155550100\", "
 	    "\"+12125550101\", \"+15105550100\"]";
 
-	n = rank(pool, "+14155550199", false, o);
-	ORDER(o, n, 2, 4, 0, 3, 6, 1, 5);
-	n = rank(pool, "+16285550199", false, o);
-	ORDER(o, n, 0, 3, 2, 4, 6, 1, 5);
-	n = rank(pool, "+12125550199", false, o);
-	ORDER(o, n, 1, 5, 6, 0, 2, 3, 4);
+	check_ranks(pool, cases, T_NCASES(cases));
 }
 
 static void
 test_rank_exhaustion(void)
 {
-	size_t	 o[4], n;
+	static const struct rank_case cases[] = {
+		{ "+12125550199", false, "0" },
+		{ "+12125550199", true, "0" },
+		{ "+447700900123", true, "" },
+		{ "+447700900123", false, "0" },
+	};
 
-	n = rank("[\"+14155550100\"]", "+12125550199", false, o);
-	ORDER(o, n, 0);
-	n = rank("[\"+14155550100\"]", "+12125550199", true, o);
-	ORDER(o, n, 0);
-	n = rank("[\"+14155550100\"]", "+447700900123", true, o);
-	T_CHECK(n == 0);
-	n = rank("[\"+14155550100\"]", "+447700900123", false, o);
-	ORDER(o, n, 0);
+	check_ranks("[\"+14155550100\"]", cases, T_NCASES(cases));
 }
 
 static void

@@ -36,7 +36,6 @@ good_n(const char *body, size_t len, const char *want)
 	sessreq_free(&r);
 	return ok;
 }
-#define GOOD(body, want)	good_n((body), sizeof(body) - 1, (want))
 
 /*
  * Parses body and checks that it is refused with err, naming field (NULL:
@@ -67,14 +66,57 @@ bad_n(const char *body, size_t len, enum err err, const char *field,
 		sessreq_free(&r);
 	return ok;
 }
+
+/*
+ * One case: body of len bytes. err ERR_OK: accepted, with create_form
+ * want; otherwise refused with err, naming field (NULL: none), with a
+ * message starting with want.
+ */
+struct scase {
+	const char	*body;
+	size_t		 len;
+	enum err	 err;
+	const char	*field;
+	const char	*want;
+};
+
+/* The rows of a table, for a string literal body. */
+#define GOOD(body, want)	{ (body), sizeof(body) - 1, ERR_OK, NULL, (want) }
 #define BAD(body, err, field, msg) \
-	bad_n((body), sizeof(body) - 1, (err), (field), (msg))
+	{ (body), sizeof(body) - 1, (err), (field), (msg) }
 #define INVAL(body, field, msg)	BAD(body, ERR_INVAL, field, msg)
 #define PARSE(body, msg)	BAD(body, ERR_PARSE, NULL, msg)
+
+/*
+ * Checks every case of a table. A failure names the case: good_n and bad_n
+ * print its body, T_CHECK_CASE its row and what was wanted.
+ */
+static void
+check_cases(const struct scase *c, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (c[i].err == ERR_OK)
+			T_CHECK_CASE(good_n(c[i].body, c[i].len, c[i].want), i,
+			    c[i].want);
+		else
+			T_CHECK_CASE(bad_n(c[i].body, c[i].len, c[i].err,
+			    c[i].field, c[i].want), i, c[i].want);
+	}
+}
+
+#define CHECK_CASES(tab)	check_cases((tab), T_NCASES(tab))
 
 static void
 test_addresses_only(void)
 {
+	static const struct scase more[] = {
+		/* Whitespace around and inside, a trailing newline as curl -d @f sends. */
+		GOOD(" \n{ \"addresses\" : [ \"+14155550100\" ] }\r\n", ""),
+		/* 15 digits, the longest. */
+		GOOD("{\"addresses\":[\"+861234567890123\"]}", ""),
+	};
 	struct sessreq		r;
 	struct sessreq_error	why;
 	const char		*body;
@@ -93,10 +135,7 @@ test_addresses_only(void)
 	sessreq_free(&r);		/* twice is harmless */
 	sessreq_free(NULL);
 
-	/* Whitespace around and inside, a trailing newline as curl -d @f sends. */
-	T_CHECK(GOOD(" \n{ \"addresses\" : [ \"+14155550100\" ] }\r\n", ""));
-	/* 15 digits, the longest. */
-	T_CHECK(GOOD("{\"addresses\":[\"+861234567890123\"]}", ""));
+	CHECK_CASES(more);
 }
 
 static void
@@ -149,184 +188,202 @@ test_unique_name(void)
 static void
 test_every_property(void)
 {
-	/* Every property, flat, in body order; form-encoded exactly. */
-	T_CHECK(GOOD("{" ADDR ","
-	    "\"friendlyName\":\"Ride 42\","
-	    "\"uniqueName\":\"ride-42_a.b~c\","
-	    "\"attributes\":\"{\\\"k\\\":\\\"v\\\"}\","
-	    "\"messagingServiceSid\":\"" MGSID "\","
-	    "\"state\":\"inactive\","
-	    "\"dateCreated\":\"2024-01-02T03:04:05Z\","
-	    "\"dateUpdated\":\"2024-01-02T03:04:06+01:00\","
-	    "\"timers.inactive\":\"PT1H\","
-	    "\"timers.closed\":\"P1D\","
-	    "\"bindings.email.address\":\"ann@example.com\","
-	    "\"bindings.email.name\":\"Ann & Bob\"}",
-	    "FriendlyName=Ride%2042"
-	    "&Attributes=%7B%22k%22%3A%22v%22%7D"
-	    "&MessagingServiceSid=" MGSID
-	    "&State=inactive"
-	    "&DateCreated=2024-01-02T03%3A04%3A05Z"
-	    "&DateUpdated=2024-01-02T03%3A04%3A06%2B01%3A00"
-	    "&Timers.Inactive=PT1H"
-	    "&Timers.Closed=P1D"
-	    "&Bindings.Email.Address=ann%40example.com"
-	    "&Bindings.Email.Name=Ann%20%26%20Bob"));
+	static const struct scase cases[] = {
+		/* Every property, flat, in body order; form-encoded exactly. */
+		GOOD("{" ADDR ","
+		    "\"friendlyName\":\"Ride 42\","
+		    "\"uniqueName\":\"ride-42_a.b~c\","
+		    "\"attributes\":\"{\\\"k\\\":\\\"v\\\"}\","
+		    "\"messagingServiceSid\":\"" MGSID "\","
+		    "\"state\":\"inactive\","
+		    "\"dateCreated\":\"2024-01-02T03:04:05Z\","
+		    "\"dateUpdated\":\"2024-01-02T03:04:06+01:00\","
+		    "\"timers.inactive\":\"PT1H\","
+		    "\"timers.closed\":\"P1D\","
+		    "\"bindings.email.address\":\"ann@example.com\","
+		    "\"bindings.email.name\":\"Ann & Bob\"}",
+		    "FriendlyName=Ride%2042"
+		    "&Attributes=%7B%22k%22%3A%22v%22%7D"
+		    "&MessagingServiceSid=" MGSID
+		    "&State=inactive"
+		    "&DateCreated=2024-01-02T03%3A04%3A05Z"
+		    "&DateUpdated=2024-01-02T03%3A04%3A06%2B01%3A00"
+		    "&Timers.Inactive=PT1H"
+		    "&Timers.Closed=P1D"
+		    "&Bindings.Email.Address=ann%40example.com"
+		    "&Bindings.Email.Name=Ann%20%26%20Bob"),
 
-	/* The form follows the body's order, addresses anywhere. */
-	T_CHECK(GOOD("{\"state\":\"closed\"," ADDR ",\"friendlyName\":\"x\"}",
-	    "State=closed&FriendlyName=x"));
-	T_CHECK(GOOD("{\"state\":\"active\"," ADDR "}", "State=active"));
+		/* The form follows the body's order, addresses anywhere. */
+		GOOD("{\"state\":\"closed\"," ADDR ",\"friendlyName\":\"x\"}",
+		    "State=closed&FriendlyName=x"),
+		GOOD("{\"state\":\"active\"," ADDR "}", "State=active"),
 
-	/* UTF-8 and reserved characters are percent-encoded, bytewise. */
-	T_CHECK(GOOD("{" ADDR ",\"friendlyName\":\"Caf\xc3\xa9 \\u00e9=+/?%\"}",
-	    "FriendlyName=Caf%C3%A9%20%C3%A9%3D%2B%2F%3F%25"));
-	/* JSON escapes are decoded first. */
-	T_CHECK(GOOD("{" ADDR ",\"friendlyName\":\"a\\tb\\\"c\\\\d\\/e\\u20ac\"}",
-	    "FriendlyName=a%09b%22c%5Cd%2Fe%E2%82%AC"));
-	/* An empty string is a value. */
-	T_CHECK(GOOD("{" ADDR ",\"friendlyName\":\"\"}", "FriendlyName="));
-	/* Upper-case hex in a messaging service SID. */
-	T_CHECK(GOOD("{" ADDR ",\"messagingServiceSid\":"
-	    "\"MGABCDEF0123456789ABCDEF0123456789\"}",
-	    "MessagingServiceSid=MGABCDEF0123456789ABCDEF0123456789"));
+		/* UTF-8 and reserved characters are percent-encoded, bytewise. */
+		GOOD("{" ADDR ",\"friendlyName\":\"Caf\xc3\xa9 \\u00e9=+/?%\"}",
+		    "FriendlyName=Caf%C3%A9%20%C3%A9%3D%2B%2F%3F%25"),
+		/* JSON escapes are decoded first. */
+		GOOD("{" ADDR ",\"friendlyName\":\"a\\tb\\\"c\\\\d\\/e\\u20ac\"}",
+		    "FriendlyName=a%09b%22c%5Cd%2Fe%E2%82%AC"),
+		/* An empty string is a value. */
+		GOOD("{" ADDR ",\"friendlyName\":\"\"}", "FriendlyName="),
+		/* Upper-case hex in a messaging service SID. */
+		GOOD("{" ADDR ",\"messagingServiceSid\":"
+		    "\"MGABCDEF0123456789ABCDEF0123456789\"}",
+		    "MessagingServiceSid=MGABCDEF0123456789ABCDEF0123456789"),
+	};
+
+	CHECK_CASES(cases);
 }
 
 static void
 test_attributes(void)
 {
-	/* An object is serialised compactly, slashes and UTF-8 as they are. */
-	T_CHECK(GOOD("{" ADDR ",\"attributes\": { \"a\" : \"x/y z\" ,\n"
-	    " \"n\": [1, 2.5, true, false, null], \"o\": {}, \"e\": \"\\u00e9\","
-	    " \"q\": \"\\\"\" }}",
-	    "Attributes=%7B%22a%22%3A%22x%2Fy%20z%22%2C%22n%22%3A%5B1%2C2.5%2C"
-	    "true%2Cfalse%2Cnull%5D%2C%22o%22%3A%7B%7D%2C%22e%22%3A%22%C3%A9%22"
-	    "%2C%22q%22%3A%22%5C%22%22%7D"));
-	T_CHECK(GOOD("{" ADDR ",\"attributes\":{}}", "Attributes=%7B%7D"));
-	/* A string is sent as it is, JSON or not. */
-	T_CHECK(GOOD("{" ADDR ",\"attributes\":\"{ \\\"a\\\": 1 }\"}",
-	    "Attributes=%7B%20%22a%22%3A%201%20%7D"));
-	T_CHECK(GOOD("{" ADDR ",\"attributes\":\"plain\"}", "Attributes=plain"));
-	/*
-	 * Nesting within SESSREQ_MAX_DEPTH (8), as json-c counts it: seven
-	 * levels holding values, the body's included (test_not_json has the
-	 * one past it).
-	 */
-	T_CHECK(GOOD("{" ADDR ",\"attributes\":{\"a\":{\"b\":{\"c\":{\"d\":"
-	    "{\"e\":[1]}}}}}}",
-	    "Attributes=%7B%22a%22%3A%7B%22b%22%3A%7B%22c%22%3A%7B%22d%22%3A"
-	    "%7B%22e%22%3A%5B1%5D%7D%7D%7D%7D%7D"));
+	static const struct scase cases[] = {
+		/* An object is serialised compactly, slashes and UTF-8 as they are. */
+		GOOD("{" ADDR ",\"attributes\": { \"a\" : \"x/y z\" ,\n"
+		    " \"n\": [1, 2.5, true, false, null], \"o\": {}, \"e\": \"\\u00e9\","
+		    " \"q\": \"\\\"\" }}",
+		    "Attributes=%7B%22a%22%3A%22x%2Fy%20z%22%2C%22n%22%3A%5B1%2C2.5%2C"
+		    "true%2Cfalse%2Cnull%5D%2C%22o%22%3A%7B%7D%2C%22e%22%3A%22%C3%A9%22"
+		    "%2C%22q%22%3A%22%5C%22%22%7D"),
+		GOOD("{" ADDR ",\"attributes\":{}}", "Attributes=%7B%7D"),
+		/* A string is sent as it is, JSON or not. */
+		GOOD("{" ADDR ",\"attributes\":\"{ \\\"a\\\": 1 }\"}",
+		    "Attributes=%7B%20%22a%22%3A%201%20%7D"),
+		GOOD("{" ADDR ",\"attributes\":\"plain\"}", "Attributes=plain"),
+		/*
+		 * Nesting within SESSREQ_MAX_DEPTH (8), as json-c counts it: seven
+		 * levels holding values, the body's included (test_not_json has the
+		 * one past it).
+		 */
+		GOOD("{" ADDR ",\"attributes\":{\"a\":{\"b\":{\"c\":{\"d\":"
+		    "{\"e\":[1]}}}}}}",
+		    "Attributes=%7B%22a%22%3A%7B%22b%22%3A%7B%22c%22%3A%7B%22d%22%3A"
+		    "%7B%22e%22%3A%5B1%5D%7D%7D%7D%7D%7D"),
+	};
+
+	CHECK_CASES(cases);
 }
 
 static void
 test_timers_bindings(void)
 {
-	T_CHECK(GOOD("{" ADDR ",\"timers\":{\"inactive\":\"PT5M\","
-	    "\"closed\":\"PT10M\"}}",
-	    "Timers.Inactive=PT5M&Timers.Closed=PT10M"));
-	T_CHECK(GOOD("{\"timers\":{\"closed\":\"P2D\"}," ADDR "}",
-	    "Timers.Closed=P2D"));
-	T_CHECK(GOOD("{" ADDR ",\"timers\":{}}", ""));
-	/* Flat and nested mixed, each property once. */
-	T_CHECK(GOOD("{" ADDR ",\"timers.inactive\":\"PT1H\","
-	    "\"timers\":{\"closed\":\"P1D\"}}",
-	    "Timers.Inactive=PT1H&Timers.Closed=P1D"));
+	static const struct scase cases[] = {
+		GOOD("{" ADDR ",\"timers\":{\"inactive\":\"PT5M\","
+		    "\"closed\":\"PT10M\"}}",
+		    "Timers.Inactive=PT5M&Timers.Closed=PT10M"),
+		GOOD("{\"timers\":{\"closed\":\"P2D\"}," ADDR "}",
+		    "Timers.Closed=P2D"),
+		GOOD("{" ADDR ",\"timers\":{}}", ""),
+		/* Flat and nested mixed, each property once. */
+		GOOD("{" ADDR ",\"timers.inactive\":\"PT1H\","
+		    "\"timers\":{\"closed\":\"P1D\"}}",
+		    "Timers.Inactive=PT1H&Timers.Closed=P1D"),
 
-	T_CHECK(GOOD("{" ADDR ",\"bindings\":{\"email\":{\"address\":\"a@b.c\","
-	    "\"name\":\"A B\"}}}",
-	    "Bindings.Email.Address=a%40b.c&Bindings.Email.Name=A%20B"));
-	T_CHECK(GOOD("{" ADDR ",\"bindings.email.address\":\"a@b.c\","
-	    "\"bindings.email.name\":\"N\"}",
-	    "Bindings.Email.Address=a%40b.c&Bindings.Email.Name=N"));
-	T_CHECK(GOOD("{" ADDR ",\"bindings\":{\"email\":{\"name\":\"N\"}}}",
-	    "Bindings.Email.Name=N"));
-	T_CHECK(GOOD("{" ADDR ",\"bindings\":{\"email\":{}}}", ""));
-	T_CHECK(GOOD("{" ADDR ",\"bindings\":{}}", ""));
+		GOOD("{" ADDR ",\"bindings\":{\"email\":{\"address\":\"a@b.c\","
+		    "\"name\":\"A B\"}}}",
+		    "Bindings.Email.Address=a%40b.c&Bindings.Email.Name=A%20B"),
+		GOOD("{" ADDR ",\"bindings.email.address\":\"a@b.c\","
+		    "\"bindings.email.name\":\"N\"}",
+		    "Bindings.Email.Address=a%40b.c&Bindings.Email.Name=N"),
+		GOOD("{" ADDR ",\"bindings\":{\"email\":{\"name\":\"N\"}}}",
+		    "Bindings.Email.Name=N"),
+		GOOD("{" ADDR ",\"bindings\":{\"email\":{}}}", ""),
+		GOOD("{" ADDR ",\"bindings\":{}}", ""),
+	};
+
+	CHECK_CASES(cases);
 }
 
 static void
 test_nulls(void)
 {
-	/* null is absent, as JavaScript callers send undefined properties. */
-	T_CHECK(GOOD("{" ADDR ",\"friendlyName\":null,\"uniqueName\":null,"
-	    "\"attributes\":null,\"messagingServiceSid\":null,\"state\":null,"
-	    "\"dateCreated\":null,\"dateUpdated\":null,\"timers\":null,"
-	    "\"bindings\":null,\"timers.inactive\":null,"
-	    "\"bindings.email.name\":null}", ""));
-	T_CHECK(GOOD("{" ADDR ",\"timers\":{\"inactive\":null,\"closed\":\"P1D\"},"
-	    "\"bindings\":{\"email\":null}}", "Timers.Closed=P1D"));
-	T_CHECK(GOOD("{" ADDR ",\"bindings\":{\"email\":{\"address\":null,"
-	    "\"name\":\"N\"}}}", "Bindings.Email.Name=N"));
-	/* A null does not count as given: the other spelling may follow. */
-	T_CHECK(GOOD("{" ADDR ",\"timers.inactive\":null,"
-	    "\"timers\":{\"inactive\":\"PT1H\"}}", "Timers.Inactive=PT1H"));
-	/* But addresses is required: null is missing. */
-	T_CHECK(INVAL("{\"addresses\":null}", "addresses",
-	    "addresses is required"));
+	static const struct scase cases[] = {
+		/* null is absent, as JavaScript callers send undefined properties. */
+		GOOD("{" ADDR ",\"friendlyName\":null,\"uniqueName\":null,"
+		    "\"attributes\":null,\"messagingServiceSid\":null,\"state\":null,"
+		    "\"dateCreated\":null,\"dateUpdated\":null,\"timers\":null,"
+		    "\"bindings\":null,\"timers.inactive\":null,"
+		    "\"bindings.email.name\":null}", ""),
+		GOOD("{" ADDR ",\"timers\":{\"inactive\":null,\"closed\":\"P1D\"},"
+		    "\"bindings\":{\"email\":null}}", "Timers.Closed=P1D"),
+		GOOD("{" ADDR ",\"bindings\":{\"email\":{\"address\":null,"
+		    "\"name\":\"N\"}}}", "Bindings.Email.Name=N"),
+		/* A null does not count as given: the other spelling may follow. */
+		GOOD("{" ADDR ",\"timers.inactive\":null,"
+		    "\"timers\":{\"inactive\":\"PT1H\"}}", "Timers.Inactive=PT1H"),
+		/* But addresses is required: null is missing. */
+		INVAL("{\"addresses\":null}", "addresses",
+		    "addresses is required"),
+	};
+
+	CHECK_CASES(cases);
 }
 
 static void
 test_not_json(void)
 {
-	T_CHECK(PARSE("", "the body is not valid JSON: unexpected end of the "
-	    "text at byte 0"));
-	T_CHECK(PARSE("   ", "the body is not valid JSON: unexpected end of the "
-	    "text at byte 3"));
-	T_CHECK(PARSE("hello", "the body is not valid JSON: "));
-	T_CHECK(PARSE("addresses=%2B14155550100", "the body is not valid JSON: "));
-	/* Truncated. */
-	T_CHECK(PARSE("{" ADDR, "the body is not valid JSON: expected ',' or '}' "
-	    "in an object at byte 29"));
-	T_CHECK(PARSE("{\"addresses\":[\"+1415", "the body is not valid JSON: "
-	    "unterminated string at byte 20"));
-	/* Trailing garbage, or a second value. */
-	T_CHECK(PARSE("{" ADDR "}x", "the body is not valid JSON: "));
-	T_CHECK(PARSE("{" ADDR "}{}", "the body is not valid JSON: "));
-	T_CHECK(PARSE("{" ADDR "},", "the body is not valid JSON: "));
-	/* Not strict JSON. */
-	T_CHECK(PARSE("{" ADDR ",}", "the body is not valid JSON: "));
-	T_CHECK(PARSE("{" ADDR ",friendlyName:\"x\"}", "the body is not valid "
-	    "JSON: "));
-	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":'x'}", "the body is not valid "
-	    "JSON: "));
-	T_CHECK(PARSE("{" ADDR ",/* c */\"state\":\"active\"}", "the body is not "
-	    "valid JSON: "));
-	T_CHECK(PARSE("{" ADDR ",\"attributes\":{\"a\":01}}", "the body is not "
-	    "valid JSON: "));
-	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"\\x41\"}", "the body is not "
-	    "valid JSON: "));
-	/* Only len bytes are read: the same text, cut short, is truncated. */
-	T_CHECK(bad_n("{" ADDR "}", 10, ERR_PARSE, NULL,
-	    "the body is not valid JSON: unterminated string at byte 10"));
-	/* A NUL byte in the body. */
-	T_CHECK(PARSE("{" ADDR "}\0", "the body is not"));
-	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"a\0b\"}", "the body is not"));
+	static const struct scase cases[] = {
+		PARSE("", "the body is not valid JSON: unexpected end of the "
+		    "text at byte 0"),
+		PARSE("   ", "the body is not valid JSON: unexpected end of the "
+		    "text at byte 3"),
+		PARSE("hello", "the body is not valid JSON: "),
+		PARSE("addresses=%2B14155550100", "the body is not valid JSON: "),
+		/* Truncated. */
+		PARSE("{" ADDR, "the body is not valid JSON: expected ',' or '}' "
+		    "in an object at byte 29"),
+		PARSE("{\"addresses\":[\"+1415", "the body is not valid JSON: "
+		    "unterminated string at byte 20"),
+		/* Trailing garbage, or a second value. */
+		PARSE("{" ADDR "}x", "the body is not valid JSON: "),
+		PARSE("{" ADDR "}{}", "the body is not valid JSON: "),
+		PARSE("{" ADDR "},", "the body is not valid JSON: "),
+		/* Not strict JSON. */
+		PARSE("{" ADDR ",}", "the body is not valid JSON: "),
+		PARSE("{" ADDR ",friendlyName:\"x\"}", "the body is not valid "
+		    "JSON: "),
+		PARSE("{" ADDR ",\"friendlyName\":'x'}", "the body is not valid "
+		    "JSON: "),
+		PARSE("{" ADDR ",/* c */\"state\":\"active\"}", "the body is not "
+		    "valid JSON: "),
+		PARSE("{" ADDR ",\"attributes\":{\"a\":01}}", "the body is not "
+		    "valid JSON: "),
+		PARSE("{" ADDR ",\"friendlyName\":\"\\x41\"}", "the body is not "
+		    "valid JSON: "),
+		/* Only len bytes are read: the same text, cut short, is truncated. */
+		{ "{" ADDR "}", 10, ERR_PARSE, NULL,
+		    "the body is not valid JSON: unterminated string at byte 10" },
+		/* A NUL byte in the body. */
+		PARSE("{" ADDR "}\0", "the body is not"),
+		PARSE("{" ADDR ",\"friendlyName\":\"a\0b\"}", "the body is not"),
+		/* Deeper than SESSREQ_MAX_DEPTH: refused by the parser, not a crash. */
+		PARSE("{" ADDR ",\"attributes\":{\"a\":{\"b\":{\"c\":{\"d\":"
+		    "{\"e\":[[[1]]]}}}}}}", "the body is not valid JSON: nested too "
+		    "deep at byte 70"),
 
-	/* Deeper than SESSREQ_MAX_DEPTH: refused by the parser, not a crash. */
-	T_CHECK(PARSE("{" ADDR ",\"attributes\":{\"a\":{\"b\":{\"c\":{\"d\":"
-	    "{\"e\":[[[1]]]}}}}}}", "the body is not valid JSON: nested too "
-	    "deep at byte 70"));
-	{
-		struct buf	b;
-		int		i;
+		/* Invalid UTF-8: a lone continuation byte, a cut sequence, overlong. */
+		PARSE("{" ADDR ",\"friendlyName\":\"\xff\"}", "the body is not "
+		    "valid JSON: invalid UTF-8 at byte"),
+		PARSE("{" ADDR ",\"friendlyName\":\"a\x80\"}", "the body is not "
+		    "valid JSON: invalid UTF-8 at byte"),
+		PARSE("{" ADDR ",\"friendlyName\":\"\xc3\"}", "the body is not "
+		    "valid JSON: invalid UTF-8 at byte"),
+		PARSE("{\"addresses\":[\"+1415555\xe2\x82\"]}", "the body is not "
+		    "valid JSON: invalid UTF-8 at byte"),
+	};
+	struct buf	b;
+	int		i;
 
-		buf_init(&b, 100000);
-		for (i = 0; i < 20000; i++)
-			T_CHECK(buf_putc(&b, '[') == ERR_OK);
-		T_CHECK(bad_n(buf_str(&b), b.len, ERR_PARSE, NULL,
-		    "the body is not valid JSON: nested too deep at byte 8"));
-		buf_free(&b);
-	}
+	CHECK_CASES(cases);
 
-	/* Invalid UTF-8: a lone continuation byte, a cut sequence, overlong. */
-	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"\xff\"}", "the body is not "
-	    "valid JSON: invalid UTF-8 at byte"));
-	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"a\x80\"}", "the body is not "
-	    "valid JSON: invalid UTF-8 at byte"));
-	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"\xc3\"}", "the body is not "
-	    "valid JSON: invalid UTF-8 at byte"));
-	T_CHECK(PARSE("{\"addresses\":[\"+1415555\xe2\x82\"]}", "the body is not "
-	    "valid JSON: invalid UTF-8 at byte"));
+	/* Far deeper: refused at the ninth level. */
+	buf_init(&b, 100000);
+	for (i = 0; i < 20000; i++)
+		T_CHECK(buf_putc(&b, '[') == ERR_OK);
+	T_CHECK(bad_n(buf_str(&b), b.len, ERR_PARSE, NULL,
+	    "the body is not valid JSON: nested too deep at byte 8"));
+	buf_free(&b);
 }
 
 static void
@@ -347,36 +404,39 @@ test_bad_addresses(void)
 		"++14155550100",
 		"\\u002b14155550100x",
 	};
+	static const struct scase cases[] = {
+		INVAL("{}", "addresses", "addresses is required"),
+		INVAL("{\"friendlyName\":\"x\"}", "addresses",
+		    "addresses is required"),
+		INVAL("{\"addresses\":[]}", "addresses",
+		    "addresses must list 1 to 50 numbers (got 0)"),
+		INVAL("{\"addresses\":\"+14155550100\"}", "addresses",
+		    "addresses must be an array of E.164 phone numbers"),
+		INVAL("{\"addresses\":{\"a\":\"+14155550100\"}}", "addresses",
+		    "addresses must be an array of E.164 phone numbers"),
+		INVAL("{\"addresses\":[\"+14155550100\",\"+14155550101\","
+		    "\"+14155550100\"]}", "addresses",
+		    "addresses[2] repeats +14155550100"),
+		INVAL("{\"addresses\":[14155550100]}", "addresses",
+		    "addresses[0] must be a string"),
+		INVAL("{\"addresses\":[\"+14155550100\",null]}", "addresses",
+		    "addresses[1] must be a string"),
+		INVAL("{\"addresses\":[[\"+14155550100\"]]}", "addresses",
+		    "addresses[0] must be a string"),
+		INVAL("{\"addresses\":[\"+14155550100\",true]}", "addresses",
+		    "addresses[1] must be a string"),
+		/* A NUL inside a number. */
+		INVAL("{\"addresses\":[\"+1415555\\u00000100\"]}", "addresses",
+		    "addresses[0] is not an E.164 number (+ then 2 to 15 digits, no "
+		    "leading 0)"),
+		/* Checked after the other properties, which are reported first. */
+		INVAL("{\"addresses\":[],\"state\":\"x\"}", "state",
+		    "state must be"),
+	};
 	struct buf	b;
 	size_t		i;
 
-	T_CHECK(INVAL("{}", "addresses", "addresses is required"));
-	T_CHECK(INVAL("{\"friendlyName\":\"x\"}", "addresses",
-	    "addresses is required"));
-	T_CHECK(INVAL("{\"addresses\":[]}", "addresses",
-	    "addresses must list 1 to 50 numbers (got 0)"));
-	T_CHECK(INVAL("{\"addresses\":\"+14155550100\"}", "addresses",
-	    "addresses must be an array of E.164 phone numbers"));
-	T_CHECK(INVAL("{\"addresses\":{\"a\":\"+14155550100\"}}", "addresses",
-	    "addresses must be an array of E.164 phone numbers"));
-	T_CHECK(INVAL("{\"addresses\":[\"+14155550100\",\"+14155550101\","
-	    "\"+14155550100\"]}", "addresses",
-	    "addresses[2] repeats +14155550100"));
-	T_CHECK(INVAL("{\"addresses\":[14155550100]}", "addresses",
-	    "addresses[0] must be a string"));
-	T_CHECK(INVAL("{\"addresses\":[\"+14155550100\",null]}", "addresses",
-	    "addresses[1] must be a string"));
-	T_CHECK(INVAL("{\"addresses\":[[\"+14155550100\"]]}", "addresses",
-	    "addresses[0] must be a string"));
-	T_CHECK(INVAL("{\"addresses\":[\"+14155550100\",true]}", "addresses",
-	    "addresses[1] must be a string"));
-	/* A NUL inside a number. */
-	T_CHECK(INVAL("{\"addresses\":[\"+1415555\\u00000100\"]}", "addresses",
-	    "addresses[0] is not an E.164 number (+ then 2 to 15 digits, no "
-	    "leading 0)"));
-	/* Checked after the other properties, which are reported first. */
-	T_CHECK(INVAL("{\"addresses\":[],\"state\":\"x\"}", "state",
-	    "state must be"));
+	CHECK_CASES(cases);
 
 	buf_init(&b, 1000);
 	for (i = 0; i < sizeof(bad_numbers) / sizeof(bad_numbers[0]); i++) {
@@ -396,175 +456,187 @@ test_bad_addresses(void)
 static void
 test_bad_properties(void)
 {
-	/* Unknown fields: the message and the field name them. */
-	T_CHECK(BAD("{" ADDR ",\"friendly_name\":\"x\"}", ERR_INVAL,
-	    "friendly_name", "unknown field \"friendly_name\""));
-	T_CHECK(BAD("{\"foo\":1," ADDR "}", ERR_INVAL, "foo",
-	    "unknown field \"foo\""));
-	T_CHECK(BAD("{" ADDR ",\"FriendlyName\":\"x\"}", ERR_INVAL,
-	    "FriendlyName", "unknown field \"FriendlyName\""));
-	T_CHECK(BAD("{" ADDR ",\"timers.foo\":\"x\"}", ERR_INVAL, "timers.foo",
-	    "unknown field \"timers.foo\""));
-	T_CHECK(BAD("{" ADDR ",\"timers\":{\"inactive\":\"PT1H\",\"open\":\"x\"}}",
-	    ERR_INVAL, "timers.open", "unknown field \"timers.open\""));
-	T_CHECK(BAD("{" ADDR ",\"bindings\":{\"sms\":{}}}", ERR_INVAL,
-	    "bindings.sms", "unknown field \"bindings.sms\""));
-	T_CHECK(BAD("{" ADDR ",\"bindings\":{\"email\":{\"phone\":\"x\"}}}",
-	    ERR_INVAL, "bindings.email.phone",
-	    "unknown field \"bindings.email.phone\""));
-	T_CHECK(BAD("{" ADDR ",\"participants\":[]}", ERR_INVAL, "participants",
-	    "unknown field \"participants\""));
-	/*
-	 * A long key is cut in the message, never inside a character: 59
-	 * bytes of 'k' then "é" (2 bytes) would be cut after its first byte.
-	 */
-	T_CHECK(BAD("{" ADDR ",\"" "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
-	    "\xc3\xa9\xc3\xa9\":1}", ERR_INVAL,
-	    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
-	    "unknown field \""
-	    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\""));
-	T_CHECK(BAD("{" ADDR ",\"timers\":{\"" "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
-	    "\xe2\x82\xac\":1}}", ERR_INVAL,
-	    "timers.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
-	    "unknown field \"timers."
-	    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\""));
-	/* A very long unknown name is cut, not overflowed. */
-	T_CHECK(BAD("{" ADDR ",\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "\":1}", ERR_INVAL, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-	    "unknown field \"aaaaaaaaaa"));
+	static const struct scase cases[] = {
+		/* Unknown fields: the message and the field name them. */
+		BAD("{" ADDR ",\"friendly_name\":\"x\"}", ERR_INVAL,
+		    "friendly_name", "unknown field \"friendly_name\""),
+		BAD("{\"foo\":1," ADDR "}", ERR_INVAL, "foo",
+		    "unknown field \"foo\""),
+		BAD("{" ADDR ",\"FriendlyName\":\"x\"}", ERR_INVAL,
+		    "FriendlyName", "unknown field \"FriendlyName\""),
+		BAD("{" ADDR ",\"timers.foo\":\"x\"}", ERR_INVAL, "timers.foo",
+		    "unknown field \"timers.foo\""),
+		BAD("{" ADDR ",\"timers\":{\"inactive\":\"PT1H\",\"open\":\"x\"}}",
+		    ERR_INVAL, "timers.open", "unknown field \"timers.open\""),
+		BAD("{" ADDR ",\"bindings\":{\"sms\":{}}}", ERR_INVAL,
+		    "bindings.sms", "unknown field \"bindings.sms\""),
+		BAD("{" ADDR ",\"bindings\":{\"email\":{\"phone\":\"x\"}}}",
+		    ERR_INVAL, "bindings.email.phone",
+		    "unknown field \"bindings.email.phone\""),
+		BAD("{" ADDR ",\"participants\":[]}", ERR_INVAL, "participants",
+		    "unknown field \"participants\""),
+		/*
+		 * A long key is cut in the message, never inside a character: 59
+		 * bytes of 'k' then "é" (2 bytes) would be cut after its first byte.
+		 */
+		BAD("{" ADDR ",\"" "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+		    "\xc3\xa9\xc3\xa9\":1}", ERR_INVAL,
+		    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
+		    "unknown field \""
+		    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\""),
+		BAD("{" ADDR ",\"timers\":{\"" "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+		    "\xe2\x82\xac\":1}}", ERR_INVAL,
+		    "timers.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
+		    "unknown field \"timers."
+		    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\""),
+		/* A very long unknown name is cut, not overflowed. */
+		BAD("{" ADDR ",\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "\":1}", ERR_INVAL, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		    "unknown field \"aaaaaaaaaa"),
 
-	/* Wrong types. */
-	T_CHECK(INVAL("{" ADDR ",\"friendlyName\":42}", "friendlyName",
-	    "friendlyName must be a string"));
-	T_CHECK(INVAL("{" ADDR ",\"uniqueName\":true}", "uniqueName",
-	    "uniqueName must be a string"));
-	T_CHECK(INVAL("{" ADDR ",\"uniqueName\":[\"x\"]}", "uniqueName",
-	    "uniqueName must be a string"));
-	T_CHECK(INVAL("{" ADDR ",\"dateCreated\":1700000000}", "dateCreated",
-	    "dateCreated must be a string"));
-	T_CHECK(INVAL("{" ADDR ",\"attributes\":5}", "attributes",
-	    "attributes must be a string or an object"));
-	T_CHECK(INVAL("{" ADDR ",\"attributes\":[1]}", "attributes",
-	    "attributes must be a string or an object"));
-	T_CHECK(INVAL("{" ADDR ",\"timers\":\"PT1H\"}", "timers",
-	    "timers must be an object"));
-	T_CHECK(INVAL("{" ADDR ",\"timers\":[]}", "timers",
-	    "timers must be an object"));
-	T_CHECK(INVAL("{" ADDR ",\"timers\":{\"inactive\":3600}}",
-	    "timers.inactive", "timers.inactive must be a string"));
-	T_CHECK(INVAL("{" ADDR ",\"timers.closed\":{}}", "timers.closed",
-	    "timers.closed must be a string"));
-	T_CHECK(INVAL("{" ADDR ",\"bindings\":\"a@b.c\"}", "bindings",
-	    "bindings must be an object"));
-	T_CHECK(INVAL("{" ADDR ",\"bindings\":{\"email\":\"a@b.c\"}}",
-	    "bindings.email", "bindings.email must be an object"));
-	T_CHECK(INVAL("{" ADDR ",\"bindings\":{\"email\":{\"address\":"
-	    "{\"x\":1}}}}", "bindings.email.address",
-	    "bindings.email.address must be a string"));
+		/* Wrong types. */
+		INVAL("{" ADDR ",\"friendlyName\":42}", "friendlyName",
+		    "friendlyName must be a string"),
+		INVAL("{" ADDR ",\"uniqueName\":true}", "uniqueName",
+		    "uniqueName must be a string"),
+		INVAL("{" ADDR ",\"uniqueName\":[\"x\"]}", "uniqueName",
+		    "uniqueName must be a string"),
+		INVAL("{" ADDR ",\"dateCreated\":1700000000}", "dateCreated",
+		    "dateCreated must be a string"),
+		INVAL("{" ADDR ",\"attributes\":5}", "attributes",
+		    "attributes must be a string or an object"),
+		INVAL("{" ADDR ",\"attributes\":[1]}", "attributes",
+		    "attributes must be a string or an object"),
+		INVAL("{" ADDR ",\"timers\":\"PT1H\"}", "timers",
+		    "timers must be an object"),
+		INVAL("{" ADDR ",\"timers\":[]}", "timers",
+		    "timers must be an object"),
+		INVAL("{" ADDR ",\"timers\":{\"inactive\":3600}}",
+		    "timers.inactive", "timers.inactive must be a string"),
+		INVAL("{" ADDR ",\"timers.closed\":{}}", "timers.closed",
+		    "timers.closed must be a string"),
+		INVAL("{" ADDR ",\"bindings\":\"a@b.c\"}", "bindings",
+		    "bindings must be an object"),
+		INVAL("{" ADDR ",\"bindings\":{\"email\":\"a@b.c\"}}",
+		    "bindings.email", "bindings.email must be an object"),
+		INVAL("{" ADDR ",\"bindings\":{\"email\":{\"address\":"
+		    "{\"x\":1}}}}", "bindings.email.address",
+		    "bindings.email.address must be a string"),
 
-	/* state and messagingServiceSid are checked. */
-	T_CHECK(INVAL("{" ADDR ",\"state\":\"open\"}", "state",
-	    "state must be active, inactive or closed"));
-	T_CHECK(INVAL("{" ADDR ",\"state\":\"Active\"}", "state",
-	    "state must be active, inactive or closed"));
-	T_CHECK(INVAL("{" ADDR ",\"state\":\"\"}", "state",
-	    "state must be active, inactive or closed"));
-	T_CHECK(INVAL("{" ADDR ",\"messagingServiceSid\":\"MGxyz\"}",
-	    "messagingServiceSid", "messagingServiceSid must be MG followed by "
-	    "32 hexadecimal digits"));
-	T_CHECK(INVAL("{" ADDR ",\"messagingServiceSid\":"
-	    "\"IS0123456789abcdef0123456789abcdef\"}", "messagingServiceSid",
-	    "messagingServiceSid must be MG"));
-	T_CHECK(INVAL("{" ADDR ",\"messagingServiceSid\":"
-	    "\"MG0123456789abcdef0123456789abcdeg\"}", "messagingServiceSid",
-	    "messagingServiceSid must be MG"));
-	T_CHECK(INVAL("{" ADDR ",\"messagingServiceSid\":"
-	    "\"MG0123456789abcdef0123456789abcdef0\"}", "messagingServiceSid",
-	    "messagingServiceSid must be MG"));
+		/* state and messagingServiceSid are checked. */
+		INVAL("{" ADDR ",\"state\":\"open\"}", "state",
+		    "state must be active, inactive or closed"),
+		INVAL("{" ADDR ",\"state\":\"Active\"}", "state",
+		    "state must be active, inactive or closed"),
+		INVAL("{" ADDR ",\"state\":\"\"}", "state",
+		    "state must be active, inactive or closed"),
+		INVAL("{" ADDR ",\"messagingServiceSid\":\"MGxyz\"}",
+		    "messagingServiceSid", "messagingServiceSid must be MG followed by "
+		    "32 hexadecimal digits"),
+		INVAL("{" ADDR ",\"messagingServiceSid\":"
+		    "\"IS0123456789abcdef0123456789abcdef\"}", "messagingServiceSid",
+		    "messagingServiceSid must be MG"),
+		INVAL("{" ADDR ",\"messagingServiceSid\":"
+		    "\"MG0123456789abcdef0123456789abcdeg\"}", "messagingServiceSid",
+		    "messagingServiceSid must be MG"),
+		INVAL("{" ADDR ",\"messagingServiceSid\":"
+		    "\"MG0123456789abcdef0123456789abcdef0\"}", "messagingServiceSid",
+		    "messagingServiceSid must be MG"),
 
-	/* The same property twice, flat and nested: refused, not sent twice. */
-	T_CHECK(INVAL("{" ADDR ",\"timers.inactive\":\"PT1H\","
-	    "\"timers\":{\"inactive\":\"PT2H\"}}", "timers.inactive",
-	    "timers.inactive is given twice"));
-	T_CHECK(INVAL("{" ADDR ",\"bindings\":{\"email\":{\"name\":\"a\"}},"
-	    "\"bindings.email.name\":\"b\"}", "bindings.email.name",
-	    "bindings.email.name is given twice"));
+		/* The same property twice, flat and nested: refused, not sent twice. */
+		INVAL("{" ADDR ",\"timers.inactive\":\"PT1H\","
+		    "\"timers\":{\"inactive\":\"PT2H\"}}", "timers.inactive",
+		    "timers.inactive is given twice"),
+		INVAL("{" ADDR ",\"bindings\":{\"email\":{\"name\":\"a\"}},"
+		    "\"bindings.email.name\":\"b\"}", "bindings.email.name",
+		    "bindings.email.name is given twice"),
 
-	/* Not an object. */
-	T_CHECK(INVAL("[]", NULL, "the body must be a JSON object"));
-	T_CHECK(INVAL("[\"+14155550100\"]", NULL, "the body must be a JSON "
-	    "object"));
-	T_CHECK(INVAL("\"x\"", NULL, "the body must be a JSON object"));
-	T_CHECK(INVAL("true", NULL, "the body must be a JSON object"));
-	T_CHECK(INVAL("null", NULL, "the body must be a JSON object"));
-	T_CHECK(INVAL(" 42 ", NULL, "the body must be a JSON object"));
+		/* Not an object. */
+		INVAL("[]", NULL, "the body must be a JSON object"),
+		INVAL("[\"+14155550100\"]", NULL, "the body must be a JSON "
+		    "object"),
+		INVAL("\"x\"", NULL, "the body must be a JSON object"),
+		INVAL("true", NULL, "the body must be a JSON object"),
+		INVAL("null", NULL, "the body must be a JSON object"),
+		INVAL(" 42 ", NULL, "the body must be a JSON object"),
+	};
+
+	CHECK_CASES(cases);
 }
 
 /* What json-c alone let through: refused by the strict check first. */
 static void
 test_strict(void)
 {
-	T_CHECK(PARSE("{'addresses':[\"+14155550100\"]}", "the body is not valid "
-	    "JSON: expected a string in double quotes at byte 1"));
-	T_CHECK(PARSE("{" ADDR ",\"attributes\":{\"a\":NaN}}", "the body is "
-	    "not valid JSON: unexpected character"));
-	T_CHECK(PARSE("{" ADDR ",\"attributes\":{\"a\":Infinity}}", "the body "
-	    "is not valid JSON: unexpected character"));
-	T_CHECK(PARSE("{" ADDR ",\"attributes\":{\"a\":1.}}", "the body is "
-	    "not valid JSON: malformed number"));
-	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"a\tb\"}", "the body is "
-	    "not valid JSON: control character inside a string"));
-	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"a\",\"friendlyName\":\"b\"}",
-	    "the body is not valid JSON: duplicate key in an object"));
-	/* The same key spelled with an escape is still the same key. */
-	T_CHECK(PARSE("{" ADDR ",\"\\u0061ddresses\":[]}", "the body is not "
-	    "valid JSON: duplicate key in an object"));
-	T_CHECK(PARSE("{" ADDR ",\"attributes\":{\"x\":1,\"x\":2}}", "the body "
-	    "is not valid JSON: duplicate key in an object"));
-	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"\\ud800\"}", "the body is "
-	    "not valid JSON: lone surrogate escape"));
-	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"\xed\xa0\x80\"}", "the body "
-	    "is not valid JSON: invalid UTF-8"));
-	T_CHECK(PARSE("{" ADDR ",\"friendlyName\":\"\xc0\xaf\"}", "the body "
-	    "is not valid JSON: invalid UTF-8"));
-	/* A well-formed surrogate pair and escapes pass. */
-	T_CHECK(GOOD("{" ADDR ",\"friendlyName\":\"\\ud83d\\ude00\"}",
-	    "FriendlyName=%F0%9F%98%80"));
+	static const struct scase cases[] = {
+		PARSE("{'addresses':[\"+14155550100\"]}", "the body is not valid "
+		    "JSON: expected a string in double quotes at byte 1"),
+		PARSE("{" ADDR ",\"attributes\":{\"a\":NaN}}", "the body is "
+		    "not valid JSON: unexpected character"),
+		PARSE("{" ADDR ",\"attributes\":{\"a\":Infinity}}", "the body "
+		    "is not valid JSON: unexpected character"),
+		PARSE("{" ADDR ",\"attributes\":{\"a\":1.}}", "the body is "
+		    "not valid JSON: malformed number"),
+		PARSE("{" ADDR ",\"friendlyName\":\"a\tb\"}", "the body is "
+		    "not valid JSON: control character inside a string"),
+		PARSE("{" ADDR ",\"friendlyName\":\"a\",\"friendlyName\":\"b\"}",
+		    "the body is not valid JSON: duplicate key in an object"),
+		/* The same key spelled with an escape is still the same key. */
+		PARSE("{" ADDR ",\"\\u0061ddresses\":[]}", "the body is not "
+		    "valid JSON: duplicate key in an object"),
+		PARSE("{" ADDR ",\"attributes\":{\"x\":1,\"x\":2}}", "the body "
+		    "is not valid JSON: duplicate key in an object"),
+		PARSE("{" ADDR ",\"friendlyName\":\"\\ud800\"}", "the body is "
+		    "not valid JSON: lone surrogate escape"),
+		PARSE("{" ADDR ",\"friendlyName\":\"\xed\xa0\x80\"}", "the body "
+		    "is not valid JSON: invalid UTF-8"),
+		PARSE("{" ADDR ",\"friendlyName\":\"\xc0\xaf\"}", "the body "
+		    "is not valid JSON: invalid UTF-8"),
+		/* A well-formed surrogate pair and escapes pass. */
+		GOOD("{" ADDR ",\"friendlyName\":\"\\ud83d\\ude00\"}",
+		    "FriendlyName=%F0%9F%98%80"),
+	};
+
+	CHECK_CASES(cases);
 }
 
 static void
 test_nul(void)
 {
-	/* A NUL (\u0000) inside a string: refused, naming the field. */
-	T_CHECK(INVAL("{" ADDR ",\"friendlyName\":\"a\\u0000b\"}", "friendlyName",
-	    "friendlyName must not contain NUL"));
-	T_CHECK(INVAL("{" ADDR ",\"attributes\":\"\\u0000\"}", "attributes",
-	    "attributes must not contain NUL"));
-	T_CHECK(INVAL("{" ADDR ",\"timers\":{\"closed\":\"P1D\\u0000\"}}",
-	    "timers.closed", "timers.closed must not contain NUL"));
-	T_CHECK(INVAL("{" ADDR ",\"state\":\"active\\u0000x\"}", "state",
-	    "state must not contain NUL"));
-	/*
-	 * In a key, json-c would cut the name at the NUL, so that
-	 * "friendlyName\u0000x" passed for friendlyName: refused whole.
-	 */
-	T_CHECK(INVAL("{" ADDR ",\"friendlyName\\u0000x\":\"a\"}", NULL,
-	    "the body must not contain \\u0000"));
-	T_CHECK(INVAL("{\"addresses\\u0000\":[\"+14155550100\"]}", NULL,
-	    "the body must not contain \\u0000"));
-	T_CHECK(INVAL("{" ADDR ",\"attributes\":{\"a\":\"\\u0000\"}}", NULL,
-	    "the body must not contain \\u0000"));
-	/* An escaped backslash then "u0000" is text, not a NUL. */
-	T_CHECK(GOOD("{" ADDR ",\"friendlyName\":\"\\\\u0000\"}",
-	    "FriendlyName=%5Cu0000"));
-	T_CHECK(GOOD("{" ADDR ",\"friendlyName\":\"\\\\\\\\u0000\"}",
-	    "FriendlyName=%5C%5Cu0000"));
-	T_CHECK(GOOD("{" ADDR ",\"friendlyName\":\"\\u0001\"}",
-	    "FriendlyName=%01"));
+	static const struct scase cases[] = {
+		/* A NUL (\u0000) inside a string: refused, naming the field. */
+		INVAL("{" ADDR ",\"friendlyName\":\"a\\u0000b\"}", "friendlyName",
+		    "friendlyName must not contain NUL"),
+		INVAL("{" ADDR ",\"attributes\":\"\\u0000\"}", "attributes",
+		    "attributes must not contain NUL"),
+		INVAL("{" ADDR ",\"timers\":{\"closed\":\"P1D\\u0000\"}}",
+		    "timers.closed", "timers.closed must not contain NUL"),
+		INVAL("{" ADDR ",\"state\":\"active\\u0000x\"}", "state",
+		    "state must not contain NUL"),
+		/*
+		 * In a key, json-c would cut the name at the NUL, so that
+		 * "friendlyName\u0000x" passed for friendlyName: refused whole.
+		 */
+		INVAL("{" ADDR ",\"friendlyName\\u0000x\":\"a\"}", NULL,
+		    "the body must not contain \\u0000"),
+		INVAL("{\"addresses\\u0000\":[\"+14155550100\"]}", NULL,
+		    "the body must not contain \\u0000"),
+		INVAL("{" ADDR ",\"attributes\":{\"a\":\"\\u0000\"}}", NULL,
+		    "the body must not contain \\u0000"),
+		/* An escaped backslash then "u0000" is text, not a NUL. */
+		GOOD("{" ADDR ",\"friendlyName\":\"\\\\u0000\"}",
+		    "FriendlyName=%5Cu0000"),
+		GOOD("{" ADDR ",\"friendlyName\":\"\\\\\\\\u0000\"}",
+		    "FriendlyName=%5C%5Cu0000"),
+		GOOD("{" ADDR ",\"friendlyName\":\"\\u0001\"}",
+		    "FriendlyName=%01"),
+	};
+
+	CHECK_CASES(cases);
 }
 
 static void

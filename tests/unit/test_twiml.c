@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,6 +7,28 @@
 
 #define HEAD	"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>"
 #define TAIL	"</Response>"
+
+/*
+ * Finishes t and checks the document is HEAD want TAIL; frees it. The
+ * tests build a document with twiml_* calls, then check it with this.
+ */
+static void
+check_doc(struct twiml *t, const char *want)
+{
+	char	*s, *full;
+	size_t	 n;
+
+	n = strlen(HEAD) + strlen(want) + strlen(TAIL) + 1;
+	full = malloc(n);
+	T_CHECK(full != NULL);
+	if (full == NULL)
+		return;
+	snprintf(full, n, "%s%s%s", HEAD, want, TAIL);
+	s = twiml_finish(t, NULL);
+	T_STREQ(s, full);
+	free(s);
+	free(full);
+}
 
 static void
 test_empty(void)
@@ -29,62 +52,49 @@ static void
 test_say(void)
 {
 	struct twiml	 t;
-	char		*s;
 
 	twiml_init(&t);
 	twiml_elem(&t, "Say", "Hello there.", "voice", NULL,
 	    "language", NULL, NULL);
-	s = twiml_finish(&t, NULL);
-	T_STREQ(s, HEAD "<Say>Hello there.</Say>" TAIL);
-	free(s);
+	check_doc(&t, "<Say>Hello there.</Say>");
 
 	twiml_init(&t);
 	twiml_elem(&t, "Say", "Hello there.", "voice", "Polly.Joanna",
 	    "language", "en-US", NULL);
-	s = twiml_finish(&t, NULL);
-	T_STREQ(s, HEAD "<Say voice=\"Polly.Joanna\" language=\"en-US\">"
-	    "Hello there.</Say>" TAIL);
-	free(s);
+	check_doc(&t, "<Say voice=\"Polly.Joanna\" language=\"en-US\">"
+	    "Hello there.</Say>");
 
 	twiml_init(&t);
 	twiml_elem(&t, "Say", "Hi", "voice", NULL, "language", "fr-FR", NULL);
-	s = twiml_finish(&t, NULL);
-	T_STREQ(s, HEAD "<Say language=\"fr-FR\">Hi</Say>" TAIL);
-	free(s);
+	check_doc(&t, "<Say language=\"fr-FR\">Hi</Say>");
 }
 
 static void
 test_dial_number(void)
 {
 	struct twiml	 t;
-	char		*s;
 
 	twiml_init(&t);
 	twiml_elem(&t, "Say", "Connecting you.", NULL);
 	twiml_open(&t, "Dial", "callerId", "+14155550100", NULL);
 	twiml_elem(&t, "Number", "+14155550199", NULL);
-	s = twiml_finish(&t, NULL);
-	T_STREQ(s, HEAD "<Say>Connecting you.</Say>"
+	check_doc(&t, "<Say>Connecting you.</Say>"
 	    "<Dial callerId=\"+14155550100\"><Number>+14155550199</Number>"
-	    "</Dial>" TAIL);
-	free(s);
+	    "</Dial>");
 }
 
 static void
 test_conference(void)
 {
 	struct twiml	 t;
-	char		*s;
 
 	twiml_init(&t);
 	twiml_open(&t, "Dial", NULL);
 	twiml_elem(&t, "Conference", "+14155550100_at_1700000000000",
 	    "endConferenceOnExit", "true", NULL);
 	twiml_close(&t);
-	s = twiml_finish(&t, NULL);
-	T_STREQ(s, HEAD "<Dial><Conference endConferenceOnExit=\"true\">"
-	    "+14155550100_at_1700000000000</Conference></Dial>" TAIL);
-	free(s);
+	check_doc(&t, "<Dial><Conference endConferenceOnExit=\"true\">"
+	    "+14155550100_at_1700000000000</Conference></Dial>");
 }
 
 static void
@@ -130,22 +140,18 @@ static void
 test_self_closing(void)
 {
 	struct twiml	 t;
-	char		*s;
 
 	twiml_init(&t);
 	twiml_elem(&t, "Hangup", NULL, NULL);
 	twiml_elem(&t, "Pause", "", "length", "2", NULL);
 	twiml_open(&t, "Dial", NULL);
-	s = twiml_finish(&t, NULL);
-	T_STREQ(s, HEAD "<Hangup/><Pause length=\"2\"/><Dial/>" TAIL);
-	free(s);
+	check_doc(&t, "<Hangup/><Pause length=\"2\"/><Dial/>");
 }
 
 static void
 test_nesting(void)
 {
 	struct twiml	 t;
-	char		*s;
 
 	twiml_init(&t);
 	twiml_open(&t, "Gather", "input", "dtmf", NULL);
@@ -157,10 +163,8 @@ test_nesting(void)
 	twiml_open(&t, "Dial", NULL);
 	twiml_text(&t, "+1");
 	twiml_text(&t, "415");
-	s = twiml_finish(&t, NULL);
-	T_STREQ(s, HEAD "<Gather input=\"dtmf\"><Say>Press 1</Say></Gather>"
-	    "<Say>Bye</Say><Dial>+1415</Dial>" TAIL);
-	free(s);
+	check_doc(&t, "<Gather input=\"dtmf\"><Say>Press 1</Say></Gather>"
+	    "<Say>Bye</Say><Dial>+1415</Dial>");
 }
 
 static void

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "t.h"
@@ -19,19 +20,32 @@ round_trip(unsigned long cp, const char *want)
 static void
 test_lengths(void)
 {
-	T_CHECK(round_trip('A', "A"));
-	T_CHECK(round_trip(0x7f, "\x7f"));
-	T_CHECK(round_trip(0x80, "\xc2\x80"));
-	T_CHECK(round_trip(0xe9, "\xc3\xa9"));
-	T_CHECK(round_trip(0x7ff, "\xdf\xbf"));
-	T_CHECK(round_trip(0x800, "\xe0\xa0\x80"));
-	T_CHECK(round_trip(0x20ac, "\xe2\x82\xac"));
-	T_CHECK(round_trip(0xd7ff, "\xed\x9f\xbf"));
-	T_CHECK(round_trip(0xe000, "\xee\x80\x80"));
-	T_CHECK(round_trip(0xffff, "\xef\xbf\xbf"));
-	T_CHECK(round_trip(0x10000, "\xf0\x90\x80\x80"));
-	T_CHECK(round_trip(0x1f600, "\xf0\x9f\x98\x80"));
-	T_CHECK(round_trip(0x10ffff, "\xf4\x8f\xbf\xbf"));
+	/* Every length, at the edges of its range. */
+	static const struct {
+		unsigned long	 cp;
+		const char	*want;
+	} cases[] = {
+		{ 'A', "A" },
+		{ 0x7f, "\x7f" },
+		{ 0x80, "\xc2\x80" },
+		{ 0xe9, "\xc3\xa9" },
+		{ 0x7ff, "\xdf\xbf" },
+		{ 0x800, "\xe0\xa0\x80" },
+		{ 0x20ac, "\xe2\x82\xac" },
+		{ 0xd7ff, "\xed\x9f\xbf" },
+		{ 0xe000, "\xee\x80\x80" },
+		{ 0xffff, "\xef\xbf\xbf" },
+		{ 0x10000, "\xf0\x90\x80\x80" },
+		{ 0x1f600, "\xf0\x9f\x98\x80" },
+		{ 0x10ffff, "\xf4\x8f\xbf\xbf" },
+	};
+	size_t	 i;
+	char	 label[16];
+
+	for (i = 0; i < T_NCASES(cases); i++) {
+		snprintf(label, sizeof(label), "U+%04lX", cases[i].cp);
+		T_CHECK_CASE(round_trip(cases[i].cp, cases[i].want), i, label);
+	}
 }
 
 static void
@@ -45,14 +59,18 @@ test_nul(void)
 static void
 test_refused(void)
 {
-	char	b[4] = { 'x', 'x', 'x', 'x' };
+	/* Surrogates, and past U+10FFFF: nothing written. */
+	static const unsigned long cases[] = {
+		0xd800, 0xdbff, 0xdc00, 0xdfff, 0x110000, 0xffffffffUL,
+	};
+	char	 b[4] = { 'x', 'x', 'x', 'x' };
+	char	 label[16];
+	size_t	 i;
 
-	T_CHECK(utf8_encode(0xd800, b) == 0);
-	T_CHECK(utf8_encode(0xdbff, b) == 0);
-	T_CHECK(utf8_encode(0xdc00, b) == 0);
-	T_CHECK(utf8_encode(0xdfff, b) == 0);
-	T_CHECK(utf8_encode(0x110000, b) == 0);
-	T_CHECK(utf8_encode(0xffffffffUL, b) == 0);
+	for (i = 0; i < T_NCASES(cases); i++) {
+		snprintf(label, sizeof(label), "U+%04lX", cases[i]);
+		T_CHECK_CASE(utf8_encode(cases[i], b) == 0, i, label);
+	}
 	T_CHECK(memcmp(b, "xxxx", 4) == 0);
 }
 
