@@ -168,7 +168,7 @@ handle(struct app *a, struct http_req *req)
 			    why.field);
 		return;
 	}
-	e = session_create(a->tw, c, &r, a->deadline, &res);
+	e = session_create(a->tw, &c->session, &r, a->deadline, &res);
 	if (e == ERR_OK) {
 		http_reply_json(a->conn, 200, res.conversation, NULL);
 		log_info("session %s created with %zu participants",

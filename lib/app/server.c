@@ -183,7 +183,7 @@ server_webhook(struct app *a, struct http_req *req, struct form *f)
 		log_warn("webhook without a Twilio signature: refused");
 		return ERR_DENIED;
 	}
-	tokens[ntokens++] = c->auth_token;
+	tokens[ntokens++] = c->twilio.auth_token;
 	if (c->auth_token_secondary != NULL)
 		tokens[ntokens++] = c->auth_token_secondary;
 	if (asprintf(&url, "https://%s%s", c->domain, req->request_uri != NULL ?
@@ -284,9 +284,9 @@ run_reaper(const struct config *c, long min_age, long window)
 		}
 	if (min_age < 0)
 		min_age = 3 * (c->request_timeout_ms / 1000 + 5);
-	if ((e = twilio_new(&t, c)) != ERR_OK)
+	if ((e = twilio_new(&t, &c->twilio)) != ERR_OK)
 		return 1;
-	e = reap_run(t, c, min_age, window, &s);
+	e = reap_run(t, min_age, window, &s);
 	twilio_free(t);
 	printf("reap: %lu conversations examined, %lu half-made, %lu deleted, "
 	    "%lu failed\n", s.examined, s.half_made, s.deleted, s.failed);
@@ -480,7 +480,7 @@ server_main(int argc, char *argv[], const struct server_prog *p)
 		workers[i].prog = p;
 		workers[i].listen_fd = fd;
 		workers[i].ready = ready;
-		if (twilio_new(&workers[i].tw, &cfg) != ERR_OK) {
+		if (twilio_new(&workers[i].tw, &cfg.twilio) != ERR_OK) {
 			log_error("cannot set up the HTTP client");
 			goto out;
 		}
