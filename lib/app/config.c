@@ -421,32 +421,43 @@ quotable(const struct loader *l, const char *s)
 	return true;
 }
 
+/* The area-code table: AREA_CODES_FILE's, else the built-in one. */
+static enum err
+load_areacodes(struct loader *l)
+{
+	const char	*path;
+	char		*text = NULL;
+	size_t		 len;
+	enum err	 e;
+
+	if ((path = lookup_set(l, "AREA_CODES_FILE")) != NULL) {
+		if ((e = read_file(path, POOLFILE_MAX, &text, &len)) != ERR_OK) {
+			problem(l, CONFIG_FOR_SESSIONS, "AREA_CODES_FILE: cannot "
+			    "read %s: %s", path, err_str(e));
+			return e;
+		}
+		e = areacodes_parse(&l->c->areas, text, len);
+		free(text);
+	} else
+		e = areacodes_parse(&l->c->areas, areacodes_csv,
+		    areacodes_csv_len);
+	if (e != ERR_OK)
+		problem(l, CONFIG_FOR_SESSIONS, "AREA_CODES_FILE: not a valid "
+		    "area-code table: %s", err_str(e));
+	return e;
+}
+
 static void
 load_pool(struct loader *l)
 {
 	struct config	*c = l->c;
-	const char	*json, *path, *acpath;
+	const char	*json, *path;
 	char		*text = NULL, *bad = NULL;
 	size_t		 len;
 	enum err	 e;
 
-	if ((acpath = lookup_set(l, "AREA_CODES_FILE")) != NULL) {
-		if ((e = read_file(acpath, POOLFILE_MAX, &text, &len)) != ERR_OK) {
-			problem(l, CONFIG_FOR_SESSIONS, "AREA_CODES_FILE: cannot "
-			    "read %s: %s", acpath, err_str(e));
-			return;
-		}
-		e = areacodes_parse(&c->areas, text, len);
-		free(text);
-		text = NULL;
-	} else
-		e = areacodes_parse(&c->areas, areacodes_csv, areacodes_csv_len);
-	if (e != ERR_OK) {
-		problem(l, CONFIG_FOR_SESSIONS, "AREA_CODES_FILE: not a valid "
-		    "area-code table: %s", err_str(e));
+	if (load_areacodes(l) != ERR_OK)
 		return;
-	}
-
 	json = lookup_set(l, "NUMBER_POOL");
 	path = lookup_set(l, "NUMBER_POOL_FILE");
 	if (json != NULL && path != NULL) {

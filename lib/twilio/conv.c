@@ -21,21 +21,26 @@ conv_create(struct twilio_call *c, const struct twilio *t,
 	return ERR_OK;
 }
 
-enum err
-conv_fetch(struct twilio_call *c, const struct twilio *t,
-    const char *sid_or_name)
+/* Sets c to a GET of path (a "conv:" format with one %s): value, escaped. */
+static enum err
+get_escaped(struct twilio_call *c, const struct twilio *t, const char *path,
+    const char *value)
 {
 	struct buf	 esc;
 	enum err	 e;
 
 	buf_init(&esc, 1024);
-	if ((e = form_escape(&esc, sid_or_name)) != ERR_OK)
-		goto out;
-	e = twilio_call_url(c, t, HTTPC_GET, "conv:/v1/Conversations/%s",
-	    buf_str(&esc));
-out:
+	if ((e = form_escape(&esc, value)) == ERR_OK)
+		e = twilio_call_url(c, t, HTTPC_GET, path, buf_str(&esc));
 	buf_free(&esc);
 	return e;
+}
+
+enum err
+conv_fetch(struct twilio_call *c, const struct twilio *t,
+    const char *sid_or_name)
+{
+	return get_escaped(c, t, "conv:/v1/Conversations/%s", sid_or_name);
 }
 
 enum err
@@ -76,19 +81,9 @@ enum err
 conv_of_address(struct twilio_call *c, const struct twilio *t,
     const char *address)
 {
-	struct buf	 esc;
-	enum err	 e;
-
-	buf_init(&esc, 64);
 	c->page_key = "conversations";
-	if ((e = form_escape(&esc, address)) != ERR_OK)
-		goto out;
-	e = twilio_call_url(c, t, HTTPC_GET,
-	    "conv:/v1/ParticipantConversations?Address=%s&PageSize=50",
-	    buf_str(&esc));
-out:
-	buf_free(&esc);
-	return e;
+	return get_escaped(c, t,
+	    "conv:/v1/ParticipantConversations?Address=%s&PageSize=50", address);
 }
 
 enum err
