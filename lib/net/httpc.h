@@ -136,6 +136,7 @@ void		httpc_run(struct httpc *h, long long deadline);
  * Retry-After value in seconds when there is one (retry_after >= 0), else
  * min_ms * factor^(attempt-1); capped at max_ms either way. A computed wait
  * is a ceiling: the client waits a random 5 to 100% of it (jitter).
+ * Used by httpc_run(); exported so that the schedule is unit-tested alone.
  */
 long		httpc_backoff_ms(const struct httpc_retry *r, int attempt,
 		    long retry_after);
