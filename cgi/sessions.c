@@ -165,7 +165,7 @@ create(struct app *a, struct http_req *req, const struct route_match *m)
 			    why.field, NULL);
 		return;
 	}
-	e = session_create(a->tw, c, &r, a->deadline, &res);
+	e = session_create(a->tw, &c->session, &r, a->deadline, &res);
 	if (e == ERR_OK) {
 		http_reply_json(a->conn, 200, res.conversation, NULL);
 		log_info("session %s created with %zu participants",
@@ -213,9 +213,9 @@ reap(int argc, char *argv[], const struct config *c)
 		}
 	if (min_age < 0)
 		min_age = 3 * (c->request_timeout_ms / 1000 + 5);
-	if ((e = twilio_new(&t, c)) != ERR_OK)
+	if ((e = twilio_new(&t, &c->twilio)) != ERR_OK)
 		return 1;
-	e = reap_run(t, c, min_age, window, &s);
+	e = reap_run(t, min_age, window, &s);
 	twilio_free(t);
 	printf("reap: %lu conversations examined, %lu half-made, %lu deleted, "
 	    "%lu failed\n", s.examined, s.half_made, s.deleted, s.failed);

@@ -421,32 +421,43 @@ quotable(const struct loader *l, const char *s)
 	return true;
 }
 
+/* The area-code table: AREA_CODES_FILE's, else the built-in one. */
+static enum err
+load_areacodes(struct loader *l)
+{
+	const char	*path;
+	char		*text = NULL;
+	size_t		 len;
+	enum err	 e;
+
+	if ((path = lookup_set(l, "AREA_CODES_FILE")) != NULL) {
+		if ((e = read_file(path, POOLFILE_MAX, &text, &len)) != ERR_OK) {
+			problem(l, CONFIG_FOR_SESSIONS, "AREA_CODES_FILE: cannot "
+			    "read %s: %s", path, err_str(e));
+			return e;
+		}
+		e = areacodes_parse(&l->c->areas, text, len);
+		free(text);
+	} else
+		e = areacodes_parse(&l->c->areas, areacodes_csv,
+		    areacodes_csv_len);
+	if (e != ERR_OK)
+		problem(l, CONFIG_FOR_SESSIONS, "AREA_CODES_FILE: not a valid "
+		    "area-code table: %s", err_str(e));
+	return e;
+}
+
 static void
 load_pool(struct loader *l)
 {
 	struct config	*c = l->c;
-	const char	*json, *path, *acpath;
+	const char	*json, *path;
 	char		*text = NULL, *bad = NULL;
 	size_t		 len;
 	enum err	 e;
 
-	if ((acpath = lookup_set(l, "AREA_CODES_FILE")) != NULL) {
-		if ((e = read_file(acpath, POOLFILE_MAX, &text, &len)) != ERR_OK) {
-			problem(l, CONFIG_FOR_SESSIONS, "AREA_CODES_FILE: cannot "
-			    "read %s: %s", acpath, err_str(e));
-			return;
-		}
-		e = areacodes_parse(&c->areas, text, len);
-		free(text);
-		text = NULL;
-	} else
-		e = areacodes_parse(&c->areas, areacodes_csv, areacodes_csv_len);
-	if (e != ERR_OK) {
-		problem(l, CONFIG_FOR_SESSIONS, "AREA_CODES_FILE: not a valid "
-		    "area-code table: %s", err_str(e));
+	if (load_areacodes(l) != ERR_OK)
 		return;
-	}
-
 	json = lookup_set(l, "NUMBER_POOL");
 	path = lookup_set(l, "NUMBER_POOL_FILE");
 	if (json != NULL && path != NULL) {
@@ -513,20 +524,15 @@ check_log_file(struct loader *l, const char *path)
 		    path, strerror(errno));
 }
 
-enum err
-config_load(struct config *c)
+/* The env file ($ENV_FILE, else ./.env if there is one) into l->file. */
+static void
+load_envfile(struct loader *l)
 {
-	struct loader	 l;
-	const char	*path, *v;
+	const char	*path;
 	char		*text = NULL;
 	size_t		 len;
-	long		 n;
-	int		 bad_line = 0, lvl;
+	int		 bad_line = 0;
 	enum err	 e;
-
-	memset(c, 0, sizeof(*c));
-	memset(&l, 0, sizeof(l));
-	l.c = c;
 
 	if ((path = getenv("ENV_FILE")) == NULL || *path == '\0') {
 		path = ".env";
@@ -536,114 +542,184 @@ config_load(struct config *c)
 	} else
 		e = read_file(path, ENVFILE_MAX, &text, &len);
 	if (e != ERR_OK)
-		problem(&l, CONFIG_FOR_ALL, "ENV_FILE: cannot read %s: %s", path,
+		problem(l, CONFIG_FOR_ALL, "ENV_FILE: cannot read %s: %s", path,
 		    e == ERR_NOTFOUND ? "no such file" : err_str(e));
 	else if (text != NULL && config_envfile_parse(text, len, envfile_set,
-	    &l.file, &bad_line) != ERR_OK) {
+	    &l->file, &bad_line) != ERR_OK) {
 		if (bad_line > 0)
-			problem(&l, CONFIG_FOR_ALL, "ENV_FILE: %s line %d is "
+			problem(l, CONFIG_FOR_ALL, "ENV_FILE: %s line %d is "
 			    "not KEY=value", path, bad_line);
 		else
-			l.nomem = 1;
+			l->nomem = 1;
 	}
 	free(text);
+}
 
-	get_str(&l, &c->account_sid, NULL, "TWILIO_ACCOUNT_SID", NULL);
-	if (c->account_sid == NULL)
-		problem(&l, CONFIG_FOR_ALL, "TWILIO_ACCOUNT_SID: required");
-	else if (!sid_valid(c->account_sid, "AC"))
-		problem(&l, CONFIG_FOR_ALL, "TWILIO_ACCOUNT_SID: must be AC "
+/* RETRY_*: when and how often a call to Twilio is tried again. */
+static void
+load_retry(struct loader *l, struct httpc_retry *r)
+{
+	const char	*v;
+	char		*end;
+	double		 f;
+	long		 n;
+
+	get_long(l, &n, 5, 0, 100, "RETRY_MAX_ATTEMPTS");
+	r->max_attempts = (int)n;
+	get_long(l, &r->min_ms, 1000, 0, 3600000, "RETRY_MIN_TIMEOUT_MS");
+	get_long(l, &r->max_ms, 360000, 0, 3600000, "RETRY_MAX_TIMEOUT_MS");
+	r->factor = 2;
+	if ((v = lookup_set(l, "RETRY_FACTOR")) == NULL)
+		return;
+	errno = 0;
+	f = strtod(v, &end);
+	if (errno != 0 || *end != '\0' || !(f >= 1 && f <= 100))
+		problem(l, CONFIG_FOR_ALL, "RETRY_FACTOR: must be a number from "
+		    "1 to 100");
+	else
+		r->factor = f;
+}
+
+/* TWILIO_*: the account, where its APIs are, whom to trust, and retries. */
+static void
+load_twilio(struct loader *l)
+{
+	struct twilio_opts *o = &l->c->twilio;
+
+	get_str(l, &o->account_sid, NULL, "TWILIO_ACCOUNT_SID", NULL);
+	if (o->account_sid == NULL)
+		problem(l, CONFIG_FOR_ALL, "TWILIO_ACCOUNT_SID: required");
+	else if (!sid_valid(o->account_sid, "AC"))
+		problem(l, CONFIG_FOR_ALL, "TWILIO_ACCOUNT_SID: must be AC "
 		    "followed by 32 hexadecimal digits");
-	get_str(&l, &c->auth_token, NULL, "TWILIO_AUTH_TOKEN", NULL);
-	if (c->auth_token == NULL)
-		problem(&l, CONFIG_FOR_ALL, "TWILIO_AUTH_TOKEN: required");
-	get_str(&l, &c->auth_token_secondary, NULL,
+	get_str(l, &o->auth_token, NULL, "TWILIO_AUTH_TOKEN", NULL);
+	if (o->auth_token == NULL)
+		problem(l, CONFIG_FOR_ALL, "TWILIO_AUTH_TOKEN: required");
+	get_str(l, &l->c->auth_token_secondary, NULL,
 	    "TWILIO_AUTH_TOKEN_SECONDARY", NULL);
-	twilio_host(&l, &c->conversations_url, "TWILIO_CONVERSATIONS_URL",
+	twilio_host(l, &o->conversations_url, "TWILIO_CONVERSATIONS_URL",
 	    "conversations");
-	twilio_host(&l, &c->api_url, "TWILIO_API_URL", "api");
-	get_str(&l, &c->ca_file, NULL, "TWILIO_CA_FILE", NULL);
-	if (c->ca_file != NULL && access(c->ca_file, R_OK) != 0)
-		problem(&l, CONFIG_FOR_ALL, "TWILIO_CA_FILE: cannot read %s: %s",
-		    c->ca_file, strerror(errno));
+	twilio_host(l, &o->api_url, "TWILIO_API_URL", "api");
+	get_str(l, &o->ca_file, NULL, "TWILIO_CA_FILE", NULL);
+	if (o->ca_file != NULL && access(o->ca_file, R_OK) != 0)
+		problem(l, CONFIG_FOR_ALL, "TWILIO_CA_FILE: cannot read %s: %s",
+		    o->ca_file, strerror(errno));
+	load_retry(l, &o->retry);
+}
 
-	get_long(&l, &n, 5, 0, 100, "RETRY_MAX_ATTEMPTS");
-	c->retry_max_attempts = (int)n;
-	get_long(&l, &c->retry_min_ms, 1000, 0, 3600000, "RETRY_MIN_TIMEOUT_MS");
-	get_long(&l, &c->retry_max_ms, 360000, 0, 3600000, "RETRY_MAX_TIMEOUT_MS");
-	c->retry_factor = 2;
-	if ((v = lookup_set(&l, "RETRY_FACTOR")) != NULL) {
-		char	*end;
-		double	 f;
+/* How long a request may take, and how many are served at once. */
+static void
+load_workers(struct loader *l)
+{
+	long n;
 
-		errno = 0;
-		f = strtod(v, &end);
-		if (errno != 0 || *end != '\0' || !(f >= 1 && f <= 100))
-			problem(&l, CONFIG_FOR_ALL, "RETRY_FACTOR: must be a "
-			    "number from 1 to 100");
-		else
-			c->retry_factor = f;
-	}
-	get_long(&l, &c->request_timeout_ms, 10000, 100, 600000,
+	get_long(l, &l->c->request_timeout_ms, 10000, 100, 600000,
 	    "REQUEST_TIMEOUT_MS");
-	get_long(&l, &n, 8, 1, 256, "WORKER_THREADS");
-	c->worker_threads = (int)n;
+	get_long(l, &n, 8, 1, 256, "WORKER_THREADS");
+	l->c->worker_threads = (int)n;
+}
 
-	load_pool(&l);
-	get_bool(&l, &c->pool_strict_geo, false, "NUMBER_POOL_STRICT_GEO");
+/* The number pool, and what sessions need of it. */
+static void
+load_sessions(struct loader *l)
+{
+	struct config *c = l->c;
 
-	get_str(&l, &c->voice, NULL, "CALL_ANNOUCEMENT_VOICE",
+	load_pool(l);
+	c->session.pool = c->pool;
+	get_bool(l, &c->session.strict_geo, false, "NUMBER_POOL_STRICT_GEO");
+}
+
+/* What callers hear (CALL_ANNOUCEMENT_* is the seed's spelling, kept). */
+static void
+load_voice(struct loader *l)
+{
+	struct inbound_opts *o = &l->c->inbound;
+
+	get_str(l, &o->voice, NULL, "CALL_ANNOUCEMENT_VOICE",
 	    "CALL_ANNOUNCEMENT_VOICE");
-	get_str(&l, &c->language, NULL, "CALL_ANNOUCEMENT_LANGUAGE",
+	get_str(l, &o->language, NULL, "CALL_ANNOUCEMENT_LANGUAGE",
 	    "CALL_ANNOUNCEMENT_LANGUAGE");
-	get_str(&l, &c->out_of_session_message, "This number is not connected "
+	get_str(l, &o->out_of_session_message, "This number is not connected "
 	    "to an active session. Goodbye.", "OUT_OF_SESSION_MESSAGE_FOR_CALL",
 	    NULL);
-	get_str(&l, &c->connecting_message, "Please wait while we connect your "
+	get_str(l, &o->connecting_message, "Please wait while we connect your "
 	    "call.", "CONNECTING_CALL_ANNOUCEMENT", "CONNECTING_CALL_ANNOUNCEMENT");
-	get_str(&l, &c->apology_message, "Sorry, we cannot connect your call "
+	get_str(l, &o->apology_message, "Sorry, we cannot connect your call "
 	    "right now. Please try again later.", "CALL_APOLOGY_MESSAGE", NULL);
+}
 
-	get_bool(&l, &c->webhook_validation, true, "TWILIO_WEBHOOK_VALIDATION");
-	get_str(&l, &c->domain, NULL, "DOMAIN", NULL);
+/* The webhooks' signatures and /sessions' basic auth. */
+static void
+load_web(struct loader *l)
+{
+	struct config *c = l->c;
+
+	get_bool(l, &c->webhook_validation, true, "TWILIO_WEBHOOK_VALIDATION");
+	get_str(l, &c->domain, NULL, "DOMAIN", NULL);
 	if (c->domain != NULL && (strstr(c->domain, "://") != NULL ||
 	    strpbrk(c->domain, "/ ?#") != NULL))
-		problem(&l, CONFIG_FOR_INBOUND | CONFIG_FOR_POSTEVENT, "DOMAIN: "
+		problem(l, CONFIG_FOR_INBOUND | CONFIG_FOR_POSTEVENT, "DOMAIN: "
 		    "a host name (optionally :port), without scheme or path");
 	else if (c->domain == NULL && c->webhook_validation)
-		problem(&l, CONFIG_FOR_INBOUND | CONFIG_FOR_POSTEVENT, "DOMAIN: "
+		problem(l, CONFIG_FOR_INBOUND | CONFIG_FOR_POSTEVENT, "DOMAIN: "
 		    "required to validate Twilio's webhook signatures (or set "
 		    "TWILIO_WEBHOOK_VALIDATION=off, which is unsafe)");
 	if (!c->webhook_validation)
-		warning(&l, "TWILIO_WEBHOOK_VALIDATION=off: webhook signatures "
+		warning(l, "TWILIO_WEBHOOK_VALIDATION=off: webhook signatures "
 		    "are NOT checked; anyone can place calls through this service");
 
-	get_str(&l, &c->auth_username, NULL, "AUTH_USERNAME", NULL);
-	get_str(&l, &c->auth_password, NULL, "AUTH_PASSWORD", NULL);
+	get_str(l, &c->auth_username, NULL, "AUTH_USERNAME", NULL);
+	get_str(l, &c->auth_password, NULL, "AUTH_PASSWORD", NULL);
 	if (c->auth_username == NULL || c->auth_password == NULL)
-		problem(&l, CONFIG_FOR_SESSIONS, "AUTH_USERNAME, AUTH_PASSWORD: "
+		problem(l, CONFIG_FOR_SESSIONS, "AUTH_USERNAME, AUTH_PASSWORD: "
 		    "both required: /sessions is never served without basic auth");
+}
+
+/* The log, the sandbox and root. */
+static void
+load_runtime(struct loader *l)
+{
+	struct config	*c = l->c;
+	const char	*v;
+	int		 lvl;
 
 	c->log_level = LOG_INFO;
-	if ((v = lookup_set(&l, "LOG_LEVEL")) != NULL) {
+	if ((v = lookup_set(l, "LOG_LEVEL")) != NULL) {
 		if ((lvl = log_level_parse(v)) < 0)
-			problem(&l, CONFIG_FOR_ALL, "LOG_LEVEL: must be error, "
+			problem(l, CONFIG_FOR_ALL, "LOG_LEVEL: must be error, "
 			    "warn, info or debug");
 		else
 			c->log_level = lvl;
 	}
-	get_str(&l, &c->log_target, "stderr", "LOG_TARGET", NULL);
+	get_str(l, &c->log_target, "stderr", "LOG_TARGET", NULL);
 	if (c->log_target != NULL && !log_target_valid(c->log_target))
-		problem(&l, CONFIG_FOR_ALL, "LOG_TARGET: must be stderr, syslog "
+		problem(l, CONFIG_FOR_ALL, "LOG_TARGET: must be stderr, syslog "
 		    "or file:/absolute/path");
 	else if (c->log_target != NULL && strncmp(c->log_target, "file:", 5) == 0)
-		check_log_file(&l, c->log_target + 5);
-	get_bool(&l, &c->sandbox, false, "TWILIO_SANDBOX");
-	get_bool(&l, &c->allow_root, false, "ALLOW_ROOT");
+		check_log_file(l, c->log_target + 5);
+	get_bool(l, &c->sandbox, false, "TWILIO_SANDBOX");
+	get_bool(l, &c->allow_root, false, "ALLOW_ROOT");
 	if (c->sandbox)
-		warning(&l, "TWILIO_SANDBOX=on: talking to the built-in sandbox, "
+		warning(l, "TWILIO_SANDBOX=on: talking to the built-in sandbox, "
 		    "NOT to Twilio: no message or call reaches a phone");
+}
 
+enum err
+config_load(struct config *c)
+{
+	struct loader l;
+
+	memset(c, 0, sizeof(*c));
+	memset(&l, 0, sizeof(l));
+	l.c = c;
+	load_envfile(&l);
+	load_twilio(&l);
+	load_workers(&l);
+	load_sessions(&l);
+	load_voice(&l);
+	load_web(&l);
+	load_runtime(&l);
 	envfile_free(&l.file);
 	if (l.nomem)
 		return ERR_NOMEM;
@@ -668,19 +744,19 @@ config_free(struct config *c)
 
 	if (c == NULL)
 		return;
-	free(c->account_sid);
-	free(c->auth_token);
+	free(c->twilio.account_sid);
+	free(c->twilio.auth_token);
 	free(c->auth_token_secondary);
-	free(c->conversations_url);
-	free(c->api_url);
-	free(c->ca_file);
+	free(c->twilio.conversations_url);
+	free(c->twilio.api_url);
+	free(c->twilio.ca_file);
 	pool_free(c->pool);
 	areacodes_free(c->areas);
-	free(c->voice);
-	free(c->language);
-	free(c->out_of_session_message);
-	free(c->connecting_message);
-	free(c->apology_message);
+	free(c->inbound.voice);
+	free(c->inbound.language);
+	free(c->inbound.out_of_session_message);
+	free(c->inbound.connecting_message);
+	free(c->inbound.apology_message);
 	free(c->domain);
 	free(c->log_target);
 	free(c->auth_username);

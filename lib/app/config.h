@@ -10,6 +10,9 @@
 
 #include <stdbool.h>
 #include "core/buf.h"
+#include "svc/inbound.h"
+#include "svc/session.h"
+#include "twilio/twilio.h"
 
 struct pool;
 struct areacodes;
@@ -17,30 +20,17 @@ struct areacodes;
 #define CONFIG_MAX_PROBLEMS	32
 
 struct config {
-	/* Twilio */
-	char		*account_sid;
-	char		*auth_token;
+	/* Twilio: credentials, base URLs, CAs, retries (the strings are config's) */
+	struct twilio_opts twilio;
 	char		*auth_token_secondary;	/* accepted for signatures during rotation */
-	char		*conversations_url;	/* no trailing slash */
-	char		*api_url;		/* no trailing slash */
-	char		*ca_file;		/* CAs for Twilio's TLS; NULL: the system's */
-	/* retries on 429 (and 5xx for idempotent calls) */
-	int		 retry_max_attempts;
-	long		 retry_min_ms;
-	double		 retry_factor;
-	long		 retry_max_ms;
 	long		 request_timeout_ms;	/* the whole request's deadline */
 	int		 worker_threads;	/* requests served at once per process */
 	/* number pool */
 	struct areacodes *areas;
 	struct pool	*pool;
-	bool		 pool_strict_geo;
-	/* voice */
-	char		*voice;
-	char		*language;
-	char		*out_of_session_message;
-	char		*connecting_message;
-	char		*apology_message;
+	struct session_opts session;		/* .pool is pool, borrowed */
+	/* voice (the strings are config's) */
+	struct inbound_opts inbound;
 	/* webhooks and /sessions */
 	char		*domain;
 	bool		 webhook_validation;

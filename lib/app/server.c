@@ -85,7 +85,7 @@ server_webhook(struct app *a, struct http_req *req, struct form *f)
 		log_warn("webhook without a Twilio signature: refused");
 		return ERR_DENIED;
 	}
-	tokens[ntokens++] = c->auth_token;
+	tokens[ntokens++] = c->twilio.auth_token;
 	if (c->auth_token_secondary != NULL)
 		tokens[ntokens++] = c->auth_token_secondary;
 	if (asprintf(&url, "https://%s%s", c->domain, req->request_uri != NULL ?
@@ -242,7 +242,7 @@ workers_new(const struct config *c, const struct server_prog *p, int fd,
 		workers[i].prog = p;
 		workers[i].listen_fd = fd;
 		workers[i].ready = ready;
-		if (twilio_new(&workers[i].tw, c) != ERR_OK) {
+		if (twilio_new(&workers[i].tw, &c->twilio) != ERR_OK) {
 			log_error("cannot set up the HTTP client");
 			workers_free(workers, i);
 			return NULL;

@@ -3,12 +3,11 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include "app/config.h"
 #include "core/e164.h"
-#include "core/form.h"
 #include "core/log.h"
 #include "svc/inbound.h"
-#include "twilio/sid.h"
+#include "twilio/calls.h"
+#include "twilio/conv.h"
 #include "twilio/twilio.h"
 #include "web/twiml.h"
 
@@ -21,19 +20,19 @@ struct callee {
 
 /* Adds the <Say> of text, with voice and language only when configured. */
 static void
-say(struct twiml *t, const struct config *c, const char *text)
+say(struct twiml *t, const struct inbound_opts *o, const char *text)
 {
-	twiml_elem(t, "Say", text, "voice", c->voice, "language", c->language,
+	twiml_elem(t, "Say", text, "voice", o->voice, "language", o->language,
 	    (char *)NULL);
 }
 
 char *
-inbound_say(const struct config *c, const char *text)
+inbound_say(const struct inbound_opts *o, const char *text)
 {
 	struct twiml t;
 
 	twiml_init(&t);
-	say(&t, c, text);
+	say(&t, o, text);
 	return twiml_finish(&t, NULL);
 }
 
@@ -49,48 +48,31 @@ run_one(struct twilio *t, struct twilio_call *c, long long deadline)
 static const char *
 find_conversation(const struct twilio_call *list, const char *called)
 {
-	json_object	*item;
-	const char	*state, *proxy, *sid;
+	const char	*proxy, *sid;
 	size_t		 i, n = twilio_items_len(list);
 
-	for (i = 0; i < n; i++) {
-		item = twilio_item(list, i);
-		state = twilio_json_str(item, "conversation_state");
-		if (state != NULL && strcmp(state, "closed") == 0)
-			continue;
-		proxy = twilio_json_str(twilio_json_obj(item,
-		    "participant_messaging_binding"), "proxy_address");
-		if (proxy == NULL || strcmp(proxy, called) != 0)
-			continue;
-		sid = twilio_json_str(item, "conversation_sid");
-		if (sid_valid(sid, "CH"))
+	for (i = 0; i < n; i++)
+		if ((proxy = conv_open_proxy(list, i, &sid)) != NULL &&
+		    strcmp(proxy, called) == 0 && sid != NULL)
 			return sid;
-	}
 	return NULL;
 }
 
 /*
- * The SMS participants other than the caller: those with a phone number and
- * a proxy phone number. WhatsApp and other channels ("whatsapp:+1...") and
- * chat participants (an identity, no binding) cannot be dialled.
+ * The SMS participants other than the caller whose numbers can be dialled.
+ * WhatsApp and other channels ("whatsapp:+1...") and chat participants (an
+ * identity, no binding) cannot be.
  */
 static size_t
 find_callees(const struct twilio_call *list, const char *from,
     struct callee *out)
 {
-	json_object	*binding;
-	const char	*address, *proxy, *type;
+	const char	*address, *proxy;
 	size_t		 i, n = twilio_items_len(list), k = 0;
 
 	for (i = 0; i < n && k < MAX_CALLEES; i++) {
-		binding = twilio_json_obj(twilio_item(list, i),
-		    "messaging_binding");
-		if ((address = twilio_json_str(binding, "address")) == NULL ||
-		    (proxy = twilio_json_str(binding, "proxy_address")) == NULL ||
-		    strcmp(address, from) == 0)
-			continue;
-		if (((type = twilio_json_str(binding, "type")) != NULL &&
-		    strcmp(type, "sms") != 0) || !e164_valid(address) ||
+		if (!conv_sms_binding(list, i, &address, &proxy) ||
+		    strcmp(address, from) == 0 || !e164_valid(address) ||
 		    !e164_valid(proxy))
 			continue;
 		out[k].address = address;
@@ -104,150 +86,157 @@ static void
 call_done(struct twilio_call *call, void *arg)
 {
 	(void)arg;
-	if (call->err != ERR_OK)
+	if (call->http.err != ERR_OK)
 		log_warn("outbound call to the conference failed: %s "
-		    "(HTTP %ld, code %ld)", call->message, call->status, call->code);
+		    "(HTTP %ld, code %ld)", call->http.message, call->http.status,
+		    call->code);
 }
 
-/*
- * Calls every callee into conference name at once; returns how many calls
- * Twilio accepted.
- */
-static size_t
-call_out(struct twilio *t, const struct config *c, const struct callee *callees,
-    size_t n, const char *name, long long deadline)
+/* The TwiML that puts a callee into conference name: allocated, or NULL. */
+static char *
+conference_twiml(const char *name)
 {
-	struct twilio_call	 calls[MAX_CALLEES];
-	struct twiml		 tw;
-	char			*doc;
-	size_t			 i, ok = 0;
-	enum err		 e = ERR_OK;
+	struct twiml tw;
 
 	twiml_init(&tw);
 	twiml_open(&tw, "Dial", (char *)NULL);
 	twiml_elem(&tw, "Conference", name, (char *)NULL);
-	if ((doc = twiml_finish(&tw, NULL)) == NULL)
-		return 0;
-	for (i = 0; i < n; i++) {
+	return twiml_finish(&tw, NULL);
+}
+
+/*
+ * Calls every callee into conference name at once; returns how many calls
+ * Twilio accepted (none if any could not be built).
+ */
+static size_t
+call_out(struct twilio *t, const struct callee *callees, size_t n,
+    const char *name, long long deadline)
+{
+	struct twilio_call	 calls[MAX_CALLEES];
+	char			*doc;
+	size_t			 i, ok = 0;
+	enum err		 e;
+
+	for (i = 0; i < n; i++)
 		twilio_call_init(&calls[i]);
+	if ((doc = conference_twiml(name)) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
 		calls[i].done = call_done;
-		if (e == ERR_OK)
-			e = twilio_call_url(&calls[i], t, TWILIO_POST,
-			    "api:/2010-04-01/Accounts/%s/Calls.json",
-			    c->account_sid);
-		if (e == ERR_OK)
-			e = form_add(&calls[i].form, "To", callees[i].address);
-		if (e == ERR_OK)
-			e = form_add(&calls[i].form, "From", callees[i].proxy);
-		if (e == ERR_OK)
-			e = form_add(&calls[i].form, "Twiml", doc);
+		if ((e = calls_create(&calls[i], t, callees[i].address,
+		    callees[i].proxy, doc)) != ERR_OK)
+			goto out;
 	}
-	if (e == ERR_OK) {
-		for (i = 0; i < n; i++)
-			twilio_submit(t, &calls[i]);
-		twilio_run(t, deadline);
-		for (i = 0; i < n; i++)
-			if (calls[i].err == ERR_OK)
-				ok++;
-	}
+	for (i = 0; i < n; i++)
+		twilio_submit(t, &calls[i]);
+	twilio_run(t, deadline);
+	for (i = 0; i < n; i++)
+		if (calls[i].http.err == ERR_OK)
+			ok++;
+out:
 	for (i = 0; i < n; i++)
 		twilio_call_free(&calls[i]);
 	free(doc);
 	return ok;
 }
 
-enum inbound_outcome
-inbound_route(struct twilio *t, const struct config *c, const char *from,
-    const char *called, long long deadline, char **twiml)
+/*
+ * Where the call from `from` to `called` goes: looks up from's open
+ * conversation through called (convs) and its participants (parts, from
+ * which callees borrow), and calls several callees into conference name.
+ */
+static enum inbound_outcome
+route(struct twilio *t, struct twilio_call *convs, struct twilio_call *parts,
+    const char *from, const char *called, long long deadline,
+    struct callee *callees, char *name, size_t namelen)
 {
-	struct twilio_call	 convs, parts;
-	struct callee		 callees[MAX_CALLEES];
-	struct twiml		 tw;
-	struct buf		 esc;
-	struct timeval		 tv;
-	char			 name[64], mf[LOG_MASK_LEN];
-	const char		*sid;
-	size_t			 n;
-	enum inbound_outcome	 out = INBOUND_APOLOGY;
-
-	*twiml = NULL;
-	twilio_call_init(&convs);
-	twilio_call_init(&parts);
-	buf_init(&esc, 64);
-	twiml_init(&tw);
+	struct timeval	 tv;
+	char		 mf[LOG_MASK_LEN];
+	const char	*sid;
+	size_t		 n;
 
 	if (from == NULL || called == NULL || !e164_valid(from) ||
 	    !e164_valid(called)) {
 		log_info("call without a valid From or Called: no session");
-		out = INBOUND_NO_SESSION;
-		goto answer;
+		return INBOUND_NO_SESSION;
 	}
-	if (form_escape(&esc, from) != ERR_OK ||
-	    twilio_call_url(&convs, t, TWILIO_GET, "conv:/v1/"
-	    "ParticipantConversations?Address=%s&PageSize=50", buf_str(&esc)) !=
-	    ERR_OK)
-		goto answer;
-	convs.page_key = "conversations";
-	run_one(t, &convs, deadline);
-	if (convs.err != ERR_OK) {
+	if (conv_of_address(convs, t, from) != ERR_OK)
+		return INBOUND_APOLOGY;
+	run_one(t, convs, deadline);
+	if (convs->http.err != ERR_OK) {
 		log_error("looking up the conversations of %s failed: %s",
-		    log_mask(mf, from), convs.message);
-		goto answer;
+		    log_mask(mf, from), convs->http.message);
+		return INBOUND_APOLOGY;
 	}
-	if ((sid = find_conversation(&convs, called)) == NULL) {
-		out = INBOUND_NO_SESSION;
-		goto answer;
-	}
-	if (twilio_call_url(&parts, t, TWILIO_GET,
-	    "conv:/v1/Conversations/%s/Participants?PageSize=100", sid) != ERR_OK)
-		goto answer;
-	parts.page_key = "participants";
-	run_one(t, &parts, deadline);
-	if (parts.err != ERR_OK) {
+	if ((sid = find_conversation(convs, called)) == NULL)
+		return INBOUND_NO_SESSION;
+	if (conv_participants(parts, t, sid) != ERR_OK)
+		return INBOUND_APOLOGY;
+	run_one(t, parts, deadline);
+	if (parts->http.err != ERR_OK) {
 		log_error("listing the participants of %s failed: %s", sid,
-		    parts.message);
-		goto answer;
+		    parts->http.message);
+		return INBOUND_APOLOGY;
 	}
-	n = find_callees(&parts, from, callees);
-	if (n == 0) {
-		out = INBOUND_NO_SESSION;
-	} else if (n == 1) {
-		out = INBOUND_DIAL;
-	} else {
-		gettimeofday(&tv, NULL);
-		snprintf(name, sizeof(name), "%s_at_%lld", from,
-		    (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
-		if (call_out(t, c, callees, n, name, deadline) > 0)
-			out = INBOUND_CONFERENCE;
-		else
-			log_error("no callee of %s could be called", sid);
-	}
+	if ((n = find_callees(parts, from, callees)) <= 1)
+		return n == 0 ? INBOUND_NO_SESSION : INBOUND_DIAL;
+	gettimeofday(&tv, NULL);
+	snprintf(name, namelen, "%s_at_%lld", from,
+	    (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+	if (call_out(t, callees, n, name, deadline) > 0)
+		return INBOUND_CONFERENCE;
+	log_error("no callee of %s could be called", sid);
+	return INBOUND_APOLOGY;
+}
 
-answer:
+/* The TwiML of outcome out: allocated, or NULL when memory ran out. */
+static char *
+answer(const struct inbound_opts *o, enum inbound_outcome out,
+    const struct callee *callee, const char *name)
+{
+	struct twiml tw;
+
+	twiml_init(&tw);
 	switch (out) {
 	case INBOUND_NO_SESSION:
-		say(&tw, c, c->out_of_session_message);
+		say(&tw, o, o->out_of_session_message);
 		break;
 	case INBOUND_DIAL:
-		say(&tw, c, c->connecting_message);
-		twiml_open(&tw, "Dial", "callerId", callees[0].proxy, (char *)NULL);
-		twiml_elem(&tw, "Number", callees[0].address, (char *)NULL);
+		say(&tw, o, o->connecting_message);
+		twiml_open(&tw, "Dial", "callerId", callee->proxy, (char *)NULL);
+		twiml_elem(&tw, "Number", callee->address, (char *)NULL);
 		twiml_close(&tw);
 		break;
 	case INBOUND_CONFERENCE:
-		say(&tw, c, c->connecting_message);
+		say(&tw, o, o->connecting_message);
 		twiml_open(&tw, "Dial", (char *)NULL);
 		twiml_elem(&tw, "Conference", name, "endConferenceOnExit", "true",
 		    (char *)NULL);
 		twiml_close(&tw);
 		break;
 	case INBOUND_APOLOGY:
-		say(&tw, c, c->apology_message);
+		say(&tw, o, o->apology_message);
 		break;
 	}
-	*twiml = twiml_finish(&tw, NULL);
+	return twiml_finish(&tw, NULL);
+}
+
+enum inbound_outcome
+inbound_route(struct twilio *t, const struct inbound_opts *o, const char *from,
+    const char *called, long long deadline, char **twiml)
+{
+	struct twilio_call	 convs, parts;
+	struct callee		 callees[MAX_CALLEES];
+	char			 name[64];
+	enum inbound_outcome	 out;
+
+	twilio_call_init(&convs);
+	twilio_call_init(&parts);
+	name[0] = '\0';
+	out = route(t, &convs, &parts, from, called, deadline, callees, name,
+	    sizeof(name));
+	*twiml = answer(o, out, &callees[0], name);
 	twilio_call_free(&convs);
 	twilio_call_free(&parts);
-	buf_free(&esc);
 	return out;
 }

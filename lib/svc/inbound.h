@@ -6,8 +6,16 @@
 
 #include "core/err.h"
 
-struct config;
 struct twilio;
+
+/* What calls need of the configuration: the strings are the owner's (config). */
+struct inbound_opts {
+	char		*voice;			/* <Say voice>; NULL: Twilio's default */
+	char		*language;		/* <Say language>; NULL: Twilio's default */
+	char		*out_of_session_message;
+	char		*connecting_message;
+	char		*apology_message;
+};
 
 enum inbound_outcome {
 	INBOUND_NO_SESSION,	/* out-of-session message */
@@ -18,15 +26,20 @@ enum inbound_outcome {
 
 /*
  * The TwiML answer for a call from `from` to pool number `called` (either
- * may be NULL when the webhook lacked it). Always produces a document the
- * caller can hear: *twiml is an allocated string, free with free(); NULL
- * only when memory ran out. deadline is monotonic ms (clock_now_ms()).
+ * may be NULL when the webhook lacked it), o borrowed for the call. Always
+ * produces a document the caller can hear: *twiml is an allocated string,
+ * free with free(); NULL only when memory ran out. deadline is monotonic
+ * ms (clock_now_ms()). Several callees are called out (through t's account)
+ * into a conference.
  */
-enum inbound_outcome inbound_route(struct twilio *t, const struct config *c,
+enum inbound_outcome inbound_route(struct twilio *t, const struct inbound_opts *o,
 		    const char *from, const char *called, long long deadline,
 		    char **twiml);
 
-/* The TwiML of a lone <Say> of text with the configured voice and language. */
-char		*inbound_say(const struct config *c, const char *text);
+/*
+ * The TwiML of a lone <Say> of text with o's voice and language: an
+ * allocated string, free with free(); NULL when memory ran out.
+ */
+char		*inbound_say(const struct inbound_opts *o, const char *text);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "core/form.h"
 #include "svc/postevent.h"
+#include "twilio/conv.h"
 #include "twilio/sid.h"
 #include "twilio/twilio.h"
 
@@ -37,23 +38,22 @@ postevent_handle(struct twilio *t, const struct form *f, long long deadline,
 	if (!sid_valid(*sid, "CH"))
 		return POSTEVENT_BAD_SID;
 	twilio_call_init(&del);
-	if (twilio_call_url(&del, t, TWILIO_DELETE, "conv:/v1/Conversations/%s",
-	    *sid) != ERR_OK) {
+	if (conv_delete(&del, t, *sid) != ERR_OK) {
 		snprintf(reason, reasonlen, "out of memory");
 		twilio_call_free(&del);
 		return POSTEVENT_FAILED;
 	}
 	twilio_submit(t, &del);
 	twilio_run(t, deadline);
-	if (del.err == ERR_OK)
+	if (del.http.err == ERR_OK)
 		out = POSTEVENT_DELETED;
-	else if (del.err == ERR_TWILIO && del.status == 404)
+	else if (conv_gone(&del))
 		out = POSTEVENT_GONE;
 	else {
 		char *p;
 
 		out = POSTEVENT_FAILED;
-		snprintf(reason, reasonlen, "%s", del.message);
+		snprintf(reason, reasonlen, "%s", del.http.message);
 		/* Twilio's words, on one line of the answer. */
 		for (p = reason; *p != '\0'; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)

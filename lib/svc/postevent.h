@@ -7,7 +7,6 @@
 
 #include <stddef.h>
 
-struct config;
 struct form;
 struct twilio;
 
@@ -20,8 +19,11 @@ enum postevent_outcome {
 };
 
 /*
- * Handles the decoded webhook form f. *sid is set to the conversation's SID
- * (borrowed from f) and, on POSTEVENT_FAILED, reason to why.
+ * Handles the decoded webhook form f: a closing event deletes its
+ * conversation through t, by deadline (monotonic ms). *sid is set to the
+ * conversation's SID (borrowed from f, valid as long as f, NULL when
+ * absent) and, on POSTEVENT_FAILED, reason (reasonlen bytes) to why, on
+ * one line.
  */
 enum postevent_outcome postevent_handle(struct twilio *t, const struct form *f,
 		    long long deadline, const char **sid, char *reason,

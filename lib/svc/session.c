@@ -3,17 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/random.h>
 
-#include "app/config.h"
 #include "core/clock.h"
-#include "core/form.h"
 #include "core/log.h"
+#include "svc/mark.h"
 #include "svc/pool.h"
-#include "svc/reap.h"
 #include "svc/session.h"
 #include "svc/sessreq.h"
-#include "twilio/sid.h"
+#include "twilio/conv.h"
 #include "twilio/twilio.h"
 
 /* Time allowed to delete a half-made conversation once the deadline passed. */
@@ -38,7 +35,7 @@ struct party {
 
 struct session {
 	struct twilio		*t;
-	const struct config	*c;
+	const struct session_opts *o;
 	struct twilio_call	 create;
 	struct party		*parties;
 	size_t			 n;
@@ -49,32 +46,17 @@ struct session {
 	 * Every participant's attributes: how many the session was made
 	 * with, so that one left half-made by a crash is recognised (reap.h).
 	 */
-	char			 marker[64];
+	char			 marker[MARK_ATTRS_LEN];
 	/*
 	 * The conversation's UniqueName: the caller's, or one made up here,
 	 * so that a create whose answer was lost (reset, timeout, 5xx after
 	 * Twilio made it) can still be found and deleted.
 	 */
 	const char		*unique;
-	char			 made_up[48];
+	char			 made_up[MARK_NAME_LEN];
 	bool			 create_unknown;	/* made or not: not known */
 	time_t			 started;
 };
-
-/* SESSION_NAME_PREFIX and 128 random bits in hex. */
-static enum err
-made_up_name(char *out, size_t len)
-{
-	unsigned char	 rnd[16];
-	size_t		 i, n;
-
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-		return ERR_SYS;
-	n = (size_t)snprintf(out, len, "%s", SESSION_NAME_PREFIX);
-	for (i = 0; i < sizeof(rnd) && n + 2 < len; i++, n += 2)
-		snprintf(out + n, len - n, "%02x", rnd[i]);
-	return ERR_OK;
-}
 
 /* Records the first failure; later ones only reach the log. */
 static void
@@ -85,7 +67,7 @@ fail(struct session *s, enum err e, const struct twilio_call *call,
 		return;
 	s->err = e;
 	if (call != NULL) {
-		s->res->twilio_status = call->status;
+		s->res->twilio_status = call->http.status;
 		s->res->twilio_code = call->code;
 	}
 	snprintf(s->res->message, sizeof(s->res->message), "%s", message);
@@ -107,7 +89,7 @@ add_next(struct party *p)
 
 		if (!p->used[i]) {
 			p->used[i] = true;	/* tried: never again for this party */
-			proxy = pool_number(s->c->pool, i);
+			proxy = pool_number(s->o->pool, i);
 			break;
 		}
 	}
@@ -121,14 +103,8 @@ add_next(struct party *p)
 		return;
 	}
 	p->proxy = proxy;
-	buf_reset(&p->add.form);
-	if ((e = twilio_call_url(&p->add, s->t, TWILIO_POST,
-	    "conv:/v1/Conversations/%s/Participants", s->sid)) != ERR_OK ||
-	    (e = form_add(&p->add.form, "MessagingBinding.Address",
-	    p->address)) != ERR_OK ||
-	    (e = form_add(&p->add.form, "MessagingBinding.ProxyAddress",
-	    proxy)) != ERR_OK ||
-	    (e = form_add(&p->add.form, "Attributes", s->marker)) != ERR_OK) {
+	if ((e = conv_add_sms(&p->add, s->t, s->sid, p->address, proxy,
+	    s->marker)) != ERR_OK) {
 		fail(s, e, NULL, "cannot build the participant request");
 		return;
 	}
@@ -144,11 +120,11 @@ add_done(struct twilio_call *call, void *arg)
 	char		 masked[LOG_MASK_LEN], mp[LOG_MASK_LEN];
 
 	p->adding = false;
-	if (call->err == ERR_OK) {
+	if (call->http.err == ERR_OK) {
 		p->added = true;
 		return;
 	}
-	if (call->err == ERR_TWILIO && call->code == 50416) {
+	if (call->http.err == ERR_TWILIO && call->code == 50416) {
 		/* That pair is in another open conversation: next candidate. */
 		log_debug("proxy %s taken for %s, trying the next",
 		    log_mask(mp, p->proxy), log_mask(masked, p->address));
@@ -156,8 +132,9 @@ add_done(struct twilio_call *call, void *arg)
 		return;
 	}
 	log_warn("adding participant %s failed: %s (HTTP %ld, code %ld)",
-	    log_mask(masked, p->address), call->message, call->status, call->code);
-	fail(s, call->err, call, call->message);
+	    log_mask(masked, p->address), call->http.message, call->http.status,
+	    call->code);
+	fail(s, call->http.err, call, call->http.message);
 }
 
 static void
@@ -165,26 +142,20 @@ lookup_done(struct twilio_call *call, void *arg)
 {
 	struct party	*p = arg;
 	struct session	*s = p->s;
-	json_object	*item;
-	const char	*state, *proxy;
+	const char	*proxy;
 	size_t		 i, n;
 	long		 k;
 
-	if (call->err != ERR_OK) {
-		fail(s, call->err, call, call->message);
+	if (call->http.err != ERR_OK) {
+		fail(s, call->http.err, call, call->http.message);
 		return;
 	}
+	/* The numbers this address already talks through: not again. */
 	n = twilio_items_len(call);
-	for (i = 0; i < n; i++) {
-		item = twilio_item(call, i);
-		if ((state = twilio_json_str(item, "conversation_state")) != NULL &&
-		    strcmp(state, "closed") == 0)
-			continue;
-		proxy = twilio_json_str(twilio_json_obj(item,
-		    "participant_messaging_binding"), "proxy_address");
-		if (proxy != NULL && (k = pool_index(s->c->pool, proxy)) >= 0)
+	for (i = 0; i < n; i++)
+		if ((proxy = conv_open_proxy(call, i, NULL)) != NULL &&
+		    (k = pool_index(s->o->pool, proxy)) >= 0)
 			p->used[k] = true;
-	}
 	p->looked_up = true;
 	if (s->sid != NULL)
 		add_next(p);
@@ -197,14 +168,14 @@ create_done(struct twilio_call *call, void *arg)
 	const char	*sid;
 	size_t		 i;
 
-	if (call->err != ERR_OK) {
+	if (call->http.err != ERR_OK) {
 		/* A 4xx is Twilio's "no"; anything else may have made it. */
-		s->create_unknown = !call->unsent && (call->err != ERR_TWILIO ||
-		    call->status >= 500);
-		fail(s, call->err, call, call->message);
+		s->create_unknown = !call->http.unsent &&
+		    (call->http.err != ERR_TWILIO || call->http.status >= 500);
+		fail(s, call->http.err, call, call->http.message);
 		return;
 	}
-	if (!sid_valid((sid = twilio_json_str(call->json, "sid")), "CH")) {
+	if ((sid = conv_sid(call)) == NULL) {
 		/* Made, but which one is not known: look it up by its name. */
 		s->create_unknown = true;
 		fail(s, ERR_TRANSPORT, call, "Twilio's new conversation has no "
@@ -219,7 +190,7 @@ create_done(struct twilio_call *call, void *arg)
 			add_next(&s->parties[i]);
 }
 
-/* Deletes the half-made conversation; 404 means it is already gone. */
+/* Deletes the half-made conversation; one already gone is as good. */
 static void
 cleanup(struct session *s, long long deadline)
 {
@@ -227,17 +198,16 @@ cleanup(struct session *s, long long deadline)
 	long long		 now = clock_now_ms();
 
 	twilio_call_init(&del);
-	if (twilio_call_url(&del, s->t, TWILIO_DELETE,
-	    "conv:/v1/Conversations/%s", s->sid) == ERR_OK) {
+	if (conv_delete(&del, s->t, s->sid) == ERR_OK) {
 		twilio_submit(s->t, &del);
 		twilio_run(s->t, deadline > now + CLEANUP_GRACE_MS ? deadline :
 		    now + CLEANUP_GRACE_MS);
 	} else
-		del.err = ERR_NOMEM;
-	if (del.err != ERR_OK && del.status != 404) {
+		del.http.err = ERR_NOMEM;
+	if (del.http.err != ERR_OK && !conv_gone(&del)) {
 		s->res->cleanup_failed = 1;
 		log_error("could not delete half-made conversation %s: %s",
-		    s->sid, del.message);
+		    s->sid, del.http.message);
 	} else
 		log_info("deleted half-made conversation %s", s->sid);
 	twilio_call_free(&del);
@@ -252,30 +222,25 @@ static void
 cleanup_unknown(struct session *s, long long deadline)
 {
 	struct twilio_call	 get;
-	struct buf		 esc;
 	const char		*sid;
 	long long		 created, now = clock_now_ms();
 
 	if (deadline < now + CLEANUP_GRACE_MS)
 		deadline = now + CLEANUP_GRACE_MS;
 	twilio_call_init(&get);
-	buf_init(&esc, 1024);
-	if (form_escape(&esc, s->unique) != ERR_OK ||
-	    twilio_call_url(&get, s->t, TWILIO_GET, "conv:/v1/Conversations/%s",
-	    buf_str(&esc)) != ERR_OK)
+	if (conv_fetch(&get, s->t, s->unique) != ERR_OK)
 		goto out;
 	twilio_submit(s->t, &get);
 	twilio_run(s->t, deadline);
-	if (get.err == ERR_TWILIO && get.status == 404) {
+	if (conv_gone(&get)) {
 		log_info("the failed create made no conversation");
 		goto out;
 	}
-	if (get.err != ERR_OK ||
-	    !sid_valid((sid = twilio_json_str(get.json, "sid")), "CH")) {
+	if (get.http.err != ERR_OK || (sid = conv_sid(&get)) == NULL) {
 		s->res->cleanup_failed = 1;
 		log_error("cannot tell whether the failed create made a "
-		    "conversation: %s", get.err != ERR_OK ? get.message :
-		    "Twilio's answer has no valid sid");
+		    "conversation: %s", get.http.err != ERR_OK ?
+		    get.http.message : "Twilio's answer has no valid sid");
 		goto out;
 	}
 	s->sid = sid;
@@ -285,7 +250,7 @@ cleanup_unknown(struct session *s, long long deadline)
 	 * Our own name is ours; the caller's only if it was made just now (a
 	 * date that cannot be read is not proof of that: left alone).
 	 */
-	created = twilio_json_time(get.json, "date_created");
+	created = conv_created(&get);
 	if (s->unique == s->made_up || (created >= 0 &&
 	    created >= (long long)s->started - 5))
 		cleanup(s, deadline);
@@ -295,7 +260,6 @@ cleanup_unknown(struct session *s, long long deadline)
 	s->sid = NULL;
 out:
 	twilio_call_free(&get);
-	buf_free(&esc);
 }
 
 /* The answer: the conversation in camelCase plus who got which number. */
@@ -319,7 +283,7 @@ build_result(struct session *s)
 			json_object_put(o);
 			goto nomem;
 		}
-		if (json_object_object_get_ex(p->add.json, "sid", &sid))
+		if (conv_added_sid(&p->add, &sid))
 			json_object_object_add(o, "sid", json_object_get(sid));
 		json_object_object_add(o, "address",
 		    json_object_new_string(p->address));
@@ -333,107 +297,139 @@ nomem:
 	return ERR_NOMEM;
 }
 
-enum err
-session_create(struct twilio *t, const struct config *c,
-    const struct sessreq *r, long long deadline, struct session_result *res)
+/* Frees what s holds; the struct itself is the caller's. */
+static void
+session_free(struct session *s)
 {
-	struct session	 s;
-	struct buf	 esc;
-	size_t		 i, npool = pool_size(c->pool);
+	size_t i;
+
+	for (i = 0; s->parties != NULL && i < s->n; i++) {
+		twilio_call_free(&s->parties[i].lookup);
+		twilio_call_free(&s->parties[i].add);
+		free(s->parties[i].order);
+		free(s->parties[i].used);
+	}
+	free(s->parties);
+	s->parties = NULL;
+	twilio_call_free(&s->create);
+}
+
+/*
+ * Sets s up for request r: the marker, and each party with its candidate
+ * numbers ranked, best first. ERR_NOMEM; s is to be freed either way.
+ */
+static enum err
+prepare(struct session *s, struct twilio *t, const struct session_opts *o,
+    const struct sessreq *r, struct session_result *res)
+{
+	size_t		 i, npool = pool_size(o->pool);
 	enum err	 e;
 
-	memset(res, 0, sizeof(*res));
-	memset(&s, 0, sizeof(s));
-	s.t = t;
-	s.c = c;
-	s.res = res;
-	s.n = r->naddresses;
-	snprintf(s.marker, sizeof(s.marker), "{\"" REAP_MARKER "\":{\"parties\":%zu}}",
-	    s.n);
-	buf_init(&esc, 64);
-	twilio_call_init(&s.create);
-	if ((s.parties = calloc(s.n, sizeof(*s.parties))) == NULL) {
-		e = ERR_NOMEM;
-		goto out;
-	}
-	for (i = 0; i < s.n; i++) {
-		struct party *p = &s.parties[i];
+	memset(s, 0, sizeof(*s));
+	s->t = t;
+	s->o = o;
+	s->res = res;
+	s->n = r->naddresses;
+	twilio_call_init(&s->create);
+	if ((e = mark_attributes(s->marker, sizeof(s->marker), s->n)) != ERR_OK)
+		return e;
+	if ((s->parties = calloc(s->n, sizeof(*s->parties))) == NULL)
+		return ERR_NOMEM;
+	for (i = 0; i < s->n; i++) {
+		struct party *p = &s->parties[i];
 
-		p->s = &s;
+		p->s = s;
 		p->address = r->addresses[i];
 		twilio_call_init(&p->lookup);
 		twilio_call_init(&p->add);
 		if ((p->order = calloc(npool, sizeof(*p->order))) == NULL ||
-		    (p->used = calloc(npool, sizeof(*p->used))) == NULL) {
-			e = ERR_NOMEM;
-			goto out;
-		}
-		p->norder = pool_rank(c->pool, p->address, c->pool_strict_geo,
+		    (p->used = calloc(npool, sizeof(*p->used))) == NULL)
+			return ERR_NOMEM;
+		p->norder = pool_rank(o->pool, p->address, o->strict_geo,
 		    p->order);
 	}
+	return ERR_OK;
+}
 
-	/* Round trip 1: the creation and every look-up, all at once. */
-	s.started = time(NULL);
-	if ((s.unique = r->unique_name) == NULL) {
-		if ((e = made_up_name(s.made_up, sizeof(s.made_up))) != ERR_OK)
-			goto out;
-		s.unique = s.made_up;
+/*
+ * Round trip 1: the creation and every look-up, all at once; round trip 2
+ * (the adds) starts from their callbacks, as each party is ready. Nothing
+ * is submitted unless every request could be built.
+ */
+static enum err
+submit(struct session *s, const struct sessreq *r)
+{
+	size_t		 i;
+	enum err	 e;
+
+	s->started = time(NULL);
+	if ((s->unique = r->unique_name) == NULL) {
+		if ((e = mark_name(s->made_up, sizeof(s->made_up))) != ERR_OK)
+			return e;
+		s->unique = s->made_up;
 	}
-	if ((e = twilio_call_url(&s.create, t, TWILIO_POST,
-	    "conv:/v1/Conversations")) != ERR_OK ||
-	    (e = buf_append(&s.create.form, r->create_form.data,
-	    r->create_form.len)) != ERR_OK ||
-	    (e = form_add(&s.create.form, "UniqueName", s.unique)) != ERR_OK)
-		goto out;
-	s.create.done = create_done;
-	s.create.arg = &s;
-	for (i = 0; i < s.n; i++) {
-		struct party *p = &s.parties[i];
+	if ((e = conv_create(&s->create, s->t, &r->create_form, s->unique)) !=
+	    ERR_OK)
+		return e;
+	s->create.done = create_done;
+	s->create.arg = s;
+	for (i = 0; i < s->n; i++) {
+		struct party *p = &s->parties[i];
 
-		buf_reset(&esc);
-		if ((e = form_escape(&esc, p->address)) != ERR_OK ||
-		    (e = twilio_call_url(&p->lookup, t, TWILIO_GET,
-		    "conv:/v1/ParticipantConversations?Address=%s&PageSize=50",
-		    buf_str(&esc))) != ERR_OK)
-			goto out;
-		p->lookup.page_key = "conversations";
+		if ((e = conv_of_address(&p->lookup, s->t, p->address)) != ERR_OK)
+			return e;
 		p->lookup.done = lookup_done;
 		p->lookup.arg = p;
 		p->add.done = add_done;
 		p->add.arg = p;
 	}
-	/* Submitted only once all are built, so an error above leaves none queued. */
-	twilio_submit(t, &s.create);
-	for (i = 0; i < s.n; i++)
-		twilio_submit(t, &s.parties[i].lookup);
-	/* Round trip 2 starts from the callbacks, as each party is ready. */
-	twilio_run(t, deadline);
+	twilio_submit(s->t, &s->create);
+	for (i = 0; i < s->n; i++)
+		twilio_submit(s->t, &s->parties[i].lookup);
+	return ERR_OK;
+}
 
-	if (s.err == ERR_OK) {
-		for (i = 0; i < s.n; i++)
-			if (!s.parties[i].added)
-				fail(&s, ERR_TRANSPORT, NULL,
+/*
+ * After the run: the answer when every participant was added, else the
+ * half-made conversation deleted. Returns the session's outcome.
+ */
+static enum err
+finish(struct session *s, long long deadline)
+{
+	size_t i;
+
+	if (s->err == ERR_OK) {
+		for (i = 0; i < s->n; i++)
+			if (!s->parties[i].added)
+				fail(s, ERR_TRANSPORT, NULL,
 				    "a participant was not added");
 	}
-	if (s.err == ERR_OK)
-		s.err = build_result(&s);
-	if (s.err != ERR_OK && s.sid != NULL)
-		cleanup(&s, deadline);
-	else if (s.err != ERR_OK && s.create_unknown)
-		cleanup_unknown(&s, deadline);
-	e = s.err;
+	if (s->err == ERR_OK)
+		s->err = build_result(s);
+	if (s->err != ERR_OK && s->sid != NULL)
+		cleanup(s, deadline);
+	else if (s->err != ERR_OK && s->create_unknown)
+		cleanup_unknown(s, deadline);
+	return s->err;
+}
+
+enum err
+session_create(struct twilio *t, const struct session_opts *o,
+    const struct sessreq *r, long long deadline, struct session_result *res)
+{
+	struct session	 s;
+	enum err	 e;
+
+	memset(res, 0, sizeof(*res));
+	if ((e = prepare(&s, t, o, r, res)) != ERR_OK ||
+	    (e = submit(&s, r)) != ERR_OK)
+		goto out;
+	twilio_run(t, deadline);
+	e = finish(&s, deadline);
 out:
 	if (e != ERR_OK && res->message[0] == '\0')
 		snprintf(res->message, sizeof(res->message), "%s", err_str(e));
-	for (i = 0; s.parties != NULL && i < s.n; i++) {
-		twilio_call_free(&s.parties[i].lookup);
-		twilio_call_free(&s.parties[i].add);
-		free(s.parties[i].order);
-		free(s.parties[i].used);
-	}
-	free(s.parties);
-	twilio_call_free(&s.create);
-	buf_free(&esc);
+	session_free(&s);
 	return e;
 }
 

@@ -10,19 +10,24 @@
 #ifndef SESSION_H
 #define SESSION_H
 
+#include <stdbool.h>
 #include <json-c/json.h>
 
 #include "core/err.h"
 
-/*
- * Conversations get the caller's uniqueName, or this prefix and 32 random
- * hex digits: a create whose answer is lost can then be found again.
- */
-#define SESSION_NAME_PREFIX	"masked-"
-
-struct config;
+struct pool;
 struct sessreq;
 struct twilio;
+
+/*
+ * What sessions need of the configuration. Conversations get the caller's
+ * uniqueName, or one made up (svc/mark): a create whose answer is lost can
+ * then be found again.
+ */
+struct session_opts {
+	const struct pool *pool;	/* the proxy numbers; borrowed */
+	bool		 strict_geo;	/* only numbers of the address's region */
+};
 
 struct session_result {
 	/* Success: the conversation, camelCase keys, plus "participants". */
@@ -39,17 +44,20 @@ struct session_result {
 };
 
 /*
- * Creates the session r asks for. Returns ERR_OK and res->conversation (an
- * allocated object, free with session_result_free()), or the first failure:
+ * Creates the session r asks for (r and o are borrowed for the call).
+ * Returns ERR_OK and res->conversation (an allocated object, free with
+ * session_result_free()), or the first failure:
  * ERR_POOL (no free number for res->address), ERR_TWILIO (Twilio refused;
  * see twilio_status/code), ERR_TRANSPORT, ERR_TIMEOUT (deadline, monotonic
  * ms), ERR_NOMEM. On failure after the conversation was created, the
  * conversation has been deleted before this returns; so has one whose
  * create failed without a clear answer (looked up by its unique name).
+ * res is filled either way (free it with session_result_free()).
  */
-enum err	session_create(struct twilio *t, const struct config *c,
+enum err	session_create(struct twilio *t, const struct session_opts *o,
 		    const struct sessreq *r, long long deadline,
 		    struct session_result *res);
+/* Frees what res holds (not res itself); res may be NULL. */
 void		session_result_free(struct session_result *res);
 
 #endif

@@ -10,7 +10,6 @@
 
 #include <curl/curl.h>
 
-#include "app/config.h"
 #include "twilio/twilio.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -21,18 +20,18 @@ static const char *const keys[] = { NULL, "conversations", "participants" };
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct config	 cfg;
+	static struct twilio_opts cfg;
 	static struct twilio	*t;
 	struct twilio_call	 c;
-	bool			 retryable, finished;
+	enum httpc_verdict	 v;
 
 	if (t == NULL) {
 		cfg.conversations_url = "https://conversations.twilio.com";
 		cfg.api_url = "https://api.twilio.com";
-		cfg.retry_max_attempts = 5;
-		cfg.retry_min_ms = 1000;
-		cfg.retry_factor = 2;
-		cfg.retry_max_ms = 360000;
+		cfg.retry.max_attempts = 5;
+		cfg.retry.min_ms = 1000;
+		cfg.retry.factor = 2;
+		cfg.retry.max_ms = 360000;
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		if (twilio_new(&t, &cfg) != ERR_OK)
 			abort();
@@ -40,17 +39,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	twilio_call_init(&c);
-	c.method = (data[0] & 0x80) ? TWILIO_POST : TWILIO_GET;
+	c.http.method = (data[0] & 0x80) ? HTTPC_POST : HTTPC_GET;
 	c.page_key = keys[(data[0] >> 4) % 3];
-	if (buf_append(&c.body, data + 1, size - 1) == ERR_OK) {
-		finished = twilio_call_answer(t, &c, statuses[(data[0] & 0x0f) %
-		    10], &retryable);
-		if (!finished && strncmp(buf_str(&c.url), cfg.conversations_url,
-		    strlen(cfg.conversations_url)) != 0 &&
-		    strncmp(buf_str(&c.url), cfg.api_url, strlen(cfg.api_url)) != 0)
+	if (buf_append(&c.http.body, data + 1, size - 1) == ERR_OK) {
+		c.http.status = statuses[(data[0] & 0x0f) % 10];
+		v = twilio_call_answer(t, &c);
+		if (v == HTTPC_NEXT && strncmp(buf_str(&c.http.url),
+		    cfg.conversations_url, strlen(cfg.conversations_url)) != 0 &&
+		    strncmp(buf_str(&c.http.url), cfg.api_url,
+		    strlen(cfg.api_url)) != 0)
 			abort();
-		if (finished && c.err == ERR_OK && c.page_key != NULL &&
-		    c.items == NULL)
+		/* Only a 2xx that is no JSON object may be tried again. */
+		if (v == HTTPC_AGAIN && (c.http.status >= 300 ||
+		    c.http.err == ERR_OK))
+			abort();
+		if (v != HTTPC_NEXT && c.http.err == ERR_OK &&
+		    c.page_key != NULL && c.items == NULL)
 			abort();
 	}
 	twilio_call_free(&c);

@@ -4,7 +4,7 @@
  * (main renamed) and cgi/answer.c, then this, and hands every input to
  * fr_serve() with the program's prog: http_read(), server_serve() (the
  * route table, the answers of cgi/answer.c) and the real handler, with
- * Twilio's answers taken from the input through twilio_set_transport().
+ * Twilio's answers taken from the input through httpc_set_transport().
  *
  * The input is fcgimem.h's: parameters, directives, the body, then
  * Twilio's answers, separated by FM_SEP, each
@@ -131,7 +131,7 @@ fr_setup(const char *program)
 		fr_skip = getenv("FUZZREQ_SKIP");
 	log_setup(program, fr_trace ? LOG_DEBUG : LOG_ERROR);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
-	    twilio_new(&fr_tw, &fr_cfg) != ERR_OK)
+	    twilio_new(&fr_tw, &fr_cfg.twilio) != ERR_OK)
 		abort();
 }
 
@@ -237,9 +237,10 @@ fr_pick(struct fr_twilio *tw, char kind)
  * character that would need escaping, no "." or ".." segment.
  */
 static void
-fr_check_url(const struct twilio_call *c)
+fr_check_url(const struct httpc_call *c)
 {
-	const char	*bases[2] = { fr_cfg.conversations_url, fr_cfg.api_url };
+	const char	*bases[2] = { fr_cfg.twilio.conversations_url,
+	    fr_cfg.twilio.api_url };
 	const char	*u = buf_str(&c->url), *rest = NULL, *seg;
 	size_t		 i, n;
 
@@ -318,22 +319,22 @@ fr_fill(struct buf *body, const struct fr_answer *a)
  * one; a DELETE of its URL deletes it.
  */
 static void
-fr_track(struct fr_twilio *tw, const struct twilio_call *c, long status,
+fr_track(struct fr_twilio *tw, const struct httpc_call *c, long status,
     const struct buf *body)
 {
 	const char	*u = buf_str(&c->url), *sid;
-	size_t		 n = strlen(fr_cfg.conversations_url);
+	size_t		 n = strlen(fr_cfg.twilio.conversations_url);
 	json_tokener	*tok;
 	json_object	*j;
 
-	if (strncmp(u, fr_cfg.conversations_url, n) != 0)
+	if (strncmp(u, fr_cfg.twilio.conversations_url, n) != 0)
 		return;
 	u += n;
-	if (c->method == TWILIO_DELETE && tw->created[0] != '\0' &&
+	if (c->method == HTTPC_DELETE && tw->created[0] != '\0' &&
 	    strncmp(u, "/v1/Conversations/", 18) == 0 &&
 	    strcmp(u + 18, tw->created) == 0)
 		tw->deleted = true;
-	if (c->method != TWILIO_POST || strcmp(u, "/v1/Conversations") != 0 ||
+	if (c->method != HTTPC_POST || strcmp(u, "/v1/Conversations") != 0 ||
 	    status < 200 || status > 299 || body->len > 65536 ||
 	    !fr_utf8(buf_str(body), body->len) ||
 	    (tok = json_tokener_new()) == NULL)
@@ -351,23 +352,25 @@ fr_track(struct fr_twilio *tw, const struct twilio_call *c, long status,
 }
 
 static long
-fr_transport(const struct twilio_call *c, struct buf *body, void *arg)
+fr_transport(const struct httpc_call *c, struct buf *head, struct buf *body,
+    void *arg)
 {
 	struct fr_twilio	*tw = arg;
 	const struct fr_answer	*a;
 
+	(void)head;
 	fr_check_url(c);
 	if (c->form.len > TWILIO_FORM_MAX)
 		abort();
-	a = fr_pick(tw, c->method == TWILIO_GET ? 'G' : c->method ==
-	    TWILIO_POST ? 'P' : 'D');
+	a = fr_pick(tw, c->method == HTTPC_GET ? 'G' : c->method ==
+	    HTTPC_POST ? 'P' : 'D');
 	if (a != NULL) {
 		fr_fill(body, a);
 		fr_track(tw, c, a->status, body);
 	}
 	if (fr_trace)
 		fprintf(stderr, "fuzzreq: %s %s -> %ld, %zu bytes\n",
-		    c->method == TWILIO_GET ? "GET" : c->method == TWILIO_POST ?
+		    c->method == HTTPC_GET ? "GET" : c->method == HTTPC_POST ?
 		    "POST" : "DELETE", buf_str(&c->url), a != NULL ? a->status :
 		    0, body->len);
 	return a != NULL ? a->status : 0;
@@ -492,7 +495,7 @@ fr_serve(const uint8_t *data, size_t size, const struct server_prog *p)
 		return 0;
 	}
 	fr_answers_parse(&fr_answers, in.rest, in.restlen);
-	twilio_set_transport(fr_tw, fr_transport, &fr_answers);
+	httpc_set_transport(twilio_http(fr_tw), fr_transport, &fr_answers);
 
 	json = fm_directive(&in, "SIGNJSON") != NULL;
 	if (fm_directive(&in, "AUTH") != NULL)

@@ -7,8 +7,8 @@
  * SANITIZE=1`) and never leave a conversation that Twilio made behind
  * without saying so.
  *
- * The client is real (lib/twilio.c), down to retries, paging and limits;
- * only the wire is replaced (twilio_set_transport()), by a scripted Twilio
+ * The client is real (lib/twilio, lib/net/httpc), down to retries, paging
+ * and limits; only the wire is replaced (httpc_set_transport()), by a scripted Twilio
  * that answers each kind of request with a canned, well-formed answer,
  * except the kind under test, whose answer is mutated.
  */
@@ -27,6 +27,7 @@
 #include "core/form.h"
 #include "core/utf8.h"
 #include "svc/inbound.h"
+#include "svc/mark.h"
 #include "svc/postevent.h"
 #include "svc/reap.h"
 #include "svc/session.h"
@@ -36,7 +37,7 @@
 
 #define CH1	"CH00000000000000000000000000000001"
 #define CH2	"CH00000000000000000000000000000002"
-#define MARK	"{\\\"" REAP_MARKER "\\\":{\\\"parties\\\":3}}"
+#define MARK	"{\\\"" MARK_KEY "\\\":{\\\"parties\\\":3}}"
 
 /* The kinds of request the programs make, told apart by method and URL. */
 enum kind {
@@ -132,19 +133,19 @@ struct script {
 static char	 now_text[32];
 
 static enum kind
-classify(const struct twilio_call *c)
+classify(const struct httpc_call *c)
 {
 	const char *u = buf_str(&c->url), *p;
 
-	if (c->method == TWILIO_DELETE)
+	if (c->method == HTTPC_DELETE)
 		return K_DELETE;
 	if (strstr(u, "/Calls.json") != NULL)
 		return K_CALL;
 	if (strstr(u, "/ParticipantConversations") != NULL)
 		return K_LOOKUP;
 	if (strstr(u, "/Participants") != NULL)
-		return c->method == TWILIO_POST ? K_ADD : K_PARTS;
-	if (c->method == TWILIO_POST)
+		return c->method == HTTPC_POST ? K_ADD : K_PARTS;
+	if (c->method == HTTPC_POST)
 		return K_CREATE;
 	p = strstr(u, "/v1/Conversations");
 	return p != NULL && p[17] == '?' ? K_LIST : K_FETCH;
@@ -199,12 +200,14 @@ answer(struct script *s, enum kind k, struct buf *body)
 }
 
 static long
-transport(const struct twilio_call *c, struct buf *body, void *arg)
+transport(const struct httpc_call *c, struct buf *head, struct buf *body,
+    void *arg)
 {
 	struct script	*s = arg;
 	enum kind	 k = classify(c);
 	long		 status;
 
+	(void)head;
 	s->requests++;
 	status = answer(s, k, body);
 	if (k == K_CREATE && status != 0 && (status < 300 || status >= 500))
@@ -257,10 +260,10 @@ run_flows(struct script *s, const char *what)
 	enum err		 e;
 	bool			 ok;
 
-	twilio_set_transport(tw, transport, s);
+	httpc_set_transport(twilio_http(tw), transport, s);
 
 	s->created = s->deleted = false;
-	e = session_create(tw, &cfg, &req, deadline(), &res);
+	e = session_create(tw, &cfg.session, &req, deadline(), &res);
 	ok = e == ERR_OK ? json_object_is_type(res.conversation,
 	    json_type_object) && valid_utf8(json_object_to_json_string(
 	    res.conversation)) : res.message[0] != '\0' &&
@@ -275,7 +278,7 @@ run_flows(struct script *s, const char *what)
 	T_CHECK(ok);
 	session_result_free(&res);
 
-	io = inbound_route(tw, &cfg, "+14155551234", "+14155550100", deadline(),
+	io = inbound_route(tw, &cfg.inbound, "+14155551234", "+14155550100", deadline(),
 	    &doc);
 	ok = doc != NULL && strncmp(doc, "<?xml", 5) == 0 &&
 	    strstr(doc, "<Response>") != NULL && io <= INBOUND_APOLOGY;
@@ -291,7 +294,7 @@ run_flows(struct script *s, const char *what)
 	form_free(&f);
 
 	memset(&rs, 0, sizeof(rs));
-	e = reap_run(tw, &cfg, 0, 3 * 86400, &rs);
+	e = reap_run(tw, 0, 3 * 86400, &rs);
 	T_CHECK(rs.examined <= 1 && rs.deleted <= rs.half_made &&
 	    rs.half_made <= rs.examined);
 	T_CHECK(e == ERR_OK || rs.examined == 0);
@@ -393,11 +396,11 @@ test_baseline(void)
 
 	memset(&s, 0, sizeof(s));
 	s.target = K_N;
-	twilio_set_transport(tw, transport, &s);
-	T_CHECK(session_create(tw, &cfg, &req, deadline(), &res) == ERR_OK);
+	httpc_set_transport(twilio_http(tw), transport, &s);
+	T_CHECK(session_create(tw, &cfg.session, &req, deadline(), &res) == ERR_OK);
 	T_CHECK(s.created && !s.deleted);
 	session_result_free(&res);
-	T_CHECK(inbound_route(tw, &cfg, "+14155551234", "+14155550100",
+	T_CHECK(inbound_route(tw, &cfg.inbound, "+14155551234", "+14155550100",
 	    deadline(), &doc) == INBOUND_CONFERENCE);
 	free(doc);
 	/* A half-made conversation of ours is reaped. */
@@ -409,7 +412,7 @@ test_baseline(void)
 	{
 		struct reap_stats rs;
 
-		T_CHECK(reap_run(tw, &cfg, 0, 3 * 86400, &rs) == ERR_OK);
+		T_CHECK(reap_run(tw, 0, 3 * 86400, &rs) == ERR_OK);
 		T_CHECK(rs.examined == 1 && rs.half_made == 1 && rs.deleted == 1);
 		T_CHECK(s.deleted);
 	}
@@ -442,7 +445,7 @@ main(void)
 	setenv("RETRY_MAX_ATTEMPTS", "1", 1);
 	setenv("LOG_LEVEL", "error", 1);
 	if (config_load(&cfg) != ERR_OK || curl_global_init(CURL_GLOBAL_DEFAULT) ||
-	    twilio_new(&tw, &cfg) != ERR_OK ||
+	    twilio_new(&tw, &cfg.twilio) != ERR_OK ||
 	    sessreq_parse(&req, body, sizeof(body) - 1, &why) != ERR_OK) {
 		fprintf(stderr, "set-up failed\n");
 		return 1;

@@ -399,21 +399,21 @@ test_load_valid(void)
 	T_CHECK(load(&c, 0) == ERR_OK);
 	T_CHECK(c.nwarnings == 0);
 	T_CHECK(config_problem_count(&c, CONFIG_FOR_ALL) == 0);
-	T_STREQ(c.account_sid, SID);
-	T_STREQ(c.auth_token, TOKEN);
+	T_STREQ(c.twilio.account_sid, SID);
+	T_STREQ(c.twilio.auth_token, TOKEN);
 	T_CHECK(c.auth_token_secondary == NULL);
-	T_STREQ(c.conversations_url, "https://conversations.twilio.com");
-	T_STREQ(c.api_url, "https://api.twilio.com");
-	T_CHECK(c.retry_max_attempts == 5);
-	T_CHECK(c.retry_min_ms == 1000);
-	T_CHECK(c.retry_factor == 2);
-	T_CHECK(c.retry_max_ms == 360000);
+	T_STREQ(c.twilio.conversations_url, "https://conversations.twilio.com");
+	T_STREQ(c.twilio.api_url, "https://api.twilio.com");
+	T_CHECK(c.twilio.retry.max_attempts == 5);
+	T_CHECK(c.twilio.retry.min_ms == 1000);
+	T_CHECK(c.twilio.retry.factor == 2);
+	T_CHECK(c.twilio.retry.max_ms == 360000);
 	T_CHECK(c.request_timeout_ms == 10000);
 	T_CHECK(c.areas != NULL);
 	T_CHECK(c.pool != NULL && pool_size(c.pool) == 2);
 	T_STREQ(pool_number(c.pool, 0), "+14155550100");
 	T_STREQ(pool_number(c.pool, 1), "+14155550101");
-	T_CHECK(!c.pool_strict_geo);
+	T_CHECK(!c.session.strict_geo);
 	T_STREQ(c.domain, "example.com");
 	T_CHECK(c.webhook_validation);
 	T_STREQ(c.auth_username, "operator");
@@ -422,7 +422,7 @@ test_load_valid(void)
 	T_CHECK(!c.sandbox);
 	config_free(&c);
 	/* config_free clears the struct and takes NULL. */
-	T_CHECK(c.account_sid == NULL && c.pool == NULL && c.nproblems == 0);
+	T_CHECK(c.twilio.account_sid == NULL && c.pool == NULL && c.nproblems == 0);
 	config_free(NULL);
 }
 
@@ -433,12 +433,12 @@ test_load_messages(void)
 
 	set_valid();
 	T_CHECK(load(&c, 0) == ERR_OK);
-	T_CHECK(c.voice == NULL);
-	T_CHECK(c.language == NULL);
-	T_STREQ(c.out_of_session_message, "This number is not connected to an "
+	T_CHECK(c.inbound.voice == NULL);
+	T_CHECK(c.inbound.language == NULL);
+	T_STREQ(c.inbound.out_of_session_message, "This number is not connected to an "
 	    "active session. Goodbye.");
-	T_STREQ(c.connecting_message, "Please wait while we connect your call.");
-	T_STREQ(c.apology_message, "Sorry, we cannot connect your call right "
+	T_STREQ(c.inbound.connecting_message, "Please wait while we connect your call.");
+	T_STREQ(c.inbound.apology_message, "Sorry, we cannot connect your call right "
 	    "now. Please try again later.");
 	config_free(&c);
 
@@ -449,11 +449,11 @@ test_load_messages(void)
 	setenv("CONNECTING_CALL_ANNOUCEMENT", "Connecting.", 1);
 	setenv("CALL_APOLOGY_MESSAGE", "Sorry.", 1);
 	T_CHECK(load(&c, 0) == ERR_OK);
-	T_STREQ(c.voice, "alice");
-	T_STREQ(c.language, "en-GB");
-	T_STREQ(c.out_of_session_message, "No session.");
-	T_STREQ(c.connecting_message, "Connecting.");
-	T_STREQ(c.apology_message, "Sorry.");
+	T_STREQ(c.inbound.voice, "alice");
+	T_STREQ(c.inbound.language, "en-GB");
+	T_STREQ(c.inbound.out_of_session_message, "No session.");
+	T_STREQ(c.inbound.connecting_message, "Connecting.");
+	T_STREQ(c.inbound.apology_message, "Sorry.");
 	config_free(&c);
 
 	/* The corrected spellings are aliases; the seed's win when both are set. */
@@ -461,25 +461,25 @@ test_load_messages(void)
 	setenv("CALL_ANNOUNCEMENT_LANGUAGE", "fr-FR", 1);
 	setenv("CONNECTING_CALL_ANNOUNCEMENT", "Hold on.", 1);
 	T_CHECK(load(&c, 0) == ERR_OK);
-	T_STREQ(c.voice, "alice");
-	T_STREQ(c.language, "en-GB");
-	T_STREQ(c.connecting_message, "Connecting.");
+	T_STREQ(c.inbound.voice, "alice");
+	T_STREQ(c.inbound.language, "en-GB");
+	T_STREQ(c.inbound.connecting_message, "Connecting.");
 	config_free(&c);
 	unsetenv("CALL_ANNOUCEMENT_VOICE");
 	unsetenv("CALL_ANNOUCEMENT_LANGUAGE");
 	unsetenv("CONNECTING_CALL_ANNOUCEMENT");
 	T_CHECK(load(&c, 0) == ERR_OK);
-	T_STREQ(c.voice, "man");
-	T_STREQ(c.language, "fr-FR");
-	T_STREQ(c.connecting_message, "Hold on.");
+	T_STREQ(c.inbound.voice, "man");
+	T_STREQ(c.inbound.language, "fr-FR");
+	T_STREQ(c.inbound.connecting_message, "Hold on.");
 	config_free(&c);
 
 	/* Empty counts as unset: the default, or the attribute omitted. */
 	setenv("CALL_ANNOUNCEMENT_VOICE", "", 1);
 	setenv("OUT_OF_SESSION_MESSAGE_FOR_CALL", "", 1);
 	T_CHECK(load(&c, 0) == ERR_OK);
-	T_CHECK(c.voice == NULL);
-	T_STREQ(c.out_of_session_message, "This number is not connected to an "
+	T_CHECK(c.inbound.voice == NULL);
+	T_STREQ(c.inbound.out_of_session_message, "This number is not connected to an "
 	    "active session. Goodbye.");
 	config_free(&c);
 }
@@ -504,13 +504,13 @@ test_load_envfile(void)
 	    "RETRY_MAX_ATTEMPTS=7\n");
 	setenv("ENV_FILE", path, 1);
 	T_CHECK(load(&c, 0) == ERR_OK);
-	T_STREQ(c.account_sid, SID);
-	T_STREQ(c.auth_token, TOKEN);
+	T_STREQ(c.twilio.account_sid, SID);
+	T_STREQ(c.twilio.auth_token, TOKEN);
 	T_STREQ(c.domain, "file.example.com");
 	T_STREQ(c.auth_username, "file user");
 	T_STREQ(c.auth_password, PASSWORD);
-	T_STREQ(c.voice, "Polly.Joanna");
-	T_CHECK(c.retry_max_attempts == 7);	/* the file's last wins */
+	T_STREQ(c.inbound.voice, "Polly.Joanna");
+	T_CHECK(c.twilio.retry.max_attempts == 7);	/* the file's last wins */
 	T_CHECK(c.pool != NULL && pool_size(c.pool) == 2);
 	config_free(&c);
 
@@ -521,8 +521,8 @@ test_load_envfile(void)
 	T_CHECK(load(&c, 0) == ERR_OK);
 	T_STREQ(c.domain, "env.example.com");
 	T_STREQ(c.auth_username, "env-user");
-	T_CHECK(c.retry_max_attempts == 2);
-	T_STREQ(c.auth_token, TOKEN);		/* still the file's */
+	T_CHECK(c.twilio.retry.max_attempts == 2);
+	T_STREQ(c.twilio.auth_token, TOKEN);		/* still the file's */
 	config_free(&c);
 
 	/* The environment never changes: the file is not exported. */
@@ -771,7 +771,7 @@ test_load_pool(void)
 	set_valid();
 	setenv("NUMBER_POOL_STRICT_GEO", "on", 1);
 	T_CHECK(load(&c, 0) == ERR_OK);
-	T_CHECK(c.pool_strict_geo);
+	T_CHECK(c.session.strict_geo);
 	config_free(&c);
 	setenv("NUMBER_POOL_STRICT_GEO", "maybe", 1);
 	T_CHECK(load(&c, 1) == ERR_CONFIG);
@@ -892,10 +892,10 @@ test_load_retry(void)
 	setenv("RETRY_MAX_TIMEOUT_MS", "3600000", 1);
 	setenv("REQUEST_TIMEOUT_MS", "100", 1);
 	T_CHECK(load(&c, 0) == ERR_OK);
-	T_CHECK(c.retry_max_attempts == 0);
-	T_CHECK(c.retry_min_ms == 250);
-	T_CHECK(c.retry_factor == 1.5);
-	T_CHECK(c.retry_max_ms == 3600000);
+	T_CHECK(c.twilio.retry.max_attempts == 0);
+	T_CHECK(c.twilio.retry.min_ms == 250);
+	T_CHECK(c.twilio.retry.factor == 1.5);
+	T_CHECK(c.twilio.retry.max_ms == 3600000);
 	T_CHECK(c.request_timeout_ms == 100);
 	config_free(&c);
 
@@ -903,8 +903,8 @@ test_load_retry(void)
 	setenv("RETRY_FACTOR", "100", 1);
 	setenv("RETRY_MIN_TIMEOUT_MS", "0", 1);
 	T_CHECK(load(&c, 0) == ERR_OK);
-	T_CHECK(c.retry_max_attempts == 100 && c.retry_factor == 100 &&
-	    c.retry_min_ms == 0);
+	T_CHECK(c.twilio.retry.max_attempts == 100 && c.twilio.retry.factor == 100 &&
+	    c.twilio.retry.min_ms == 0);
 	config_free(&c);
 
 	for (i = 0; i < sizeof(bad_long) / sizeof(bad_long[0]); i++) {
@@ -945,7 +945,7 @@ test_load_retry(void)
 	setenv("RETRY_MAX_ATTEMPTS", "", 1);
 	setenv("RETRY_FACTOR", "", 1);
 	T_CHECK(load(&c, 0) == ERR_OK);
-	T_CHECK(c.retry_max_attempts == 5 && c.retry_factor == 2);
+	T_CHECK(c.twilio.retry.max_attempts == 5 && c.twilio.retry.factor == 2);
 	config_free(&c);
 
 	/* Several bad values: one problem each. */
@@ -968,23 +968,23 @@ test_load_urls(void)
 	setenv("TWILIO_EDGE", "sydney", 1);
 	setenv("TWILIO_REGION", "au1", 1);
 	T_CHECK(load(&c, 0) == ERR_OK);
-	T_STREQ(c.conversations_url, "https://conversations.sydney.au1.twilio.com");
-	T_STREQ(c.api_url, "https://api.sydney.au1.twilio.com");
+	T_STREQ(c.twilio.conversations_url, "https://conversations.sydney.au1.twilio.com");
+	T_STREQ(c.twilio.api_url, "https://api.sydney.au1.twilio.com");
 	config_free(&c);
 
 	/* An edge alone: region us1, as Twilio's SDKs do. */
 	unsetenv("TWILIO_REGION");
 	T_CHECK(load(&c, 0) == ERR_OK);
-	T_STREQ(c.conversations_url, "https://conversations.sydney.us1.twilio.com");
-	T_STREQ(c.api_url, "https://api.sydney.us1.twilio.com");
+	T_STREQ(c.twilio.conversations_url, "https://conversations.sydney.us1.twilio.com");
+	T_STREQ(c.twilio.api_url, "https://api.sydney.us1.twilio.com");
 	config_free(&c);
 
 	/* A region alone: no edge. */
 	unsetenv("TWILIO_EDGE");
 	setenv("TWILIO_REGION", "ie1", 1);
 	T_CHECK(load(&c, 0) == ERR_OK);
-	T_STREQ(c.conversations_url, "https://conversations.ie1.twilio.com");
-	T_STREQ(c.api_url, "https://api.ie1.twilio.com");
+	T_STREQ(c.twilio.conversations_url, "https://conversations.ie1.twilio.com");
+	T_STREQ(c.twilio.api_url, "https://api.ie1.twilio.com");
 	config_free(&c);
 
 	/* Explicit URLs win over edge and region; trailing slashes go. */
@@ -992,8 +992,8 @@ test_load_urls(void)
 	setenv("TWILIO_CONVERSATIONS_URL", "http://127.0.0.1:8080/conv//", 1);
 	setenv("TWILIO_API_URL", "https://gw.example.com/", 1);
 	T_CHECK(load(&c, 0) == ERR_OK);
-	T_STREQ(c.conversations_url, "http://127.0.0.1:8080/conv");
-	T_STREQ(c.api_url, "https://gw.example.com");
+	T_STREQ(c.twilio.conversations_url, "http://127.0.0.1:8080/conv");
+	T_STREQ(c.twilio.api_url, "https://gw.example.com");
 	config_free(&c);
 
 	/* Not http(s): a problem naming the variable. */
@@ -1081,8 +1081,8 @@ test_load_nothing(void)
 	T_CHECK(c.nproblems == 5);
 	check_counts(&c, 4, 3, 3);
 	T_CHECK(config_problem_count(&c, CONFIG_FOR_ALL) == 5);
-	T_STREQ(c.conversations_url, "https://conversations.twilio.com");
-	T_STREQ(c.out_of_session_message, "This number is not connected to an "
+	T_STREQ(c.twilio.conversations_url, "https://conversations.twilio.com");
+	T_STREQ(c.inbound.out_of_session_message, "This number is not connected to an "
 	    "active session. Goodbye.");
 	config_free(&c);
 }

@@ -5,74 +5,21 @@
 
 #include <curl/curl.h>
 
-#include "app/config.h"
 #include "core/clock.h"
+#include "net/httpc.h"
 #include "t.h"
 #include "twilio/sid.h"
 #include "twilio/twilio.h"
 
 /* The seed's retry settings, as config_load defaults them. */
 static void
-seed_config(struct config *c)
+seed_config(struct twilio_opts *o)
 {
-	memset(c, 0, sizeof(*c));
-	c->retry_max_attempts = 5;
-	c->retry_min_ms = 1000;
-	c->retry_factor = 2;
-	c->retry_max_ms = 360000;
-}
-
-static void
-test_backoff(void)
-{
-	struct config c;
-
-	seed_config(&c);
-	T_CHECK(twilio_backoff_ms(&c, 1, -1) == 1000);
-	T_CHECK(twilio_backoff_ms(&c, 2, -1) == 2000);
-	T_CHECK(twilio_backoff_ms(&c, 3, -1) == 4000);
-	T_CHECK(twilio_backoff_ms(&c, 4, -1) == 8000);
-	T_CHECK(twilio_backoff_ms(&c, 5, -1) == 16000);
-	T_CHECK(twilio_backoff_ms(&c, 9, -1) == 256000);
-	/* Capped by the maximum. */
-	T_CHECK(twilio_backoff_ms(&c, 10, -1) == 360000);
-	T_CHECK(twilio_backoff_ms(&c, 100, -1) == 360000);
-	T_CHECK(twilio_backoff_ms(&c, 100000, -1) == 360000);	/* pow is inf */
-	T_CHECK(twilio_backoff_ms(&c, INT_MAX, -1) == 360000);
-	/* Attempt 0 (or less) waits the minimum. */
-	T_CHECK(twilio_backoff_ms(&c, 0, -1) == 1000);
-	T_CHECK(twilio_backoff_ms(&c, -3, -1) == 1000);
-
-	/* Retry-After, in seconds, wins over the schedule... */
-	T_CHECK(twilio_backoff_ms(&c, 1, 3) == 3000);
-	T_CHECK(twilio_backoff_ms(&c, 5, 3) == 3000);
-	T_CHECK(twilio_backoff_ms(&c, 1, 0) == 0);
-	T_CHECK(twilio_backoff_ms(&c, 5, 0) == 0);
-	T_CHECK(twilio_backoff_ms(&c, 1, 360) == 360000);
-	/* ...but not over the maximum. */
-	T_CHECK(twilio_backoff_ms(&c, 1, 361) == 360000);
-	T_CHECK(twilio_backoff_ms(&c, 1, 86400) == 360000);
-	T_CHECK(twilio_backoff_ms(&c, 1, LONG_MAX) == 360000);
-
-	/* Other settings. */
-	c.retry_factor = 1.5;
-	T_CHECK(twilio_backoff_ms(&c, 1, -1) == 1000);
-	T_CHECK(twilio_backoff_ms(&c, 2, -1) == 1500);
-	T_CHECK(twilio_backoff_ms(&c, 3, -1) == 2250);
-	T_CHECK(twilio_backoff_ms(&c, 4, -1) == 3375);
-	c.retry_factor = 1;
-	T_CHECK(twilio_backoff_ms(&c, 7, -1) == 1000);
-	c.retry_factor = 2;
-	c.retry_min_ms = 0;
-	T_CHECK(twilio_backoff_ms(&c, 5, -1) == 0);
-	c.retry_min_ms = 250;
-	c.retry_max_ms = 1000;
-	T_CHECK(twilio_backoff_ms(&c, 3, -1) == 1000);
-	T_CHECK(twilio_backoff_ms(&c, 2, -1) == 500);
-	T_CHECK(twilio_backoff_ms(&c, 1, 2) == 1000);
-	c.retry_max_ms = 0;
-	T_CHECK(twilio_backoff_ms(&c, 1, -1) == 0);
-	T_CHECK(twilio_backoff_ms(&c, 1, 3) == 0);
+	memset(o, 0, sizeof(*o));
+	o->retry.max_attempts = 5;
+	o->retry.min_ms = 1000;
+	o->retry.factor = 2;
+	o->retry.max_ms = 360000;
 }
 
 static void
@@ -102,7 +49,7 @@ test_sid_valid(void)
 static void
 test_call_url(void)
 {
-	struct config		 c;
+	struct twilio_opts	 c;
 	struct twilio		*t = NULL;
 	struct twilio_call	 call;
 	char			 big[5000];
@@ -116,51 +63,51 @@ test_call_url(void)
 	if (t == NULL)
 		return;
 	twilio_call_init(&call);
-	T_CHECK(call.method == TWILIO_GET);
-	T_CHECK(call.retry_after == -1);
-	T_STREQ(buf_str(&call.url), "");
+	T_CHECK(call.http.method == HTTPC_GET);
+	T_CHECK(call.http.retry_after == -1);
+	T_STREQ(buf_str(&call.http.url), "");
 
-	T_CHECK(twilio_call_url(&call, t, TWILIO_POST, "conv:/v1/Conversations")
+	T_CHECK(twilio_call_url(&call, t, HTTPC_POST, "conv:/v1/Conversations")
 	    == ERR_OK);
-	T_CHECK(call.method == TWILIO_POST);
-	T_STREQ(buf_str(&call.url),
+	T_CHECK(call.http.method == HTTPC_POST);
+	T_STREQ(buf_str(&call.http.url),
 	    "https://conversations.example.test/v1/Conversations");
 
 	/* Each call replaces the URL, with printf arguments. */
-	T_CHECK(twilio_call_url(&call, t, TWILIO_DELETE, "conv:/v1/Conversations/%s",
+	T_CHECK(twilio_call_url(&call, t, HTTPC_DELETE, "conv:/v1/Conversations/%s",
 	    "CH0123456789abcdef0123456789abcdef") == ERR_OK);
-	T_CHECK(call.method == TWILIO_DELETE);
-	T_STREQ(buf_str(&call.url), "https://conversations.example.test/v1/"
+	T_CHECK(call.http.method == HTTPC_DELETE);
+	T_STREQ(buf_str(&call.http.url), "https://conversations.example.test/v1/"
 	    "Conversations/CH0123456789abcdef0123456789abcdef");
 
-	T_CHECK(twilio_call_url(&call, t, TWILIO_GET,
+	T_CHECK(twilio_call_url(&call, t, HTTPC_GET,
 	    "conv:/v1/Conversations/%s/Participants?PageSize=%d", "CH1", 100)
 	    == ERR_OK);
-	T_CHECK(call.method == TWILIO_GET);
-	T_STREQ(buf_str(&call.url), "https://conversations.example.test/v1/"
+	T_CHECK(call.http.method == HTTPC_GET);
+	T_STREQ(buf_str(&call.http.url), "https://conversations.example.test/v1/"
 	    "Conversations/CH1/Participants?PageSize=100");
 
-	T_CHECK(twilio_call_url(&call, t, TWILIO_POST,
+	T_CHECK(twilio_call_url(&call, t, HTTPC_POST,
 	    "api:/2010-04-01/Accounts/%s/Calls.json", c.account_sid) == ERR_OK);
-	T_STREQ(buf_str(&call.url), "http://127.0.0.1:8080/api/2010-04-01/"
+	T_STREQ(buf_str(&call.http.url), "http://127.0.0.1:8080/api/2010-04-01/"
 	    "Accounts/AC00000000000000000000000000000000/Calls.json");
 
 	/* Without a prefix: the URL as given (next_page_url, say). */
-	T_CHECK(twilio_call_url(&call, t, TWILIO_GET,
+	T_CHECK(twilio_call_url(&call, t, HTTPC_GET,
 	    "https://elsewhere.test/x?a=%s", "b") == ERR_OK);
-	T_STREQ(buf_str(&call.url), "https://elsewhere.test/x?a=b");
+	T_STREQ(buf_str(&call.http.url), "https://elsewhere.test/x?a=b");
 	/* A prefix counts only at the start. */
-	T_CHECK(twilio_call_url(&call, t, TWILIO_GET, "/conv:/x") == ERR_OK);
-	T_STREQ(buf_str(&call.url), "/conv:/x");
-	T_CHECK(twilio_call_url(&call, t, TWILIO_GET, "conv:") == ERR_OK);
-	T_STREQ(buf_str(&call.url), "https://conversations.example.test");
-	T_CHECK(twilio_call_url(&call, t, TWILIO_GET, "api:%s", "") == ERR_OK);
-	T_STREQ(buf_str(&call.url), "http://127.0.0.1:8080/api");
+	T_CHECK(twilio_call_url(&call, t, HTTPC_GET, "/conv:/x") == ERR_OK);
+	T_STREQ(buf_str(&call.http.url), "/conv:/x");
+	T_CHECK(twilio_call_url(&call, t, HTTPC_GET, "conv:") == ERR_OK);
+	T_STREQ(buf_str(&call.http.url), "https://conversations.example.test");
+	T_CHECK(twilio_call_url(&call, t, HTTPC_GET, "api:%s", "") == ERR_OK);
+	T_STREQ(buf_str(&call.http.url), "http://127.0.0.1:8080/api");
 
 	/* Over the URL limit: an error, not a truncated URL. */
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	T_CHECK(twilio_call_url(&call, t, TWILIO_GET, "conv:/%s", big) ==
+	T_CHECK(twilio_call_url(&call, t, HTTPC_GET, "conv:/%s", big) ==
 	    ERR_TOOBIG);
 
 	twilio_call_free(&call);
@@ -169,31 +116,21 @@ test_call_url(void)
 	twilio_free(NULL);
 }
 
-static void
-test_now(void)
-{
-	long long a, b;
-
-	a = clock_now_ms();
-	b = clock_now_ms();
-	T_CHECK(a > 0 && b >= a && b - a < 1000);
-}
-
 /*
- * Twilio's answers from twilio_set_transport(): the limits hold as they do
+ * Twilio's answers from httpc_set_transport(): the limits hold as they do
  * on the wire. The client for these tests: retries short and few.
  */
 static void
-transport_config(struct config *c)
+transport_config(struct twilio_opts *c)
 {
 	seed_config(c);
 	c->account_sid = "AC00000000000000000000000000000000";
 	c->auth_token = "token";
 	c->conversations_url = "https://conversations.example.test";
 	c->api_url = "https://api.example.test";
-	c->retry_max_attempts = 1;
-	c->retry_min_ms = 1;
-	c->retry_max_ms = 2;
+	c->retry.max_attempts = 1;
+	c->retry.min_ms = 1;
+	c->retry.max_ms = 2;
 }
 
 /* Appends n bytes c to body, or as many as it may still hold. */
@@ -222,11 +159,13 @@ struct endless {
 };
 
 static long
-endless_page(const struct twilio_call *c, struct buf *body, void *arg)
+endless_page(const struct httpc_call *c, struct buf *head, struct buf *body,
+    void *arg)
 {
 	struct endless *e = arg;
 
 	(void)c;
+	(void)head;
 	e->calls++;
 	buf_puts(body, "{\"conversations\":[{\"pad\":\"");
 	fill(body, 'x', e->pad);
@@ -242,11 +181,11 @@ static void
 run_list(struct twilio *t, struct twilio_call *call, size_t budget)
 {
 	twilio_call_init(call);
-	T_CHECK(twilio_call_url(call, t, TWILIO_GET,
+	T_CHECK(twilio_call_url(call, t, HTTPC_GET,
 	    "conv:/v1/ParticipantConversations?Address=%%2B14155551234&"
 	    "PageSize=50") == ERR_OK);
 	call->page_key = "conversations";
-	call->budget = budget;
+	call->http.budget = budget;
 	twilio_submit(t, call);
 	twilio_run(t, clock_now_ms() + 30000);
 }
@@ -254,7 +193,7 @@ run_list(struct twilio *t, struct twilio_call *call, size_t budget)
 static void
 test_transport_budget(void)
 {
-	struct config		 c;
+	struct twilio_opts	 c;
 	struct twilio		*t = NULL;
 	struct twilio_call	 call;
 	struct endless		 e;
@@ -264,21 +203,21 @@ test_transport_budget(void)
 	T_CHECK(twilio_new(&t, &c) == ERR_OK);
 	if (t == NULL)
 		return;
-	twilio_set_transport(t, endless_page, &e);
+	httpc_set_transport(twilio_http(t), endless_page, &e);
 
 	/* 60 KB pages: the call stops at TWILIO_CALL_BUDGET, all pages counted. */
 	memset(&e, 0, sizeof(e));
 	e.pad = 60000;
 	run_list(t, &call, 0);
-	T_CHECK(call.err == ERR_TRANSPORT);
+	T_CHECK(call.http.err == ERR_TRANSPORT);
 	snprintf(want, sizeof(want), "Twilio's answers to one request are over "
 	    "%d bytes", TWILIO_CALL_BUDGET);
-	T_STREQ(call.message, want);
-	T_CHECK(call.received <= TWILIO_CALL_BUDGET);
+	T_STREQ(call.http.message, want);
+	T_CHECK(call.http.received <= TWILIO_CALL_BUDGET);
 	T_CHECK(e.sent > TWILIO_CALL_BUDGET);
 	/* The page over the budget is the last asked for, and not retried. */
 	T_CHECK(e.calls == TWILIO_CALL_BUDGET / (int)(e.sent / e.calls) + 1);
-	T_CHECK(call.attempts == e.calls);
+	T_CHECK(call.http.attempts == e.calls);
 	T_CHECK(twilio_items_len(&call) == (size_t)e.calls - 1);
 	twilio_call_free(&call);
 
@@ -286,20 +225,20 @@ test_transport_budget(void)
 	memset(&e, 0, sizeof(e));
 	e.pad = 60000;
 	run_list(t, &call, 100000);
-	T_CHECK(call.err == ERR_TRANSPORT);
-	T_STREQ(call.message, "Twilio's answers to one request are over "
+	T_CHECK(call.http.err == ERR_TRANSPORT);
+	T_STREQ(call.http.message, "Twilio's answers to one request are over "
 	    "100000 bytes");
-	T_CHECK(call.received <= 100000);
-	T_CHECK(e.calls == 2 && call.attempts == 2);
+	T_CHECK(call.http.received <= 100000);
+	T_CHECK(e.calls == 2 && call.http.attempts == 2);
 	twilio_call_free(&call);
 
 	/* Small pages that never end: stopped by TWILIO_MAX_PAGES. */
 	memset(&e, 0, sizeof(e));
 	run_list(t, &call, 0);
-	T_CHECK(call.err == ERR_TRANSPORT);
+	T_CHECK(call.http.err == ERR_TRANSPORT);
 	snprintf(want, sizeof(want), "more than %d pages in one Twilio list",
 	    TWILIO_MAX_PAGES);
-	T_STREQ(call.message, want);
+	T_STREQ(call.http.message, want);
 	T_CHECK(e.calls == TWILIO_MAX_PAGES);
 	twilio_call_free(&call);
 
@@ -313,21 +252,23 @@ struct big {
 };
 
 static long
-big_answer(const struct twilio_call *c, struct buf *body, void *arg)
+big_answer(const struct httpc_call *c, struct buf *head, struct buf *body,
+    void *arg)
 {
 	struct big *b = arg;
 
+	(void)head;
 	b->calls++;
 	buf_puts(body, "{\"pad\":\"");
 	fill(body, 'x', b->want - 10);
 	buf_puts(body, "\"}");
-	return c->method == TWILIO_POST ? 201 : 200;
+	return c->method == HTTPC_POST ? 201 : 200;
 }
 
 static void
 test_transport_body_max(void)
 {
-	struct config		 c;
+	struct twilio_opts	 c;
 	struct twilio		*t = NULL;
 	struct twilio_call	 call;
 	struct big		 b;
@@ -338,7 +279,7 @@ test_transport_body_max(void)
 	T_CHECK(twilio_new(&t, &c) == ERR_OK);
 	if (t == NULL)
 		return;
-	twilio_set_transport(t, big_answer, &b);
+	httpc_set_transport(twilio_http(t), big_answer, &b);
 	snprintf(want, sizeof(want), "Twilio's answer is over %d bytes",
 	    TWILIO_BODY_MAX);
 
@@ -347,25 +288,25 @@ test_transport_body_max(void)
 		memset(&b, 0, sizeof(b));
 		b.want = TWILIO_BODY_MAX;
 		twilio_call_init(&call);
-		T_CHECK(twilio_call_url(&call, t, m ? TWILIO_POST : TWILIO_GET,
+		T_CHECK(twilio_call_url(&call, t, m ? HTTPC_POST : HTTPC_GET,
 		    "conv:/v1/Conversations") == ERR_OK);
 		twilio_submit(t, &call);
 		twilio_run(t, clock_now_ms() + 30000);
-		T_CHECK(call.err == ERR_OK && call.json != NULL);
-		T_CHECK(call.received == TWILIO_BODY_MAX);
+		T_CHECK(call.http.err == ERR_OK && call.json != NULL);
+		T_CHECK(call.http.received == TWILIO_BODY_MAX);
 		twilio_call_free(&call);
 
 		/* ...one byte more is refused, named, and not asked again. */
 		memset(&b, 0, sizeof(b));
 		b.want = TWILIO_BODY_MAX + 1;
 		twilio_call_init(&call);
-		T_CHECK(twilio_call_url(&call, t, m ? TWILIO_POST : TWILIO_GET,
+		T_CHECK(twilio_call_url(&call, t, m ? HTTPC_POST : HTTPC_GET,
 		    "conv:/v1/Conversations") == ERR_OK);
 		twilio_submit(t, &call);
 		twilio_run(t, clock_now_ms() + 30000);
-		T_CHECK(call.err == ERR_TRANSPORT && call.json == NULL);
-		T_STREQ(call.message, want);
-		T_CHECK(b.calls == 1 && call.attempts == 1);
+		T_CHECK(call.http.err == ERR_TRANSPORT && call.json == NULL);
+		T_STREQ(call.http.message, want);
+		T_CHECK(b.calls == 1 && call.http.attempts == 1);
 		twilio_call_free(&call);
 	}
 	twilio_free(t);
@@ -376,10 +317,8 @@ main(void)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return 1;
-	T_RUN(test_backoff);
 	T_RUN(test_sid_valid);
 	T_RUN(test_call_url);
-	T_RUN(test_now);
 	T_RUN(test_transport_budget);
 	T_RUN(test_transport_body_max);
 	curl_global_cleanup();

@@ -1,0 +1,833 @@
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "net/httpc.h"
+
+/*
+ * Per thread: easy handles kept for reuse, and connections kept alive. A
+ * 2-party session needs 3 at once and a 10-party one 11; a larger session
+ * opens what it needs beyond the cache, which stays small so that a worker
+ * that once served 50 parties does not hold 50 TLS connections per thread.
+ */
+#define SPARE_MAX	16
+#define CONNECT_TIMEOUT_MS 5000L
+
+enum call_state { CALL_QUEUED, CALL_RUNNING, CALL_WAITING };
+
+struct httpc {
+	struct httpc_retry	 retry;
+	size_t			 budget;
+	char			*ca_file;
+	char			*peer;
+	char			*log_tag;
+	CURLM			*multi;
+	CURL			*spare[SPARE_MAX];
+	int			 nspare;
+	struct httpc_call	*head;		/* every call not yet done */
+	struct curl_slist	*headers;
+	/* What libcurl asked to be told about (multi socket interface). */
+	struct pollfd		*fds;
+	int			 nfds, capfds;
+	bool			 fds_failed;	/* out of memory growing fds */
+	long long		 timer_at;	/* ms, monotonic; -1: none */
+	httpc_transport_fn	 transport;	/* instead of the network */
+	void			*transport_arg;
+};
+
+/* The call's state, kept in retry_at's sign to stay inside the public struct. */
+static enum call_state
+call_state(const struct httpc_call *c)
+{
+	if (c->queued)
+		return CALL_QUEUED;
+	return c->retry_at > 0 ? CALL_WAITING : CALL_RUNNING;
+}
+
+long
+httpc_backoff_ms(const struct httpc_retry *r, int attempt, long retry_after)
+{
+	double ms;
+
+	if (retry_after >= 0)
+		ms = (double)retry_after * 1000;
+	else
+		ms = (double)r->min_ms * pow(r->factor,
+		    attempt > 1 ? attempt - 1 : 0);
+	if (ms > (double)r->max_ms)
+		ms = (double)r->max_ms;
+	return (long)ms;
+}
+
+/*
+ * The certificates that vouch for the servers: one store for the whole
+ * process, loaded at the first TLS connection and shared by every thread's
+ * connections. Left to itself libcurl loads the system's bundle (about a
+ * megabyte in memory) once per thread.
+ */
+static pthread_mutex_t	 ca_lock = PTHREAD_MUTEX_INITIALIZER;
+static X509_STORE	*ca_store;
+static int		 ca_users;	/* clients alive; the last frees it */
+
+static X509_STORE *
+ca_store_get(const char *ca_file)
+{
+	X509_STORE *s;
+
+	pthread_mutex_lock(&ca_lock);
+	if (ca_store == NULL && (ca_store = X509_STORE_new()) != NULL) {
+		if (ca_file != NULL ?
+		    X509_STORE_load_file(ca_store, ca_file) != 1 :
+		    X509_STORE_set_default_paths(ca_store) != 1) {
+			log_error("cannot load the CA certificates from %s",
+			    ca_file != NULL ? ca_file :
+			    "the system's default locations");
+			X509_STORE_free(ca_store);
+			ca_store = NULL;
+		}
+	}
+	s = ca_store;
+	pthread_mutex_unlock(&ca_lock);
+	return s;
+}
+
+/* libcurl's hook on each new TLS context: verify against the shared store. */
+static CURLcode
+on_ssl_ctx(CURL *easy, void *ssl_ctx, void *arg)
+{
+	struct httpc	*h = arg;
+	X509_STORE	*s;
+
+	(void)easy;
+	if ((s = ca_store_get(h->ca_file)) == NULL)
+		return CURLE_SSL_CACERT_BADFILE;
+	SSL_CTX_set1_cert_store(ssl_ctx, s);
+	return CURLE_OK;
+}
+
+/*
+ * libcurl's multi socket interface: it says which sockets to watch for what
+ * (on_socket) and when to call it back (on_timer); httpc_run() polls and
+ * tells it exactly what happened, so it never scans transfers that have
+ * nothing to do.
+ */
+static int
+on_socket(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
+{
+	struct httpc	*h = arg;
+	struct pollfd	*p;
+	int		 i;
+
+	(void)easy;
+	(void)sockp;
+	for (i = 0; i < h->nfds && h->fds[i].fd != fd; i++)
+		;
+	if (what == CURL_POLL_REMOVE) {
+		if (i < h->nfds)
+			h->fds[i] = h->fds[--h->nfds];
+		return 0;
+	}
+	if (i == h->nfds) {
+		if (h->nfds == h->capfds) {
+			int n = h->capfds > 0 ? h->capfds * 2 : 8;
+
+			if ((p = realloc(h->fds, (size_t)n * sizeof(*p))) == NULL) {
+				h->fds_failed = true;
+				return -1;
+			}
+			h->fds = p;
+			h->capfds = n;
+		}
+		h->fds[h->nfds++].fd = fd;
+	}
+	h->fds[i].events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) |
+	    ((what & CURL_POLL_OUT) ? POLLOUT : 0));
+	h->fds[i].revents = 0;
+	return 0;
+}
+
+static int
+on_timer(CURLM *multi, long ms, void *arg)
+{
+	struct httpc *h = arg;
+
+	(void)multi;
+	h->timer_at = ms < 0 ? -1 : clock_now_ms() + ms;
+	return 0;
+}
+
+/*
+ * The headers every request carries, made once: libcurl would otherwise
+ * format them again for each request.
+ */
+static enum err
+headers_new(struct httpc *h, const char *const *lines)
+{
+	struct curl_slist *l;
+
+	for (; lines != NULL && *lines != NULL; lines++) {
+		if ((l = curl_slist_append(h->headers, *lines)) == NULL)
+			return ERR_NOMEM;
+		h->headers = l;
+	}
+	return ERR_OK;
+}
+
+/* Frees the headers, wiping them first: they may hold credentials. */
+static void
+headers_free(struct httpc *h)
+{
+	struct curl_slist *l;
+
+	for (l = h->headers; l != NULL; l = l->next)
+		OPENSSL_cleanse(l->data, strlen(l->data));
+	curl_slist_free_all(h->headers);
+	h->headers = NULL;
+}
+
+/* A copy of s, or NULL for NULL; false when out of memory. */
+static bool
+dup_or_null(char **out, const char *s)
+{
+	*out = s != NULL ? strdup(s) : NULL;
+	return s == NULL || *out != NULL;
+}
+
+enum err
+httpc_new(struct httpc **out, const struct httpc_opts *o)
+{
+	struct httpc *h;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return ERR_NOMEM;
+	pthread_mutex_lock(&ca_lock);
+	ca_users++;
+	pthread_mutex_unlock(&ca_lock);
+	h->retry = o->retry;
+	h->budget = o->budget;
+	h->timer_at = -1;
+	if (!dup_or_null(&h->ca_file, o->ca_file) ||
+	    !dup_or_null(&h->peer, o->peer != NULL ? o->peer : "the server") ||
+	    !dup_or_null(&h->log_tag, o->log_tag != NULL ? o->log_tag : "http"))
+		goto fail;
+	if ((h->multi = curl_multi_init()) == NULL)
+		goto fail;
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)SPARE_MAX);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	if (headers_new(h, o->headers) != ERR_OK)
+		goto fail;
+	*out = h;
+	return ERR_OK;
+fail:
+	httpc_free(h);
+	return ERR_NOMEM;
+}
+
+void
+httpc_free(struct httpc *h)
+{
+	int i;
+
+	if (h == NULL)
+		return;
+	for (i = 0; i < h->nspare; i++)
+		curl_easy_cleanup(h->spare[i]);
+	curl_multi_cleanup(h->multi);
+	headers_free(h);
+	free(h->ca_file);
+	free(h->peer);
+	free(h->log_tag);
+	free(h->fds);
+	free(h);
+	pthread_mutex_lock(&ca_lock);
+	if (--ca_users == 0 && ca_store != NULL) {
+		X509_STORE_free(ca_store);
+		ca_store = NULL;
+	}
+	pthread_mutex_unlock(&ca_lock);
+}
+
+void
+httpc_set_transport(struct httpc *h, httpc_transport_fn fn, void *arg)
+{
+	h->transport = fn;
+	h->transport_arg = arg;
+}
+
+void
+httpc_call_init(struct httpc_call *c)
+{
+	memset(c, 0, sizeof(*c));
+	buf_init(&c->url, HTTPC_URL_MAX);
+	buf_init(&c->form, HTTPC_FORM_MAX);
+	buf_init(&c->body, HTTPC_BODY_MAX);
+	c->retry_after = -1;
+}
+
+/* Clears the outcome of an earlier run. */
+static void
+call_clear(struct httpc_call *c)
+{
+	c->err = ERR_OK;
+	c->status = 0;
+	c->message[0] = '\0';
+	c->attempts = c->tries = c->pages = 0;
+	c->received = 0;
+	c->retry_at = 0;
+	c->retry_after = -1;
+	buf_reset(&c->body);
+}
+
+void
+httpc_call_free(struct httpc_call *c)
+{
+	if (c == NULL)
+		return;
+	call_clear(c);
+	buf_free(&c->url);
+	buf_free(&c->form);
+	buf_free(&c->body);
+}
+
+void
+httpc_submit(struct httpc *h, struct httpc_call *c)
+{
+	call_clear(c);
+	c->h = h;
+	c->queued = true;
+	c->next = h->head;
+	h->head = c;
+}
+
+static void
+list_remove(struct httpc *h, struct httpc_call *c)
+{
+	struct httpc_call **pp;
+
+	for (pp = &h->head; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	c->next = NULL;
+}
+
+/* The bytes c may receive in all: its own budget, else the client's. */
+static size_t
+budget_of(const struct httpc_call *c)
+{
+	return c->budget != 0 ? c->budget : c->h->budget;
+}
+
+/*
+ * Takes n more bytes of c's answer; false when over a limit: c->overflow
+ * set, and c->message saying which.
+ */
+static bool
+take_bytes(struct httpc_call *c, const char *p, size_t n)
+{
+	size_t budget = budget_of(c);
+
+	if (n > (c->received < budget ? budget - c->received : 0)) {
+		snprintf(c->message, sizeof(c->message), "%s's answers to "
+		    "one request are over %zu bytes", c->h->peer, budget);
+		c->overflow = true;
+		return false;
+	}
+	if (buf_append(&c->body, p, n) != ERR_OK) {
+		snprintf(c->message, sizeof(c->message), "%s's answer is "
+		    "over %d bytes", c->h->peer, HTTPC_BODY_MAX);
+		c->overflow = true;
+		return false;
+	}
+	c->received += n;
+	return true;
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	/* Over the limit: returning short makes curl fail with a write error. */
+	return take_bytes(arg, p, size * n) ? size * n : 0;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct httpc_call	*c = arg;
+	size_t			 len = size * n;
+	char			 v[32];
+
+	if (len > 12 && len < 12 + sizeof(v) &&
+	    strncasecmp(p, "Retry-After:", 12) == 0) {
+		char *end;
+		long  s;
+
+		memcpy(v, p + 12, len - 12);
+		v[len - 12] = '\0';
+		s = strtol(v, &end, 10);
+		while (*end == ' ' || *end == '\r' || *end == '\n')
+			end++;
+		/* Only delta-seconds; an HTTP date is treated as absent. */
+		if (end != v && *end == '\0' && s >= 0)
+			c->retry_after = s;
+	}
+	return len;
+}
+
+/* Finishes call c for good: off the list, done() called. */
+static void
+call_done(struct httpc *h, struct httpc_call *c)
+{
+	list_remove(h, c);
+	c->queued = false;
+	c->retry_at = 0;
+	if (c->done != NULL)
+		c->done(c, c->arg);
+}
+
+static void
+release_easy(struct httpc *h, struct httpc_call *c)
+{
+	CURL *easy = c->easy;
+
+	if (easy == NULL)
+		return;
+	curl_multi_remove_handle(h->multi, easy);
+	c->easy = NULL;
+	if (h->nspare < SPARE_MAX)
+		h->spare[h->nspare++] = easy;
+	else
+		curl_easy_cleanup(easy);
+}
+
+/* Finishes c with error e; msg names the peer where it has a %s. */
+static void
+call_fail(struct httpc *h, struct httpc_call *c, enum err e, const char *msg)
+{
+	c->err = e;
+	snprintf(c->message, sizeof(c->message), msg, h->peer);
+	call_done(h, c);
+}
+
+/*
+ * A new easy handle with what every request shares. Handles are reused
+ * (spare[]) without curl_easy_reset(): call_start() sets all that differs.
+ */
+static CURL *
+easy_new(struct httpc *h)
+{
+	CURL *easy;
+
+	if ((easy = curl_easy_init()) == NULL)
+		return NULL;
+	/* The constant headers (credentials, user agent) are in h->headers. */
+	if (curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, h->headers) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L) != CURLE_OK ||
+	    /* Peer and host are verified (the defaults), against ca_store. */
+	    curl_easy_setopt(easy, CURLOPT_CAINFO, NULL) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_CAPATH, NULL) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_CA_CACHE_TIMEOUT, 0L) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, h) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK) {
+		curl_easy_cleanup(easy);
+		return NULL;
+	}
+	return easy;
+}
+
+/* Resets what one attempt of c finds out. */
+static void
+attempt_begin(struct httpc_call *c)
+{
+	c->retry_after = -1;
+	c->overflow = false;
+	c->unsent = false;
+	buf_reset(&c->body);
+}
+
+/* Sets the method of easy, undoing whatever its previous request set. */
+static void
+easy_method(CURL *easy, const struct httpc_call *c)
+{
+	if (c->method == HTTPC_POST) {
+		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, NULL);
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)c->form.len);
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, buf_str(&c->form));
+	} else {
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, NULL);
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, -1L);
+		curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST,
+		    c->method == HTTPC_DELETE ? "DELETE" : NULL);
+	}
+}
+
+static void	transport_start(struct httpc *, struct httpc_call *, long long);
+
+/* Starts one attempt of c: an easy handle on the multi. */
+static void
+call_start(struct httpc *h, struct httpc_call *c, long long deadline)
+{
+	CURL		*easy;
+	long long	 left = deadline - clock_now_ms();
+
+	c->queued = false;
+	c->retry_at = 0;
+	if (left <= 0) {
+		call_fail(h, c, ERR_TIMEOUT, "deadline passed before the "
+		    "request to %s could be sent");
+		return;
+	}
+	if (h->transport != NULL) {
+		transport_start(h, c, deadline);
+		return;
+	}
+	if (h->nspare > 0)
+		easy = h->spare[--h->nspare];
+	else if ((easy = easy_new(h)) == NULL) {
+		call_fail(h, c, ERR_NOMEM, "out of memory");
+		return;
+	}
+	c->easy = easy;
+	attempt_begin(c);
+	curl_easy_setopt(easy, CURLOPT_URL, buf_str(&c->url));
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)left);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+	    left < CONNECT_TIMEOUT_MS ? (long)left : CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, c);
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, c);
+	easy_method(easy, c);
+	if (curl_multi_add_handle(h->multi, easy) != CURLM_OK) {
+		release_easy(h, c);
+		call_fail(h, c, ERR_NOMEM, "cannot start the request to %s");
+		return;
+	}
+	c->attempts++;
+	c->tries++;
+}
+
+/* A random wait from 5% to 100% of ceiling. */
+static long
+jitter(long ceiling)
+{
+	static __thread unsigned int seed;
+
+	if (seed == 0)
+		seed = (unsigned int)clock_now_ms() ^ (unsigned int)(uintptr_t)&seed;
+	return ceiling / 20 + (long)((double)rand_r(&seed) / RAND_MAX *
+	    (double)(ceiling - ceiling / 20));
+}
+
+/*
+ * An attempt that got no answer (res): ERR_TIMEOUT or ERR_TRANSPORT.
+ * Returns whether another attempt may succeed.
+ */
+static bool
+no_answer(struct httpc *h, struct httpc_call *c, CURLcode res,
+    long long deadline)
+{
+	c->status = 0;
+	if (res == CURLE_WRITE_ERROR && c->overflow) {
+		/* take_bytes() said why; the same again would be as big. */
+		c->err = ERR_TRANSPORT;
+		return false;
+	}
+	c->err = res == CURLE_OPERATION_TIMEDOUT && clock_now_ms() >= deadline ?
+	    ERR_TIMEOUT : ERR_TRANSPORT;
+	snprintf(c->message, sizeof(c->message), "%s could not be reached: %s",
+	    h->peer, curl_easy_strerror(res));
+	/* Not connected: nothing was sent, so even a create may retry. */
+	c->unsent = res == CURLE_COULDNT_CONNECT ||
+	    res == CURLE_COULDNT_RESOLVE_HOST ||
+	    res == CURLE_COULDNT_RESOLVE_PROXY;
+	return c->method != HTTPC_POST || c->unsent;
+}
+
+/* The answer() of a call without one: any 2xx will do. */
+static enum httpc_verdict
+plain_answer(struct httpc_call *c)
+{
+	if (c->status >= 200 && c->status < 300)
+		c->err = ERR_OK;
+	else {
+		c->err = ERR_TRANSPORT;
+		snprintf(c->message, sizeof(c->message), "HTTP %ld from %s",
+		    c->status, c->h->peer);
+	}
+	return HTTPC_DONE;
+}
+
+/* One attempt of c ended with result res: retry, go on, or finish. */
+static void
+attempt_ended(struct httpc *h, struct httpc_call *c, CURLcode res,
+    long long deadline)
+{
+	bool			 idempotent = c->method != HTTPC_POST, retryable;
+	enum httpc_verdict	 v;
+	long long		 now;
+	long			 wait;
+
+	if (res != CURLE_OK)
+		retryable = no_answer(h, c, res, deadline);
+	else {
+		v = c->answer != NULL ? c->answer(c, c->arg) : plain_answer(c);
+		if (v == HTTPC_NEXT) {
+			c->queued = true;	/* the next page, same call */
+			c->tries = 0;
+			c->pages++;
+			return;
+		}
+		retryable = c->status == 429 || (idempotent &&
+		    (c->status >= 500 || v == HTTPC_AGAIN));
+	}
+	if (c->err == ERR_OK || !retryable || c->tries > h->retry.max_attempts) {
+		call_done(h, c);
+		return;
+	}
+	wait = httpc_backoff_ms(&h->retry, c->tries, c->retry_after);
+	/*
+	 * A computed wait is a ceiling, of which a random 5 to 100% is
+	 * waited ("jitter"): workers throttled together by a rate limit then
+	 * do not all retry in the same instant. Retry-After is obeyed as said.
+	 */
+	if (c->retry_after < 0)
+		wait = jitter(wait);
+	now = clock_now_ms();
+	if (now + wait >= deadline) {
+		/* Waiting would overrun the deadline: give up with what is known. */
+		call_done(h, c);
+		return;
+	}
+	c->retry_at = now + (wait > 0 ? wait : 0) + 1;
+}
+
+/* The path of url, for logs: the host is the configuration's, the query may hold a number. */
+static const char *
+path_of(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	return p != NULL && (p = strchr(p + 3, '/')) != NULL ? p : url;
+}
+
+static const char *
+method_name(enum httpc_method m)
+{
+	return m == HTTPC_GET ? "GET" : m == HTTPC_POST ? "POST" : "DELETE";
+}
+
+/* One attempt of c over libcurl ended with res. */
+static void
+call_finished(struct httpc *h, struct httpc_call *c, CURLcode res,
+    long long deadline)
+{
+	const char *path;
+	double	 total = 0;
+	long	 conns = 0;
+
+	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &c->status);
+	curl_easy_getinfo(c->easy, CURLINFO_NUM_CONNECTS, &conns);
+	curl_easy_getinfo(c->easy, CURLINFO_TOTAL_TIME, &total);
+	path = path_of(buf_str(&c->url));
+	/* The path only: a query may hold a phone number. */
+	log_debug("%s %s %.*s: %ld in %.1f ms%s", h->log_tag,
+	    method_name(c->method), (int)strcspn(path, "?"), path, c->status,
+	    total * 1000, conns > 0 ? " (new connection)" : "");
+	release_easy(h, c);
+	attempt_ended(h, c, res, deadline);
+}
+
+/*
+ * One attempt of c answered by h->transport (httpc_set_transport()): the
+ * answer goes through the same limits as one from the network.
+ */
+static void
+transport_start(struct httpc *h, struct httpc_call *c, long long deadline)
+{
+	struct buf	 head, answer;
+	const char	*p, *eol;
+	long		 status;
+	CURLcode	 res = CURLE_OK;
+
+	attempt_begin(c);
+	c->attempts++;
+	c->tries++;
+	buf_init(&head, 4096);
+	/* Room past the limits, so that an answer over them is seen as such. */
+	buf_init(&answer, 4 * h->budget);
+	status = h->transport(c, &head, &answer, h->transport_arg);
+	/* The header lines one by one, as libcurl hands them over. */
+	for (p = buf_str(&head); *p != '\0'; p = eol) {
+		eol = strchr(p, '\n');
+		eol = eol != NULL ? eol + 1 : p + strlen(p);
+		on_header((char *)p, 1, (size_t)(eol - p), c);
+	}
+	if (status == 0)
+		res = CURLE_COULDNT_CONNECT;
+	else if (!take_bytes(c, buf_str(&answer), answer.len))
+		res = CURLE_WRITE_ERROR;
+	buf_free(&head);
+	buf_free(&answer);
+	c->status = status;
+	attempt_ended(h, c, res, deadline);
+}
+
+/* Hands every finished transfer to call_finished(). */
+static void
+collect(struct httpc *h, long long deadline)
+{
+	struct httpc_call	*c;
+	struct CURLMsg		*msg;
+	int			 left;
+
+	while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		c = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&c);
+		if (c != NULL)
+			call_finished(h, c, msg->data.result, deadline);
+	}
+}
+
+/* Tells libcurl what poll() saw on the sockets it watches. */
+static void
+dispatch(struct httpc *h)
+{
+	struct pollfd	 ready[16];
+	int		 i, n, running;
+
+	/* Copied first: the callbacks change h->fds under the loop. */
+	for (i = 0, n = 0; i < h->nfds && n < (int)(sizeof(ready) /
+	    sizeof(ready[0])); i++)
+		if (h->fds[i].revents != 0)
+			ready[n++] = h->fds[i];
+	for (i = 0; i < n; i++) {
+		int ev = 0;
+
+		if (ready[i].revents & (POLLIN | POLLHUP))
+			ev |= CURL_CSELECT_IN;
+		if (ready[i].revents & POLLOUT)
+			ev |= CURL_CSELECT_OUT;
+		if (ready[i].revents & (POLLERR | POLLNVAL))
+			ev |= CURL_CSELECT_ERR;
+		curl_multi_socket_action(h->multi, ready[i].fd, ev, &running);
+	}
+}
+
+/*
+ * Starts what is queued and what has waited long enough, one at a time:
+ * a done() called on the way may change the list.
+ */
+static void
+start_ready(struct httpc *h, long long deadline)
+{
+	struct httpc_call	*c;
+	long long		 now;
+	bool			 again;
+
+	do {
+		again = false;
+		now = clock_now_ms();
+		for (c = h->head; c != NULL; c = c->next) {
+			enum call_state s = call_state(c);
+
+			if (s == CALL_QUEUED ||
+			    (s == CALL_WAITING && c->retry_at <= now)) {
+				call_start(h, c, deadline);
+				again = true;
+				break;
+			}
+		}
+	} while (again);
+}
+
+/* Finishes every call left with error e. */
+static void
+fail_all(struct httpc *h, enum err e, const char *msg)
+{
+	struct httpc_call *c;
+
+	while ((c = h->head) != NULL) {
+		release_easy(h, c);
+		call_fail(h, c, e, msg);
+	}
+}
+
+/* When the loop must wake up next: a timer, a retry, or the deadline. */
+static long long
+next_wake(const struct httpc *h, long long now, long long deadline)
+{
+	const struct httpc_call	*c;
+	long long		 wake = deadline;
+
+	if (h->timer_at >= 0 && h->timer_at < wake)
+		wake = h->timer_at;
+	for (c = h->head; c != NULL; c = c->next) {
+		if (call_state(c) == CALL_QUEUED)
+			wake = now;
+		else if (call_state(c) == CALL_WAITING && c->retry_at < wake)
+			wake = c->retry_at;
+	}
+	return wake;
+}
+
+void
+httpc_run(struct httpc *h, long long deadline)
+{
+	long long	 now, wake;
+	int		 running, i;
+
+	for (;;) {
+		start_ready(h, deadline);
+		if (h->head == NULL)
+			break;
+		now = clock_now_ms();
+		/* libcurl's timer first: new transfers start there. */
+		if (h->timer_at >= 0 && h->timer_at <= now) {
+			h->timer_at = -1;
+			curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0,
+			    &running);
+			collect(h, deadline);
+			continue;
+		}
+		if (h->fds_failed) {
+			/* libcurl lost track of a socket: nothing can be trusted. */
+			h->fds_failed = false;
+			fail_all(h, ERR_NOMEM, "out of memory");
+			break;
+		}
+		if (now >= deadline) {
+			fail_all(h, ERR_TIMEOUT, "the request's deadline passed "
+			    "while waiting for %s");
+			break;
+		}
+		wake = next_wake(h, now, deadline);
+		for (i = 0; i < h->nfds; i++)
+			h->fds[i].revents = 0;
+		if (poll(h->fds, (nfds_t)h->nfds, (int)(wake > now ? wake - now : 0)) > 0)
+			dispatch(h);
+		collect(h, deadline);
+	}
+}

@@ -1,0 +1,179 @@
+#include <string.h>
+#include <time.h>
+
+#include "core/form.h"
+#include "twilio/conv.h"
+#include "twilio/sid.h"
+#include "twilio/twilio.h"
+
+enum err
+conv_create(struct twilio_call *c, const struct twilio *t,
+    const struct buf *form, const char *unique_name)
+{
+	enum err e;
+
+	buf_reset(&c->http.form);
+	if ((e = twilio_call_url(c, t, HTTPC_POST, "conv:/v1/Conversations")) !=
+	    ERR_OK ||
+	    (e = buf_append(&c->http.form, form->data, form->len)) != ERR_OK ||
+	    (e = form_add(&c->http.form, "UniqueName", unique_name)) != ERR_OK)
+		return e;
+	return ERR_OK;
+}
+
+/* Sets c to a GET of path (a "conv:" format with one %s): value, escaped. */
+static enum err
+get_escaped(struct twilio_call *c, const struct twilio *t, const char *path,
+    const char *value)
+{
+	struct buf	 esc;
+	enum err	 e;
+
+	buf_init(&esc, 1024);
+	if ((e = form_escape(&esc, value)) == ERR_OK)
+		e = twilio_call_url(c, t, HTTPC_GET, path, buf_str(&esc));
+	buf_free(&esc);
+	return e;
+}
+
+enum err
+conv_fetch(struct twilio_call *c, const struct twilio *t,
+    const char *sid_or_name)
+{
+	return get_escaped(c, t, "conv:/v1/Conversations/%s", sid_or_name);
+}
+
+enum err
+conv_delete(struct twilio_call *c, const struct twilio *t, const char *sid)
+{
+	return twilio_call_url(c, t, HTTPC_DELETE, "conv:/v1/Conversations/%s",
+	    sid);
+}
+
+enum err
+conv_participants(struct twilio_call *c, const struct twilio *t,
+    const char *sid)
+{
+	c->page_key = "participants";
+	return twilio_call_url(c, t, HTTPC_GET,
+	    "conv:/v1/Conversations/%s/Participants?PageSize=100", sid);
+}
+
+enum err
+conv_add_sms(struct twilio_call *c, const struct twilio *t, const char *sid,
+    const char *address, const char *proxy, const char *attributes)
+{
+	enum err e;
+
+	buf_reset(&c->http.form);
+	if ((e = twilio_call_url(c, t, HTTPC_POST,
+	    "conv:/v1/Conversations/%s/Participants", sid)) != ERR_OK ||
+	    (e = form_add(&c->http.form, "MessagingBinding.Address",
+	    address)) != ERR_OK ||
+	    (e = form_add(&c->http.form, "MessagingBinding.ProxyAddress",
+	    proxy)) != ERR_OK ||
+	    (e = form_add(&c->http.form, "Attributes", attributes)) != ERR_OK)
+		return e;
+	return ERR_OK;
+}
+
+enum err
+conv_of_address(struct twilio_call *c, const struct twilio *t,
+    const char *address)
+{
+	c->page_key = "conversations";
+	return get_escaped(c, t,
+	    "conv:/v1/ParticipantConversations?Address=%s&PageSize=50", address);
+}
+
+enum err
+conv_list_since(struct twilio_call *c, const struct twilio *t, time_t since)
+{
+	struct tm	 tm;
+	char		 day[32];
+
+	gmtime_r(&since, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%dT00:00:00Z", &tm);
+	c->page_key = "conversations";
+	return twilio_call_url(c, t, HTTPC_GET,
+	    "conv:/v1/Conversations?StartDate=%s&PageSize=100", day);
+}
+
+bool
+conv_gone(const struct twilio_call *c)
+{
+	return c->http.err == ERR_TWILIO && c->http.status == 404;
+}
+
+const char *
+conv_sid(const struct twilio_call *c)
+{
+	const char *sid = twilio_json_str(c->json, "sid");
+
+	return sid_valid(sid, "CH") ? sid : NULL;
+}
+
+long long
+conv_created(const struct twilio_call *c)
+{
+	return twilio_json_time(c->json, "date_created");
+}
+
+bool
+conv_added_sid(const struct twilio_call *add, json_object **sid)
+{
+	return json_object_object_get_ex(add->json, "sid", sid) != 0;
+}
+
+const char *
+conv_open_proxy(const struct twilio_call *list, size_t i, const char **sid)
+{
+	json_object	*item = twilio_item(list, i);
+	const char	*state, *s;
+
+	if (sid != NULL) {
+		s = twilio_json_str(item, "conversation_sid");
+		*sid = sid_valid(s, "CH") ? s : NULL;
+	}
+	if ((state = twilio_json_str(item, "conversation_state")) != NULL &&
+	    strcmp(state, "closed") == 0)
+		return NULL;
+	return twilio_json_str(twilio_json_obj(item,
+	    "participant_messaging_binding"), "proxy_address");
+}
+
+bool
+conv_sms_binding(const struct twilio_call *list, size_t i,
+    const char **address, const char **proxy)
+{
+	json_object	*binding;
+	const char	*type;
+
+	binding = twilio_json_obj(twilio_item(list, i), "messaging_binding");
+	if ((*address = twilio_json_str(binding, "address")) == NULL ||
+	    (*proxy = twilio_json_str(binding, "proxy_address")) == NULL)
+		return false;
+	type = twilio_json_str(binding, "type");
+	return type == NULL || strcmp(type, "sms") == 0;
+}
+
+const char *
+conv_attributes(const struct twilio_call *list, size_t i)
+{
+	return twilio_json_str(twilio_item(list, i), "attributes");
+}
+
+void
+conv_summary(const struct twilio_call *list, size_t i,
+    struct conv_summary *out)
+{
+	json_object	*item = twilio_item(list, i);
+	const char	*state = twilio_json_str(item, "state");
+
+	out->sid = twilio_json_str(item, "sid");
+	if (!sid_valid(out->sid, "CH"))
+		out->sid = NULL;
+	out->unique_name = twilio_json_str(item, "unique_name");
+	out->created = twilio_json_time(item, "date_created");
+	out->open = state != NULL && strcmp(state, "closed") != 0;
+}
