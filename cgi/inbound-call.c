@@ -31,7 +31,8 @@ unavailable(struct app *a, struct http_req *req)
 {
 	(void)req;
 	/* Twilio would read a 503 out as an "application error": apologise. */
-	reply_twiml(a, 200, inbound_say(&a->cfg->inbound, a->cfg->inbound.apology_message));
+	reply_twiml(a, 200, inbound_say(&a->cfg->inbound,
+	    a->cfg->inbound.apology_message));
 }
 
 /* POST /inbound-call */
@@ -48,8 +49,8 @@ handle(struct app *a, struct http_req *req, const struct route_match *m)
 		return;
 	if ((called = form_get(&f, "Called")) == NULL || *called == '\0')
 		called = form_get(&f, "To");
-	inbound_route(a->tw, &a->cfg->inbound, form_get(&f, "From"), called, a->deadline,
-	    &doc);
+	inbound_route(a->tw, &a->cfg->inbound, form_get(&f, "From"), called,
+	    a->deadline, &doc);
 	reply_twiml(a, 200, doc);
 	form_free(&f);
 }

@@ -3,6 +3,7 @@
  * basic auth, creates a masked session (SPEC §4); sessions.fcgi --reap
  * deletes the conversations a worker that died left half-made.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,51 +37,49 @@ is_json(const char *ctype)
 }
 
 /*
- * Answers a failed session with the status SPEC §4 gives it. Here rather
- * than in answer.c: it is /sessions' own reading of a session_result, which
- * no other program has.
+ * The status and error code SPEC §4 gives a failed session. Twilio refusing
+ * what the caller asked for keeps Twilio's status; its 401/403 are about our
+ * credentials, not the caller's, and 429 and 5xx are Twilio failing: 502.
+ */
+static int
+failure_status(enum err e, const struct session_result *res, const char **code)
+{
+	long ts = res->twilio_status;
+
+	switch (e) {
+	case ERR_POOL:
+		*code = "pool_exhausted";
+		return 500;
+	case ERR_TWILIO:
+		if (ts >= 400 && ts < 500 && ts != 401 && ts != 403 && ts != 429) {
+			*code = "twilio_rejected";
+			return (int)ts;
+		}
+		*code = "twilio_error";
+		return 502;
+	case ERR_TIMEOUT:
+		*code = "timeout";
+		return 504;
+	case ERR_TRANSPORT:
+		*code = "twilio_unreachable";
+		return 502;
+	default:
+		*code = "internal_error";
+		return 500;
+	}
+}
+
+/*
+ * Answers a failed session. Here rather than in answer.c: it is /sessions'
+ * own reading of a session_result, which no other program has.
  */
 static void
 reply_failure(struct app *a, enum err e, const struct session_result *res)
 {
 	json_object	*j;
-	int		 status;
 	const char	*code;
+	int		 status = failure_status(e, res, &code);
 
-	switch (e) {
-	case ERR_POOL:
-		status = 500;
-		code = "pool_exhausted";
-		break;
-	case ERR_TWILIO:
-		/*
-		 * Twilio refused what the caller asked for: keep its status.
-		 * Its 401/403 are about our credentials, not the caller's,
-		 * and 429 and 5xx are Twilio failing: those are 502.
-		 */
-		if (res->twilio_status >= 400 && res->twilio_status < 500 &&
-		    res->twilio_status != 401 && res->twilio_status != 403 &&
-		    res->twilio_status != 429) {
-			status = (int)res->twilio_status;
-			code = "twilio_rejected";
-		} else {
-			status = 502;
-			code = "twilio_error";
-		}
-		break;
-	case ERR_TIMEOUT:
-		status = 504;
-		code = "timeout";
-		break;
-	case ERR_TRANSPORT:
-		status = 502;
-		code = "twilio_unreachable";
-		break;
-	default:
-		status = 500;
-		code = "internal_error";
-		break;
-	}
 	if ((j = json_object_new_object()) == NULL)
 		return;
 	json_object_object_add(j, "error", json_object_new_string(code));
@@ -108,64 +107,83 @@ reply_failure(struct app *a, enum err e, const struct session_result *res)
 	json_object_put(j);
 }
 
-/* POST /sessions */
-static void
-create(struct app *a, struct http_req *req, const struct route_match *m)
+/* Whether the caller's basic-auth credentials are the configured pair; answers 401 if not. */
+static bool
+authorized(struct app *a, struct http_req *req)
 {
-	const struct config	*c = a->cfg;
-	struct sessreq		 r;
-	struct sessreq_error	 why;
-	struct session_result	 res;
-	enum err		 e;
+	const struct config *c = a->cfg;
 
-	(void)m;
 	switch (auth_basic_check(req->authorization, c->auth_username,
 	    c->auth_password)) {
 	case AUTH_OK:
-		break;
+		return true;
 	case AUTH_MISSING:
 		answer_unauthorized(a, "basic authentication required");
-		return;
+		break;
 	case AUTH_MALFORMED:
 		log_warn("/sessions: malformed basic-auth credentials");
 		answer_unauthorized(a, "malformed basic authentication credentials");
-		return;
+		break;
 	case AUTH_WRONG:
 		log_warn("/sessions: wrong basic-auth credentials");
 		answer_unauthorized(a, "wrong credentials");
-		return;
+		break;
 	}
+	return false;
+}
+
+/*
+ * Reads the JSON body into r (free with sessreq_free()) and returns true,
+ * or answers why it cannot be taken (413, 400, 415) and returns false.
+ */
+static bool
+read_request(struct app *a, struct http_req *req, struct sessreq *r)
+{
+	struct sessreq_error	 why;
+	enum err		 e;
+
 	if (req->body_err == ERR_TOOBIG) {
 		http_reply_error(a->conn, 413, "body_too_large", "the body is "
 		    "over 64 KiB", NULL, NULL);
-		return;
+		return false;
 	}
 	if (req->body_err != ERR_OK) {
 		http_reply_error(a->conn, 400, "bad_body", "the body is shorter "
 		    "than its Content-Length, or the length is invalid", NULL,
 		    NULL);
-		return;
+		return false;
 	}
 	if (!is_json(req->content_type)) {
 		http_reply_error(a->conn, 415, "unsupported_media_type",
 		    "the body must be application/json", NULL, NULL);
-		return;
+		return false;
 	}
-	if ((e = sessreq_parse(&r, buf_str(&req->body), req->body.len,
-	    &why)) == ERR_OK && (e = sessreq_check_pool(&r, c->pool,
+	if ((e = sessreq_parse(r, buf_str(&req->body), req->body.len,
+	    &why)) == ERR_OK && (e = sessreq_check_pool(r, a->cfg->pool,
 	    &why)) != ERR_OK)
-		sessreq_free(&r);
-	if (e != ERR_OK) {
-		if (e == ERR_NOMEM)
-			http_reply_error(a->conn, 500, "internal_error",
-			    "out of memory", NULL, NULL);
-		else
-			http_reply_error(a->conn, 400, e == ERR_PARSE ?
-			    "invalid_json" : "invalid_request", why.message,
-			    why.field, NULL);
+		sessreq_free(r);
+	if (e == ERR_NOMEM)
+		http_reply_error(a->conn, 500, "internal_error",
+		    "out of memory", NULL, NULL);
+	else if (e != ERR_OK)
+		http_reply_error(a->conn, 400, e == ERR_PARSE ?
+		    "invalid_json" : "invalid_request", why.message,
+		    why.field, NULL);
+	return e == ERR_OK;
+}
+
+/* POST /sessions */
+static void
+create(struct app *a, struct http_req *req, const struct route_match *m)
+{
+	struct sessreq		 r;
+	struct session_result	 res;
+	enum err		 e;
+
+	(void)m;
+	if (!authorized(a, req) || !read_request(a, req, &r))
 		return;
-	}
-	e = session_create(a->tw, &c->session, &r, a->deadline, &res);
+	e = session_create(a->tw, &a->cfg->session, &r, a->deadline, &res);
 	if (e == ERR_OK) {
 		http_reply_json(a->conn, 200, res.conversation, NULL);
 		log_info("session %s created with %zu participants",
