@@ -65,23 +65,6 @@ utf8_encode(unsigned long cp, char out[4])
 	return 4;
 }
 
-void
-utf8_sanitize(char *s)
-{
-	unsigned char	*p = (unsigned char *)s;
-	size_t		 n = strlen(s), k;
-	unsigned long	 cp;
-
-	while (n > 0) {
-		if ((k = utf8_decode(p, n, &cp)) == 0) {
-			*p = '?';
-			k = 1;
-		}
-		p += k;
-		n -= k;
-	}
-}
-
 size_t
 utf8_cut(const char *s, size_t max)
 {

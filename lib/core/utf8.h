@@ -22,14 +22,6 @@ size_t	utf8_decode(const unsigned char *p, size_t n, unsigned long *cp);
 size_t	utf8_encode(unsigned long cp, char out[4]);
 
 /*
- * Replaces, in place, each byte of the NUL-terminated s that is not part of
- * valid UTF-8 with '?'. No caller in the library today (log lines escape
- * such bytes themselves, core/log): only its unit test uses it, and it goes
- * when that test is next changed.
- */
-void	utf8_sanitize(char *s);
-
-/*
  * The length of the longest prefix of the NUL-terminated s of at most max
  * bytes that does not end inside a UTF-8 sequence: strlen(s) when that is
  * no more than max. For text that is valid UTF-8 the prefix is too. Reads

@@ -74,25 +74,11 @@ test_trim(void)
 	T_STREQ(s, "ab\xc3");
 }
 
-static void
-test_sanitize(void)
-{
-	char s[32];
-
-	strcpy(s, "caf\xc3\xa9 \xff x\xc0\xaf \xe2\x82");
-	utf8_sanitize(s);
-	T_STREQ(s, "caf\xc3\xa9 ? x?? ??");
-	strcpy(s, "plain");
-	utf8_sanitize(s);
-	T_STREQ(s, "plain");
-}
-
 int
 main(void)
 {
 	T_RUN(test_decode);
 	T_RUN(test_cut);
 	T_RUN(test_trim);
-	T_RUN(test_sanitize);
 	T_END();
 }
