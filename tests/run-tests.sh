@@ -38,6 +38,8 @@ fi
 echo "== unit: fake Twilio (tests/fake-twilio/test_fake.py)"
 out=$("${PY:-python3}" "$TOP/tests/fake-twilio/test_fake.py" 2>&1); rc=$?
 if summary_read - <<<"$out"; then
+	# Which of its checks failed, not only how many.
+	printf '%s\n' "$out" | grep '^FAIL' | sed 's/^/   /'
 	echo "   $SUMMARY_LINE"
 	passed=$((passed + SUMMARY_PASSED)); failed=$((failed + SUMMARY_FAILED))
 	skipped=$((skipped + SUMMARY_SKIPPED))

@@ -28,7 +28,6 @@ struct party {
 	size_t			 next;		/* next candidate in order */
 	bool			*used;		/* by pool index: taken for this address */
 	bool			 looked_up;
-	bool			 adding;
 	bool			 added;
 	const char		*proxy;
 };
@@ -108,7 +107,6 @@ add_next(struct party *p)
 		fail(s, e, NULL, "cannot build the participant request");
 		return;
 	}
-	p->adding = true;
 	twilio_submit(s->t, &p->add);
 }
 
@@ -119,7 +117,6 @@ add_done(struct twilio_call *call, void *arg)
 	struct session	*s = p->s;
 	char		 masked[LOG_MASK_LEN], mp[LOG_MASK_LEN];
 
-	p->adding = false;
 	if (call->http.err == ERR_OK) {
 		p->added = true;
 		return;

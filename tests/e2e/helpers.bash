@@ -115,6 +115,14 @@ nothing_made() {
 		fake_get requests; return 1; }
 }
 
+# The session's half-made conversation was deleted: none is left, and the
+# product sent exactly one DELETE, which Twilio answered 204.
+deleted_once() {
+	[ "$(conversation_count)" = 0 ] || { fake_get state >&2; return 1; }
+	fake_get requests | jq -e '[.[] | select(.method == "DELETE") | .status] == [204]' >/dev/null || {
+		fake_get requests >&2; return 1; }
+}
+
 # Form parameters of the product's requests: METHOD PATH-REGEX -> JSON array.
 forms() {
 	fake_get requests | jq -c --arg m "$1" --arg p "$2" '[.[] | select(.method == $m and (.path | test($p))) | .form]'

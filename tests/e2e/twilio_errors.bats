@@ -74,8 +74,7 @@ A=+14155551234 B=+12125551234 C=+16045551234
 	[ $((SECONDS - t0)) -lt 10 ]
 	[ "$status_code" = 502 ]
 	echo "$body" | jq -e '.error == "twilio_unreachable"'
-	[ "$(conversation_count)" = 0 ]
-	fake_get requests | jq -e '[.[] | select(.method == "DELETE")] | length == 1'
+	deleted_once
 }
 
 @test "a 500 on the conversation create: 502, nothing left" {
