@@ -5,23 +5,45 @@
         [--account-sid AC...] [--auth-token TOKEN] [--latency-ms N] [--quiet]
 
 It serves, on one port, both hosts the product talks to: the Conversations
-API (/v1/...) and the core API (/2010-04-01/...).  It behaves like Twilio where
-the product can tell the difference: basic auth, form bodies checked against
-the parameter tables of Twilio's OpenAPI description (oai_params.json, made by
-gen_params.py), Twilio's error JSON, snake_case resources, paging through
-meta.next_page_url, and the uniqueness rules on conversation unique names and
-on (address, proxy address) bindings, the latter checked atomically.
+API (/v1/...) and the core API (/2010-04-01/...):
+
+  /v1/Conversations                           POST create, GET list
+  /v1/Conversations/{id}                      GET, POST update, DELETE
+  /v1/Conversations/{id}/Participants         POST create, GET list
+  /v1/Conversations/{id}/Participants/{MB}    GET, POST update, DELETE
+  /v1/Conversations/{id}/Messages             POST create, GET list
+  /v1/ParticipantConversations                GET list
+  /2010-04-01/Accounts/{AC}/Calls.json        POST create
+  /2010-04-01/Accounts/{AC}/Messages.json     POST create (one SMS)
+
+{id} is the conversation's SID or its unique name (URL-escaped in the path);
+a participant's GET also takes its identity in place of the MB SID.
+
+It behaves like Twilio where the product can tell the difference: basic auth,
+form bodies and the X-Twilio-Webhook-Enabled header checked against the
+parameter tables of Twilio's OpenAPI description (oai_params.json, made by
+gen_params.py), Twilio's error JSON and codes, snake_case resources, paging
+through meta.next_page_url, the uniqueness rules on conversation unique names
+and on (address, proxy address) bindings, the latter checked atomically, and
+the rules on states: no timers without State on create (50382), no closed
+state on create (50384), nothing updated, added or posted in a closed
+conversation (50377).
 
 Tests drive it through a control API under /_fake/ (JSON, no auth, never
 logged, never delayed or faulted):
 
   POST   /_fake/reset     clear resources, faults, request log, counters, and
                           set the latency back to --latency-ms
-  GET    /_fake/state     {"conversations": [conversation + "participants"],
-                           "calls": [call + "params" + "twiml_error"]}
+  GET    /_fake/state     {"conversations": [conversation + "participants"
+                           + "messages" (each + "webhook_enabled": the
+                           header as true/false, null when not sent)],
+                           "calls": [call + "params" + "twiml_error"],
+                           "messages_sent": [core API message + "params"]}
   GET    /_fake/requests  [{"method", "path", "query", "form", "status",
-                           "conn", "auth_ok", "t", "fault"}] since reset
-                          (status 0: nothing was answered; fault: rule id)
+                           "conn", "auth_ok", "webhook_enabled", "t",
+                           "fault"}] since reset (status 0: nothing was
+                          answered; fault: rule id; webhook_enabled: the
+                          X-Twilio-Webhook-Enabled header as sent, or null)
   GET    /_fake/stats     {"requests", "connections", "in_flight_max",
                            "in_flight"}
   GET|POST /_fake/config  {"latency_ms": N} sets the latency of every API call
@@ -31,9 +53,12 @@ logged, never delayed or faulted):
   POST   /_fake/seed      {"conversations": [{"friendly_name", "unique_name",
                            "attributes", "state", "messaging_service_sid",
                            "date_created", "date_updated", "participants":
-                           [{"address", "proxy_address", "identity"}]}]}
+                           [{"address", "proxy_address", "identity"}],
+                           "messages": [{"author", "body", "attributes",
+                           "date_created"}]}]}
                           -> {"sids": [...], "conversations": [{"sid",
-                           "participants": [...]}]}; no rule is checked
+                           "participants": [...], "messages": [...]}]};
+                          no rule is checked
 
 A fault rule selects requests with "method", "path" (regex, re.search),
 "match" ({param: regex} over query and form values), counts them with "skip"
@@ -66,7 +91,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlencode
+from urllib.parse import parse_qs, quote, unquote, urlencode
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PARAMS_FILE = os.path.join(HERE, "oai_params.json")
@@ -159,6 +184,12 @@ def parse_duration(name, value, minimum_s):
     return delta
 
 
+def closed_error():
+    # https://www.twilio.com/docs/api/errors/50377
+    return ApiError(400, 50377, "Can't update conversation as it's in final "
+                    "closed state")
+
+
 def check_attributes(value):
     try:
         json.loads(value)
@@ -173,6 +204,26 @@ def channel(address):
     return prefix.lower() if sep else "sms"
 
 
+GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;"
+           "<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyz"
+           "äöñüà^{}\\[~]|€")
+
+
+def segments(body):
+    """SMS segments of a body: GSM-7 160/153 a part, else UCS-2 70/67."""
+    if all(ch in GSM7 for ch in body):
+        n, one, part = sum(2 if ch in "^{}\\[~]|€" else 1
+                           for ch in body), 160, 153
+    else:
+        n, one, part = sum(2 if ord(ch) > 0xFFFF else 1 for ch in body), 70, 67
+    return 1 if n <= one else -(-n // part)
+
+
+def quote_path(path):
+    """A path with unescaped names (unique names) escaped again for a URL."""
+    return quote(path, safe="/")
+
+
 def nanp_format(number):
     m = re.match(r"^\+1(\d{3})(\d{3})(\d{4})$", number or "")
     return "(%s) %s-%s" % m.groups() if m else number
@@ -180,6 +231,14 @@ def nanp_format(number):
 
 # --------------------------------------------------------------------------
 # Parameter checking against the OpenAPI tables
+
+# Twilio's own codes for some missing required parameters (the generic
+# answer is 20001 "Missing required parameter").
+MISSING = {
+    # https://www.twilio.com/docs/errors/21604
+    ("CreateMessage", "To"): (21604, "A 'To' phone number is required."),
+}
+
 
 class ParamTable:
     """The parameter tables of oai_params.json and the checks they imply."""
@@ -192,7 +251,9 @@ class ParamTable:
         """Check the request's parameters ({name: [values]}) for op_id.
 
         Returns {name: value} with integers and booleans converted and
-        arrays as lists; raises ApiError 400/20001 naming the parameter.
+        arrays as lists, plus the operation's headers that were sent
+        (X-Twilio-Webhook-Enabled); raises ApiError 400 (20001 naming the
+        parameter, or the code of MISSING).
         """
         specs = self.ops[op_id]["params"]
         out = {}
@@ -210,11 +271,13 @@ class ParamTable:
         for name, spec in specs.items():
             if spec["in"] in ("query", "body") and spec["required"] \
                     and name not in out:
+                if (op_id, name) in MISSING:
+                    raise ApiError(400, *MISSING[(op_id, name)])
                 where = "post body" if spec["in"] == "body" else "query"
                 raise ApiError(400, 20001, "Missing required parameter %s in "
                                "the %s" % (name, where))
             if spec["in"] == "header" and headers.get(name) is not None:
-                self.check(name, spec, headers.get(name))
+                out[name] = self.check(name, spec, headers.get(name))
         return out
 
     @staticmethod
@@ -229,6 +292,11 @@ class ParamTable:
             if "maximum" in spec and value > spec["maximum"]:
                 raise invalid(name, "must be at most %d" % spec["maximum"])
             return value
+        if typ == "number":
+            try:
+                return float(value)
+            except ValueError:
+                raise invalid(name, "must be a number") from None
         if typ == "boolean":
             if value.lower() not in ("true", "false"):
                 raise invalid(name, "must be true or false")
@@ -278,6 +346,7 @@ class Store:
         self.by_address = {}    # address -> {participant sid: conversation sid}
         self.by_identity = {}   # identity -> {participant sid: conversation sid}
         self.calls = []
+        self.sent = []          # core API messages: {"message", "params"}
 
     def next_seq(self):
         self.seq += 1
@@ -321,7 +390,8 @@ class Store:
                 "attributes": "{}", "state": "active",
                 "messaging_service_sid": self.messaging_service_sid,
                 "date_created": now, "date_updated": now, "timers": {},
-                "bindings": {}, "participants": {}}
+                "bindings": {}, "participants": {}, "messages": {},
+                "next_index": 0}
         conv.update(fields)
         self.convs[conv["sid"]] = conv
         if conv["unique_name"]:
@@ -338,6 +408,36 @@ class Store:
         conv["participants"][p["sid"]] = p
         self.index_participant(conv, p, True)
         return p
+
+    def find_participant(self, conv, ref, path, identity_too=False):
+        """A participant of conv by SID (or, if identity_too, identity)."""
+        p = conv["participants"].get(ref)
+        if p is None and identity_too:
+            p = next((x for x in conv["participants"].values()
+                      if x["identity"] is not None and x["identity"] == ref),
+                     None)
+        if p is None:
+            raise not_found(path)
+        return p
+
+    def remove_participant(self, conv, p):
+        self.index_participant(conv, p, False)
+        del conv["participants"][p["sid"]]
+
+    def insert_message(self, conv, fields):
+        now = now_utc()
+        msg = {"seq": self.next_seq(), "sid": new_sid("IM"),
+               "conversation_sid": conv["sid"], "index": conv["next_index"],
+               "author": "system", "body": None, "attributes": "{}",
+               "participant_sid": None, "media": None, "content_sid": None,
+               "date_created": now, "date_updated": None,
+               "webhook_enabled": None}
+        msg.update(fields)
+        if msg["date_updated"] is None:
+            msg["date_updated"] = msg["date_created"]
+        conv["next_index"] += 1
+        conv["messages"][msg["sid"]] = msg
+        return msg
 
     def remove_conversation(self, conv):
         for p in conv["participants"].values():
@@ -379,7 +479,24 @@ class Store:
             "date_updated": iso(p["date_updated"]),
             "url": "%s/v1/Conversations/%s/Participants/%s" % (
                 base, p["conversation_sid"], p["sid"]),
-            "last_read_message_index": None, "last_read_timestamp": None,
+            "last_read_message_index": p.get("last_read_message_index"),
+            "last_read_timestamp": p.get("last_read_timestamp"),
+        }
+
+    def render_message(self, m, base):
+        url = "%s/v1/Conversations/%s/Messages/%s" % (
+            base, m["conversation_sid"], m["sid"])
+        return {
+            "account_sid": self.account_sid,
+            "conversation_sid": m["conversation_sid"], "sid": m["sid"],
+            "index": m["index"], "author": m["author"], "body": m["body"],
+            "media": m["media"], "attributes": m["attributes"],
+            "participant_sid": m["participant_sid"],
+            "date_created": iso(m["date_created"]),
+            "date_updated": iso(m["date_updated"]), "url": url,
+            "delivery": None, "content_sid": m["content_sid"],
+            "links": {"delivery_receipts": url + "/Receipts",
+                      "channel_metadata": url + "/ChannelMetadata"},
         }
 
     def render_participant_conversation(self, p, c, base):
@@ -415,8 +532,11 @@ class Store:
     # ---- paging
 
     @staticmethod
-    def page(items, key, base, path, filters, params):
-        """One page of items [(seq, rendered)] with Twilio's meta block."""
+    def page(items, key, base, path, filters, params, desc=False):
+        """One page of items [(seq, rendered)] with Twilio's meta block.
+
+        items are in list order: ascending seq, or descending if desc.
+        """
         size = params.get("PageSize", 50)
         page_no = params.get("Page", 0)
         token = params.get("PageToken")
@@ -425,12 +545,13 @@ class Store:
             if not m:
                 raise invalid("PageToken", "is not a valid page token")
             mark = int(m.group(2))
+            sign = -1 if desc else 1    # compare in list order
             if m.group(1) == "A":
-                start = next((i for i, (s, _) in enumerate(items) if s > mark),
-                             len(items))
+                start = next((i for i, (s, _) in enumerate(items)
+                              if sign * s > sign * mark), len(items))
             else:
-                end = next((i for i, (s, _) in enumerate(items) if s >= mark),
-                           len(items))
+                end = next((i for i, (s, _) in enumerate(items)
+                            if sign * s >= sign * mark), len(items))
                 start = max(0, end - size)
         else:
             start = page_no * size
@@ -487,6 +608,12 @@ class Store:
 
     def create_conversation(self, base, args, p):
         f = self.conversation_fields(p, True)
+        if f["timers"] and "State" not in p:
+            # https://www.twilio.com/docs/api/errors/50382 (create only)
+            raise ApiError(400, 50382, "Timer can't be set without state")
+        if f.get("state") == "closed":
+            # https://www.twilio.com/docs/api/errors/50384
+            raise ApiError(400, 50384, "Initial state can't be 'closed'")
         with self.lock:
             if f.get("unique_name") in self.unique:
                 raise ApiError(409, 50353, "Conversation with provided "
@@ -503,8 +630,8 @@ class Store:
         f = self.conversation_fields(p, False)
         with self.lock:
             conv = self.find(args[0], "/v1/Conversations/" + args[0])
-            if conv["state"] == "closed" and f.get("state", "closed") != "closed":
-                raise invalid("State", "cannot reopen a closed conversation")
+            if conv["state"] == "closed":
+                raise closed_error()
             name = f.get("unique_name")
             if name and self.unique.get(name, conv["sid"]) != conv["sid"]:
                 raise ApiError(409, 50353, "Conversation with provided "
@@ -594,6 +721,8 @@ class Store:
         # see exactly one winner and 50416 for every other.
         with self.lock:
             conv = self.find(args[0], path)
+            if conv["state"] == "closed":
+                raise closed_error()
             for other in conv["participants"].values():
                 ob = other["binding"] or {}
                 if address and ob.get("address") == address:
@@ -620,7 +749,141 @@ class Store:
             conv = self.find(args[0], path)
             items = [(x["seq"], self.render_participant(x, base))
                      for x in conv["participants"].values()]
-        return 200, self.page(items, "participants", base, path, [], p)
+        return 200, self.page(items, "participants", base, quote_path(path),
+                              [], p)
+
+    def fetch_participant(self, base, args, p):
+        path = "/v1/Conversations/%s/Participants/%s" % tuple(args)
+        with self.lock:
+            conv = self.find(args[0], path)
+            # Twilio: "Alternatively, you can pass a Participant's identity".
+            part = self.find_participant(conv, args[1], path, True)
+            return 200, self.render_participant(part, base)
+
+    def update_participant(self, base, args, p):
+        path = "/v1/Conversations/%s/Participants/%s" % tuple(args)
+        f = {}
+        if "Attributes" in p:
+            f["attributes"] = check_attributes(p["Attributes"])
+        for param, field in (("DateCreated", "date_created"),
+                             ("DateUpdated", "date_updated")):
+            if param in p:
+                f[field] = parse_datetime(param, p[param])
+        if "RoleSid" in p:
+            f["role_sid"] = p["RoleSid"] or None
+        if "LastReadMessageIndex" in p:
+            f["last_read_message_index"] = p["LastReadMessageIndex"]
+        if "LastReadTimestamp" in p:
+            f["last_read_timestamp"] = iso(parse_datetime(
+                "LastReadTimestamp", p["LastReadTimestamp"]))
+        with self.lock:
+            conv = self.find(args[0], path)
+            part = self.find_participant(conv, args[1], path)
+            if conv["state"] == "closed":
+                raise closed_error()
+            binding = dict(part["binding"]) if part["binding"] else None
+            identity = part["identity"]
+            if "Identity" in p:
+                identity = p["Identity"] or None
+                if identity and binding and binding.get("address"):
+                    raise invalid("Identity", "cannot be set on a participant "
+                                  "with a messaging binding address")
+                if identity and any(
+                        x["identity"] == identity and x is not part
+                        for x in conv["participants"].values()):
+                    raise ApiError(409, 50433, "Participant with identity %s "
+                                   "already exists in Conversation %s"
+                                   % (identity, conv["sid"]))
+            proxy = p.get("MessagingBinding.ProxyAddress")
+            if proxy is not None:
+                if not binding or not binding.get("address"):
+                    raise invalid("MessagingBinding.ProxyAddress",
+                                  "requires a messaging binding address")
+                number = proxy.split(":", 1)[1] if ":" in proxy else proxy
+                if channel(proxy) != binding["type"] or (
+                        binding["type"] in ("sms", "whatsapp")
+                        and not E164.match(number)):
+                    raise ApiError(400, 50407, "Invalid messaging binding "
+                                   "ProxyAddress: %s" % proxy)
+                for sid in self.bindings.get((binding["address"], proxy), ()):
+                    if sid != conv["sid"] and \
+                            self.convs[sid]["state"] != "closed":
+                        raise ApiError(409, 50416, "A binding for this "
+                                       "participant and proxy address already "
+                                       "exists in Conversation %s" % sid)
+                binding["proxy_address"] = proxy
+            if "MessagingBinding.ProjectedAddress" in p:
+                if not identity:
+                    raise invalid("MessagingBinding.ProjectedAddress",
+                                  "requires Identity")
+                binding = {"type": "sms", "projected_address":
+                           p["MessagingBinding.ProjectedAddress"] or None}
+            if "date_updated" not in f:
+                f["date_updated"] = now_utc()
+            f["identity"], f["binding"] = identity, binding
+            self.index_participant(conv, part, False)
+            part.update(f)
+            self.index_participant(conv, part, True)
+            return 200, self.render_participant(part, base)
+
+    def delete_participant(self, base, args, p):
+        path = "/v1/Conversations/%s/Participants/%s" % tuple(args)
+        with self.lock:
+            conv = self.find(args[0], path)
+            # Frees the (address, proxy address) binding at once.
+            self.remove_participant(conv, self.find_participant(
+                conv, args[1], path))
+        return 204, None
+
+    def create_message(self, base, args, p):
+        path = "/v1/Conversations/%s/Messages" % args[0]
+        body = p.get("Body")
+        if not body and not p.get("MediaSid") and not p.get("ContentSid"):
+            # https://www.twilio.com/docs/api/errors/50503
+            raise ApiError(400, 50503, "Message body not provided")
+        if body is not None and len(body) > 1600:
+            # https://www.twilio.com/docs/api/errors/50504
+            raise ApiError(400, 50504, "Message body parameter is too long")
+        f = {"body": body if body is not None else None,
+             "author": p.get("Author") or "system",
+             "content_sid": p.get("ContentSid") or None}
+        if "Attributes" in p:
+            f["attributes"] = check_attributes(p["Attributes"])
+        if p.get("MediaSid"):
+            f["media"] = [{"sid": p["MediaSid"], "category": "media",
+                           "filename": None, "content_type": None,
+                           "size": None}]
+        for param, field in (("DateCreated", "date_created"),
+                             ("DateUpdated", "date_updated")):
+            if param in p:
+                f[field] = parse_datetime(param, p[param])
+        hook = p.get("X-Twilio-Webhook-Enabled")
+        f["webhook_enabled"] = None if hook is None else hook == "true"
+        with self.lock:
+            conv = self.find(args[0], path)
+            if conv["state"] == "closed":
+                raise closed_error()
+            # A participant's identity as Author makes it the author.
+            f["participant_sid"] = next(
+                (x["sid"] for x in conv["participants"].values()
+                 if x["identity"] is not None and x["identity"] == f["author"]),
+                None)
+            msg = self.insert_message(conv, f)
+            return 201, self.render_message(msg, base)
+
+    def list_messages(self, base, args, p):
+        path = "/v1/Conversations/%s/Messages" % args[0]
+        order = p.get("Order", "asc")
+        filters = [("Order", p["Order"])] if "Order" in p else []
+        with self.lock:
+            conv = self.find(args[0], path)
+            items = [(m["seq"], self.render_message(m, base))
+                     for m in conv["messages"].values()]
+        if order == "desc":
+            items.reverse()
+        # The URLs name the conversation as the request did (sid or name).
+        return 200, self.page(items, "messages", base, quote_path(path),
+                              filters, p, order == "desc")
 
     def participant_conversations(self, base, args, p):
         address, identity = p.get("Address"), p.get("Identity")
@@ -699,6 +962,59 @@ class Store:
                                "twiml_error": twiml_error})
         return 201, call
 
+    def send_message(self, base, args, p):
+        """CreateMessage of the core API: one SMS, answered as queued."""
+        if args[0] != self.account_sid:
+            raise not_found("/2010-04-01/Accounts/%s/Messages.json" % args[0])
+        to, frm = p["To"], p.get("From") or None
+        service = p.get("MessagingServiceSid") or None
+        body = p.get("Body")
+        media = p.get("MediaUrl") or []
+        if not frm and not service:
+            # https://www.twilio.com/docs/errors/21603
+            raise ApiError(400, 21603, "A 'From' phone number is required.")
+        if not body and not media and not p.get("ContentSid"):
+            if service:
+                # https://www.twilio.com/docs/errors/21619
+                raise ApiError(400, 21619, "A text message body or media "
+                               "urls must be specified.")
+            # https://www.twilio.com/docs/errors/21602
+            raise ApiError(400, 21602, "Message body is required.")
+        if not re.match(r"^(whatsapp:)?\+[1-9][0-9]{1,14}$", to):
+            # https://www.twilio.com/docs/errors/21211
+            raise ApiError(400, 21211, "The 'To' number %s is not a valid "
+                           "phone number." % to)
+        if frm and not (re.match(r"^(whatsapp:)?\+[1-9][0-9]{1,14}$", frm) or
+                        re.match(r"^[0-9]{5,6}$", frm) or
+                        re.match(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$", frm)):
+            # https://www.twilio.com/docs/errors/21212
+            raise ApiError(400, 21212, "The 'From' number %s is not a valid "
+                           "phone number, shortcode, or alphanumeric sender "
+                           "ID." % frm)
+        if body is not None and len(body) > 1600:
+            # https://www.twilio.com/docs/errors/21617
+            raise ApiError(400, 21617, "The concatenated message body exceeds "
+                           "the 1600 character limit.")
+        now = now_utc()
+        sid = new_sid("SM")
+        uri = "/2010-04-01/Accounts/%s/Messages/%s" % (self.account_sid, sid)
+        msg = {
+            "account_sid": self.account_sid, "api_version": "2010-04-01",
+            "body": body or "", "date_created": rfc2822(now),
+            "date_sent": None, "date_updated": rfc2822(now),
+            "direction": "outbound-api", "error_code": None,
+            "error_message": None, "from": frm,
+            "messaging_service_sid": service,
+            "num_media": str(len(media)), "num_segments":
+            str(segments(body or "")), "price": None, "price_unit": "USD",
+            "sid": sid, "status": "accepted" if service else "queued",
+            "subresource_uris": {"media": uri + "/Media.json"},
+            "to": to, "uri": uri + ".json",
+        }
+        with self.lock:
+            self.sent.append({"message": msg, "params": p})
+        return 201, msg
+
     # ---- control API helpers
 
     def dump(self, base):
@@ -708,10 +1024,14 @@ class Store:
                 r = self.render_conversation(c, base)
                 r["participants"] = [self.render_participant(x, base)
                                      for x in c["participants"].values()]
+                r["messages"] = [dict(self.render_message(m, base),
+                                      webhook_enabled=m["webhook_enabled"])
+                                 for m in c["messages"].values()]
                 convs.append(r)
             calls = [dict(x["call"], params=x["params"],
                           twiml_error=x["twiml_error"]) for x in self.calls]
-        return {"conversations": convs, "calls": calls}
+            sent = [dict(x["message"], params=x["params"]) for x in self.sent]
+        return {"conversations": convs, "calls": calls, "messages_sent": sent}
 
     def seed(self, spec):
         """Create conversations straight from JSON, bypassing every check."""
@@ -737,7 +1057,19 @@ class Store:
                                          "proxy_address": ps.get(
                                              "proxy_address")}
                     sids.append(self.insert_participant(conv, pf)["sid"])
-                out.append({"sid": conv["sid"], "participants": sids})
+                msgs = []
+                for ms in cs.get("messages", []):
+                    mf = {k: ms[k] for k in ("author", "body") if k in ms}
+                    if "attributes" in ms:
+                        a = ms["attributes"]
+                        mf["attributes"] = a if isinstance(a, str) \
+                            else json.dumps(a)
+                    if "date_created" in ms:
+                        mf["date_created"] = parse_datetime(
+                            "date_created", ms["date_created"])
+                    msgs.append(self.insert_message(conv, mf)["sid"])
+                out.append({"sid": conv["sid"], "participants": sids,
+                            "messages": msgs})
         return {"sids": [x["sid"] for x in out], "conversations": out}
 
 
@@ -753,11 +1085,21 @@ ROUTES = [
     (re.compile(r"^/v1/Conversations/([^/]+)/Participants$"),
      {"POST": ("CreateConversationParticipant", Store.create_participant),
       "GET": ("ListConversationParticipant", Store.list_participants)}),
+    (re.compile(r"^/v1/Conversations/([^/]+)/Participants/([^/]+)$"),
+     {"GET": ("FetchConversationParticipant", Store.fetch_participant),
+      "POST": ("UpdateConversationParticipant", Store.update_participant),
+      "DELETE": ("DeleteConversationParticipant",
+                 Store.delete_participant)}),
+    (re.compile(r"^/v1/Conversations/([^/]+)/Messages$"),
+     {"POST": ("CreateConversationMessage", Store.create_message),
+      "GET": ("ListConversationMessage", Store.list_messages)}),
     (re.compile(r"^/v1/ParticipantConversations$"),
      {"GET": ("ListParticipantConversation",
               Store.participant_conversations)}),
     (re.compile(r"^/2010-04-01/Accounts/([^/]+)/Calls\.json$"),
      {"POST": ("CreateCall", Store.create_call)}),
+    (re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages\.json$"),
+     {"POST": ("CreateMessage", Store.send_message)}),
 ]
 
 
@@ -1013,6 +1355,8 @@ class Handler(BaseHTTPRequestHandler):
             entry = {"method": method, "path": path, "query": query,
                      "form": form, "status": 0, "conn": self.conn_no,
                      "auth_ok": auth_ok,
+                     "webhook_enabled": self.headers.get(
+                         "X-Twilio-Webhook-Enabled"),
                      "t": round(started - srv.t0, 6), "fault": None}
             srv.log.append(entry)
             srv.requests += 1

@@ -29,9 +29,21 @@ OPERATIONS = [
      "/v1/Conversations/{ConversationSid}/Participants", "post"),
     ("twilio_conversations_v1.json",
      "/v1/Conversations/{ConversationSid}/Participants", "get"),
+    ("twilio_conversations_v1.json",
+     "/v1/Conversations/{ConversationSid}/Participants/{Sid}", "get"),
+    ("twilio_conversations_v1.json",
+     "/v1/Conversations/{ConversationSid}/Participants/{Sid}", "post"),
+    ("twilio_conversations_v1.json",
+     "/v1/Conversations/{ConversationSid}/Participants/{Sid}", "delete"),
+    ("twilio_conversations_v1.json",
+     "/v1/Conversations/{ConversationSid}/Messages", "post"),
+    ("twilio_conversations_v1.json",
+     "/v1/Conversations/{ConversationSid}/Messages", "get"),
     ("twilio_conversations_v1.json", "/v1/ParticipantConversations", "get"),
     ("twilio_api_v2010.json", "/2010-04-01/Accounts/{AccountSid}/Calls.json",
      "post"),
+    ("twilio_api_v2010.json",
+     "/2010-04-01/Accounts/{AccountSid}/Messages.json", "post"),
 ]
 
 # Schema keywords worth carrying over; descriptions and examples are dropped.

@@ -113,7 +113,7 @@ def test_auth():
 def test_conversations():
     st, _, c = req("POST", "/v1/Conversations", {
         "FriendlyName": "f", "UniqueName": "u1", "Attributes": '{"a":1}',
-        "Timers.Inactive": "PT5M", "Timers.Closed": "P1D",
+        "Timers.Inactive": "PT5M", "Timers.Closed": "P1D", "State": "active",
         "DateCreated": "2026-11-28T01:02:03Z",
         "Bindings.Email.Address": "a@example.com"})
     check("create: 201", st == 201, (st, c))
@@ -158,9 +158,25 @@ def test_conversations():
     st, _, d = req("POST", "/v1/Conversations", {"DateCreated": "yesterday"})
     check("bad date-time -> 400", st == 400 and "DateCreated" in d["message"],
           d)
-    st, _, d = req("POST", "/v1/Conversations", {"Timers.Closed": "PT1M"})
+    st, _, d = req("POST", "/v1/Conversations", {"Timers.Closed": "PT1M",
+                                                 "State": "active"})
     check("closed timer minimum", st == 400 and "Timers.Closed" in
           d["message"], d)
+    for timer in ("Timers.Inactive", "Timers.Closed"):
+        st, _, d = req("POST", "/v1/Conversations", {timer: "PT1H"})
+        check("create: %s without State -> 50382" % timer, st == 400 and
+              is_error(d, 400, 50382) and d["message"] ==
+              "Timer can't be set without state", d)
+    st, _, d = req("POST", "/v1/Conversations", {"State": "closed"})
+    check("create: closed -> 50384", st == 400 and is_error(d, 400, 50384), d)
+    st, _, d = req("POST", "/v1/Conversations", {"State": "inactive",
+                                                 "Timers.Closed": "PT1H"})
+    check("create: inactive with timer", st == 201 and d["state"] ==
+          "inactive" and list(d["timers"]) == ["date_closed"], d)
+    st, _, d = req("POST", "/v1/Conversations/" + d["sid"],
+                   {"Timers.Inactive": "PT2H"})
+    check("update: timer without State is fine", st == 200 and
+          set(d["timers"]) == {"date_inactive", "date_closed"}, d)
     st, _, d = req("POST", "/v1/Conversations", body='{"FriendlyName":"x"}',
                    headers={"Content-Type": "application/json"})
     check("json body -> 400", st == 400, (st, d))
@@ -175,7 +191,11 @@ def test_conversations():
     check("update", st == 200 and d["friendly_name"] == "g" and
           d["state"] == "closed", d)
     st, _, d = req("POST", "/v1/Conversations/u1", {"State": "active"})
-    check("no reopen", st == 400 and "State" in d["message"], d)
+    check("no reopen -> 50377", st == 400 and is_error(d, 400, 50377), d)
+    st, _, d = req("POST", "/v1/Conversations/u1", {"FriendlyName": "h"})
+    check("closed: no update -> 50377", st == 400 and d["code"] == 50377, d)
+    st, _, d = req("GET", "/v1/Conversations/u1")
+    check("closed: unchanged", d["friendly_name"] == "g", d)
     st, _, d = req("DELETE", "/v1/Conversations/u1")
     check("delete -> 204", st == 204 and d is None, (st, d))
     st, _, d = req("DELETE", "/v1/Conversations/u1")
@@ -490,7 +510,8 @@ def test_seed_and_reset():
                                              ["participants"]) == 1, state)
     ctl("POST", "reset")
     state = ctl("GET", "state")
-    check("reset: empty", state == {"conversations": [], "calls": []} and
+    check("reset: empty", state == {"conversations": [], "calls": [],
+                                    "messages_sent": []} and
           ctl("GET", "requests") == [] and ctl("GET", "stats")["requests"] ==
           0, state)
 
