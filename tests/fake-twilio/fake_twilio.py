@@ -219,9 +219,9 @@ def segments(body):
     return 1 if n <= one else -(-n // part)
 
 
-def quote_path(path):
-    """A path with unescaped names (unique names) escaped again for a URL."""
-    return quote(path, safe="/")
+def quote_path(template, ref):
+    """A path naming a conversation (SID or unique name) as a URL holds it."""
+    return template % quote(ref, safe="")
 
 
 def nanp_format(number):
@@ -749,8 +749,8 @@ class Store:
             conv = self.find(args[0], path)
             items = [(x["seq"], self.render_participant(x, base))
                      for x in conv["participants"].values()]
-        return 200, self.page(items, "participants", base, quote_path(path),
-                              [], p)
+        return 200, self.page(items, "participants", base, quote_path(
+            "/v1/Conversations/%s/Participants", args[0]), [], p)
 
     def fetch_participant(self, base, args, p):
         path = "/v1/Conversations/%s/Participants/%s" % tuple(args)
@@ -882,8 +882,9 @@ class Store:
         if order == "desc":
             items.reverse()
         # The URLs name the conversation as the request did (sid or name).
-        return 200, self.page(items, "messages", base, quote_path(path),
-                              filters, p, order == "desc")
+        return 200, self.page(items, "messages", base, quote_path(
+            "/v1/Conversations/%s/Messages", args[0]), filters, p,
+            order == "desc")
 
     def participant_conversations(self, base, args, p):
         address, identity = p.get("Address"), p.get("Identity")

@@ -15,13 +15,14 @@ import sys
 import threading
 import time
 import traceback
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ACCOUNT = "AC" + "0" * 32
 TOKEN = "sandbox-auth-token"
 AUTH = "Basic " + base64.b64encode(("%s:%s" % (ACCOUNT, TOKEN)).encode()).decode()
 CALLS = "/2010-04-01/Accounts/%s/Calls.json" % ACCOUNT
+SMS = "/2010-04-01/Accounts/%s/Messages.json" % ACCOUNT
 
 PORT = None
 passed = failed = 0
@@ -308,6 +309,348 @@ def test_participants():
         x["conversation_sid"] for x in d["conversations"]], d)
 
 
+def test_unique_name_paths():
+    """Every conversation path takes the unique name, URL-escaped."""
+    name = "a b/c+d%é"
+    esc = quote(name, safe="")
+    c = new_conv(UniqueName=name)["sid"]
+    base = "/v1/Conversations/" + esc
+    st, _, d = req("GET", base)
+    check("name path: fetch", st == 200 and d["sid"] == c, d)
+    st, _, d = req("POST", base, {"FriendlyName": "n"})
+    check("name path: update", st == 200 and d["sid"] == c and
+          d["friendly_name"] == "n", d)
+    st, _, p = add(esc, "+14155550100", "+14155550199")
+    check("name path: participant create", st == 201 and
+          p["conversation_sid"] == c, p)
+    st, _, d = req("GET", base + "/Participants")
+    check("name path: participant list", st == 200 and
+          [x["sid"] for x in d["participants"]] == [p["sid"]] and
+          d["meta"]["url"].endswith(base + "/Participants?PageSize=50&Page=0"),
+          d)
+    st, _, d = req("GET", base + "/Participants/" + p["sid"])
+    check("name path: participant fetch", st == 200 and d == p, d)
+    st, _, p2 = add(esc, "+14155550101", "+14155550199")
+    st, _, d = req("GET", base + "/Participants", {"PageSize": 1})
+    st, _, d2 = follow(d["meta"]["next_page_url"])
+    check("name path: participant paging", st == 200 and [
+        x["sid"] for x in d["participants"] + d2["participants"]] ==
+        [p["sid"], p2["sid"]], (d["meta"], d2))
+    st, _, m = req("POST", base + "/Messages", {"Body": "hi"})
+    check("name path: message create", st == 201 and
+          m["conversation_sid"] == c, m)
+    st, _, d = req("GET", base + "/Messages")
+    check("name path: message list", st == 200 and
+          [x["sid"] for x in d["messages"]] == [m["sid"]], d)
+    st, _, d = req("DELETE", base + "/Participants/" + p["sid"])
+    check("name path: participant delete", st == 204, (st, d))
+    st, _, d = req("DELETE", base)
+    check("name path: delete", st == 204, (st, d))
+    for method, path in (("GET", base), ("GET", base + "/Participants"),
+                         ("GET", base + "/Messages"),
+                         ("POST", base + "/Messages")):
+        st, _, d = req(method, path, {"Body": "x"} if method == "POST" else {})
+        check("name path: gone %s %s -> 404" % (method, path), st == 404 and
+              is_error(d, 404, 20404), d)
+
+
+def test_participant_instance():
+    a = new_conv(UniqueName="pa")["sid"]
+    b = new_conv()["sid"]
+    st, _, p = add(a, "+14155550100", "+14155550199")
+    path = "/v1/Conversations/%s/Participants/%s" % (a, p["sid"])
+    st, _, d = req("GET", path)
+    check("participant fetch", st == 200 and d == p, d)
+    st, _, d = req("GET", "/v1/Conversations/%s/Participants/MB%s" % (
+        a, "0" * 32))
+    check("participant fetch missing -> 404 20404", st == 404 and
+          is_error(d, 404, 20404), d)
+    st, _, d = req("GET", "/v1/Conversations/%s/Participants/%s" % (
+        b, p["sid"]))
+    check("participant of another conversation -> 404", st == 404, d)
+    st, _, d = req("GET", "/v1/Conversations/CH%s/Participants/%s" % (
+        "0" * 32, p["sid"]))
+    check("participant fetch, conversation missing -> 404", st == 404 and
+          d["code"] == 20404, d)
+    st, _, d = req("POST", path, {"Attributes": '{"x":1}'})
+    check("participant update: attributes", st == 200 and
+          d["attributes"] == '{"x":1}' and d["sid"] == p["sid"], d)
+    st, _, d = req("POST", path, {"Attributes": "{bad"})
+    check("participant update: bad attributes", st == 400 and
+          d["code"] == 50205, d)
+    st, _, d = req("POST", path, {"Nope": "1"})
+    check("participant update: unknown param", st == 400 and
+          is_error(d, 400, 20001) and "Nope" in d["message"], d)
+    st, _, d = req("POST", path, {"Attributes": "{}"},
+                   headers={"X-Twilio-Webhook-Enabled": "yes"})
+    check("participant update: bad webhook header", st == 400 and
+          "X-Twilio-Webhook-Enabled" in d["message"], d)
+    # An identity participant is fetched by identity too.
+    st, _, q = req("POST", "/v1/Conversations/%s/Participants" % a,
+                   {"Identity": "alice"})
+    st, _, d = req("GET", "/v1/Conversations/pa/Participants/alice")
+    check("participant fetch by identity", st == 200 and d["sid"] ==
+          q["sid"], d)
+    # The pair is bound in a; b cannot take it until the delete.
+    st, _, d = add(b, "+14155550100", "+14155550199")
+    check("pair bound before delete", st == 409 and d["code"] == 50416, d)
+    st, _, d = req("DELETE", path)
+    check("participant delete -> 204", st == 204 and d is None, (st, d))
+    st, _, d = req("DELETE", path)
+    check("participant delete again -> 404", st == 404 and
+          is_error(d, 404, 20404), d)
+    st, _, d = req("GET", path)
+    check("participant gone", st == 404, d)
+    st, _, d = add(b, "+14155550100", "+14155550199")
+    check("delete frees the pair", st == 201, d)
+    st, _, d = req("GET", "/v1/ParticipantConversations",
+                   {"Address": "+14155550100"})
+    check("delete updates ParticipantConversations", [
+        x["conversation_sid"] for x in d["conversations"]] == [b], d)
+    # Proxy address update follows the binding rules.
+    c = new_conv()["sid"]
+    st, _, r = add(c, "+14155550101", "+14155550198")
+    st, _, d = req("POST", "/v1/Conversations/%s/Participants/%s" % (
+        c, r["sid"]), {"MessagingBinding.ProxyAddress": "+14155550199"})
+    check("participant update: proxy free -> 200", st == 200 and
+          d["messaging_binding"]["proxy_address"] == "+14155550199", d)
+    st, _, d = add(b, "+14155550101", "+14155550199")
+    check("participant update: new pair bound", st == 409 and
+          d["code"] == 50416 and c in d["message"], d)
+    st, _, d = add(b, "+14155550101", "+14155550198")
+    check("participant update: old pair freed", st == 201, d)
+    # A closed conversation takes no participant changes.
+    req("POST", "/v1/Conversations/" + c, {"State": "closed"})
+    st, _, d = req("POST", "/v1/Conversations/%s/Participants/%s" % (
+        c, r["sid"]), {"Attributes": "{}"})
+    check("participant update in closed -> 50377", st == 400 and
+          is_error(d, 400, 50377), d)
+    st, _, d = add(c, "+14155550102", "+14155550197")
+    check("participant add in closed -> 50377", st == 400 and
+          d["code"] == 50377, d)
+
+
+def test_messages():
+    c = new_conv(UniqueName="m")["sid"]
+    path = "/v1/Conversations/%s/Messages" % c
+    st, _, m = req("POST", path, {"Body": "hello", "Attributes": '{"k":"v"}'},
+                   headers={"X-Twilio-Webhook-Enabled": "true"})
+    check("message: 201", st == 201, (st, m))
+    check("message: sid", m["sid"].startswith("IM") and len(m["sid"]) == 34 and
+          all(ch in "0123456789abcdef" for ch in m["sid"][2:]), m)
+    check("message: fields", m["index"] == 0 and m["author"] == "system" and
+          m["body"] == "hello" and m["attributes"] == '{"k":"v"}' and
+          m["participant_sid"] is None and m["delivery"] is None and
+          m["media"] is None and m["conversation_sid"] == c and
+          m["account_sid"] == ACCOUNT and
+          m["date_created"] == m["date_updated"] and
+          m["date_created"].endswith("Z"), m)
+    check("message: url and links", m["url"] ==
+          "http://127.0.0.1:%d%s/%s" % (PORT, path, m["sid"]) and
+          m["links"] == {"delivery_receipts": m["url"] + "/Receipts",
+                         "channel_metadata": m["url"] + "/ChannelMetadata"}, m)
+    want = {"account_sid", "conversation_sid", "sid", "index", "author",
+            "body", "media", "attributes", "participant_sid", "date_created",
+            "date_updated", "url", "delivery", "links", "content_sid"}
+    check("message: keys as Twilio's", set(m) == want, set(m) ^ want)
+    st, _, m2 = req("POST", path, {"Body": "two", "Author": "bob"},
+                    headers={"X-Twilio-Webhook-Enabled": "false"})
+    check("message: index 1, author", st == 201 and m2["index"] == 1 and
+          m2["author"] == "bob" and m2["attributes"] == "{}", m2)
+    st, _, m3 = req("POST", path, {"MediaSid": "ME" + "a" * 32})
+    check("message: media only", st == 201 and m3["index"] == 2 and
+          m3["body"] is None and m3["media"][0]["sid"] == "ME" + "a" * 32, m3)
+    log = ctl("GET", "requests")
+    check("message: webhook header logged", [e["webhook_enabled"]
+                                             for e in log[-3:]] ==
+          ["true", "false", None], log[-3:])
+    state = ctl("GET", "state")
+    sm = state["conversations"][0]["messages"]
+    check("message: state", [(x["sid"], x["webhook_enabled"]) for x in sm] ==
+          [(m["sid"], True), (m2["sid"], False), (m3["sid"], None)], sm)
+    # Refusals.
+    for params, code, why in (
+            ({}, 50503, "no body"), ({"Body": ""}, 50503, "empty body"),
+            ({"Author": "x"}, 50503, "author only"),
+            ({"Body": "x" * 1601}, 50504, "body too long"),
+            ({"Body": "x", "Attributes": "nope"}, 50205, "bad attributes"),
+            ({"Body": "x", "MediaSid": "MEnope"}, 20001, "bad MediaSid"),
+            ({"Body": "x", "To": "+1"}, 20001, "unknown param")):
+        st, _, d = req("POST", path, params)
+        check("message: %s -> %d" % (why, code), st == 400 and
+              is_error(d, 400, code), d)
+    st, _, d = req("POST", path, {"Body": "x"},
+                   headers={"X-Twilio-Webhook-Enabled": "TRUE"})
+    check("message: webhook header must be true|false", st == 400 and
+          is_error(d, 400, 20001) and "X-Twilio-Webhook-Enabled" in
+          d["message"], d)
+    st, _, d = req("POST", "/v1/Conversations/CH%s/Messages" % ("0" * 32),
+                   {"Body": "x"})
+    check("message: conversation missing -> 404", st == 404 and
+          is_error(d, 404, 20404), d)
+    st, _, d = req("POST", path, {"Body": "x" * 1600})
+    check("message: 1600 is fine", st == 201 and d["index"] == 3, d)
+    # Listing: asc by default, desc, paging.
+    st, _, d = req("GET", path)
+    check("messages: list asc", st == 200 and d["meta"]["key"] == "messages"
+          and [x["index"] for x in d["messages"]] == [0, 1, 2, 3] and
+          d["meta"]["page_size"] == 50 and d["meta"]["next_page_url"] is None,
+          d)
+    check("messages: listed as created", d["messages"][0] == m, d)
+    st, _, d = req("GET", path, {"Order": "desc"})
+    check("messages: list desc", [x["index"] for x in d["messages"]] ==
+          [3, 2, 1, 0], d)
+    for order, want_idx in (("asc", [0, 1, 2, 3]), ("desc", [3, 2, 1, 0])):
+        st, _, d = req("GET", path, {"Order": order, "PageSize": 3})
+        got = [x["index"] for x in d["messages"]]
+        nxt = d["meta"]["next_page_url"]
+        check("messages: %s page url keeps Order" % order, nxt and
+              "Order=" + order in nxt and "PageToken=PA" in nxt and
+              "PageSize=3" in nxt and "Page=1" in nxt, d["meta"])
+        st, _, d2 = follow(nxt)
+        got += [x["index"] for x in d2["messages"]]
+        check("messages: %s paging" % order, got == want_idx and
+              d2["meta"]["next_page_url"] is None and d2["meta"]["page"] == 1,
+              (got, d2["meta"]))
+        st, _, d3 = follow(d2["meta"]["previous_page_url"])
+        check("messages: %s previous" % order, [
+            x["index"] for x in d3["messages"]] == want_idx[:3], d3)
+    for params in ({"PageSize": 0}, {"PageSize": 101}, {"Order": "up"},
+                   {"PageToken": "x"}, {"Page": -1}):
+        st, _, d = req("GET", path, params)
+        check("messages: bad %s -> 400" % params, st == 400 and
+              is_error(d, 400, 20001), d)
+    # Paging is stable when a message is added between pages.
+    st, _, d = req("GET", path, {"PageSize": 2})
+    req("POST", path, {"Body": "late"})
+    st, _, d2 = follow(d["meta"]["next_page_url"])
+    check("messages: new message on the next page", [
+        x["index"] for x in d2["messages"]] == [2, 3], d2)
+    # Closed conversation: no new message, the old ones still listed.
+    req("POST", "/v1/Conversations/m", {"State": "closed"})
+    st, _, d = req("POST", path, {"Body": "too late"})
+    check("message into closed -> 50377", st == 400 and
+          is_error(d, 400, 50377), d)
+    st, _, d = req("GET", path)
+    check("messages of closed still listed", st == 200 and
+          len(d["messages"]) == 5, d)
+    # A participant's identity as Author makes it the author.
+    c2 = new_conv()["sid"]
+    st, _, q = req("POST", "/v1/Conversations/%s/Participants" % c2,
+                   {"Identity": "carol"})
+    st, _, d = req("POST", "/v1/Conversations/%s/Messages" % c2,
+                   {"Body": "x", "Author": "carol"})
+    check("message: author participant", d["participant_sid"] == q["sid"], d)
+    # Deleting the conversation deletes its messages.
+    req("DELETE", "/v1/Conversations/" + c)
+    st, _, d = req("GET", path)
+    check("messages: gone with the conversation", st == 404, d)
+    # Seeded messages.
+    out = ctl("POST", "seed", {"conversations": [{"messages": [
+        {"author": "+14155550100", "body": "old",
+         "date_created": "2026-01-02T03:04:05Z"},
+        {"body": "older?", "attributes": {"a": 1}}]}]})
+    sid = out["sids"][0]
+    st, _, d = req("GET", "/v1/Conversations/%s/Messages" % sid)
+    check("seed: messages", st == 200 and [
+        (x["index"], x["author"], x["body"], x["attributes"])
+        for x in d["messages"]] == [(0, "+14155550100", "old", "{}"),
+                                     (1, "system", "older?", '{"a": 1}')] and
+        d["messages"][0]["date_created"] == "2026-01-02T03:04:05Z" and
+        out["conversations"][0]["messages"] == [
+            x["sid"] for x in d["messages"]], (out, d))
+
+
+def test_sms():
+    st, _, m = req("POST", SMS, {"To": "+14155550100", "From": "+14155550199",
+                                 "Body": "hello"})
+    check("sms: 201", st == 201, (st, m))
+    check("sms: fields", m["sid"].startswith("SM") and len(m["sid"]) == 34 and
+          m["to"] == "+14155550100" and m["from"] == "+14155550199" and
+          m["body"] == "hello" and m["status"] == "queued" and
+          m["direction"] == "outbound-api" and m["num_segments"] == "1" and
+          m["num_media"] == "0" and m["api_version"] == "2010-04-01" and
+          m["account_sid"] == ACCOUNT and m["messaging_service_sid"] is None
+          and m["uri"] == "/2010-04-01/Accounts/%s/Messages/%s.json"
+          % (ACCOUNT, m["sid"]) and m["error_code"] is None and
+          m["date_sent"] is None, m)
+    check("sms: RFC 2822 dates", m["date_created"].endswith("+0000") and
+          "," in m["date_created"], m["date_created"])
+    st, _, d = req("POST", SMS, {"To": "+14155550100", "Body": "x" * 161,
+                                 "MessagingServiceSid": "MG" + "1" * 32})
+    check("sms: messaging service", st == 201 and d["from"] is None and
+          d["status"] == "accepted" and d["num_segments"] == "2" and
+          d["messaging_service_sid"] == "MG" + "1" * 32, d)
+    st, _, d = req("POST", SMS, {"To": "+14155550100", "From": "+14155550199",
+                                 "MediaUrl": "https://example.com/a.png"})
+    check("sms: media only", st == 201 and d["num_media"] == "1", d)
+    st, _, d = req("POST", SMS, {"To": "+14155550100", "From": "+14155550199",
+                                 "Body": "ł" * 71})
+    check("sms: UCS-2 segments", d["num_segments"] == "2", d)
+    for params, code, why in (
+            ({"From": "+14155550199", "Body": "x"}, 21604, "no To"),
+            ({"To": "+14155550100", "Body": "x"}, 21603, "no From"),
+            ({"To": "+14155550100", "From": "+14155550199"}, 21602, "no Body"),
+            ({"To": "+14155550100", "MessagingServiceSid": "MG" + "1" * 32},
+             21619, "no Body, service"),
+            ({"To": "4155550100", "From": "+14155550199", "Body": "x"}, 21211,
+             "To not E.164"),
+            ({"To": "+1 415 555 0100", "From": "+14155550199", "Body": "x"},
+             21211, "To with spaces"),
+            ({"To": "+14155550100", "From": "+0123", "Body": "x"}, 21212,
+             "From not E.164"),
+            ({"To": "+14155550100", "From": "+14155550199", "Body": "x" * 1601},
+             21617, "body too long"),
+            ({"To": "+14155550100", "From": "+14155550199", "Body": "x",
+              "MessagingServiceSid": "MGx"}, 20001, "bad service sid"),
+            ({"To": "+14155550100", "From": "+14155550199", "Body": "x",
+              "Nope": "1"}, 20001, "unknown param")):
+        st, _, d = req("POST", SMS, params)
+        check("sms: %s -> %d" % (why, code), st == 400 and
+              is_error(d, 400, code), d)
+    st, _, d = req("POST", SMS.replace("0" * 32, "1" * 32), {
+        "To": "+14155550100", "From": "+14155550199", "Body": "x"})
+    check("sms: other account -> 404", st == 404 and is_error(d, 404, 20404),
+          d)
+    st, _, d = req("GET", SMS)
+    check("sms: GET -> 405", st == 405, (st, d))
+    sent = ctl("GET", "state")["messages_sent"]
+    check("sms: state", [x["sid"] for x in sent][0] == m["sid"] and
+          len(sent) == 4 and sent[0]["params"] == {
+              "To": "+14155550100", "From": "+14155550199", "Body": "hello"},
+          sent)
+
+
+def test_lists_page():
+    """Conversations by State and ParticipantConversations, page by page."""
+    act = [new_conv()["sid"] for _ in range(3)]
+    ina = [new_conv(State="inactive")["sid"] for _ in range(3)]
+    for i, sid in enumerate(act + ina):
+        st, _, d = add(sid, "+14155550100", "+1415555%04d" % (200 + i))
+        check("lists: participant added", st == 201, d)
+    for state, want in (("active", act), ("inactive", ina)):
+        st, _, d = req("GET", "/v1/Conversations", {"State": state,
+                                                    "PageSize": 2})
+        got = [x["sid"] for x in d["conversations"]]
+        check("list %s: first page" % state, st == 200 and len(got) == 2 and
+              "State=" + state in d["meta"]["next_page_url"] and
+              "PageToken=" in d["meta"]["next_page_url"], d["meta"])
+        st, _, d = follow(d["meta"]["next_page_url"])
+        got += [x["sid"] for x in d["conversations"]]
+        check("list %s: all, once" % state, got == want and
+              d["meta"]["next_page_url"] is None, got)
+    st, _, d = req("GET", "/v1/ParticipantConversations",
+                   {"Address": "+14155550100", "PageSize": 4})
+    got = [x["conversation_sid"] for x in d["conversations"]]
+    check("ParticipantConversations: token in next", "PageToken=" in
+          d["meta"]["next_page_url"] and "Address=%2B14155550100" in
+          d["meta"]["next_page_url"], d["meta"])
+    st, _, d = follow(d["meta"]["next_page_url"])
+    got += [x["conversation_sid"] for x in d["conversations"]]
+    check("ParticipantConversations: all pages", got == act + ina and
+          d["meta"]["next_page_url"] is None, got)
+
+
 def test_concurrent_50416():
     convs = [new_conv()["sid"] for _ in range(20)]
     results = []
@@ -445,6 +788,34 @@ def test_faults():
     log = ctl("GET", "requests")
     check("fault: logged", log[-1]["fault"] is not None and
           log[-1]["status"] == 200, log[-1])
+    # The new routes fault like the old ones.
+    c = new_conv(UniqueName="fm")["sid"]
+    ctl("DELETE", "faults")
+    ctl("POST", "faults", {"faults": [
+        {"method": "POST", "path": "/Messages$", "status": 503, "times": 1},
+        {"method": "DELETE", "path": "/Participants/MB", "status": 500,
+         "commit": True},
+        {"method": "POST", "path": "/Messages\\.json$", "match": {
+            "To": "0100$"}, "status": 429, "code": 20429}]})
+    st, _, d = req("POST", "/v1/Conversations/fm/Messages", {"Body": "x"})
+    check("fault: conversation message 503", st == 503 and
+          is_error(d, 503, 20503), d)
+    st, _, d = req("POST", "/v1/Conversations/fm/Messages", {"Body": "x"})
+    check("fault: then the message goes", st == 201 and d["index"] == 0, d)
+    st, _, p = add(c, "+14155550100", "+14155550199")
+    st, _, d = req("DELETE", "/v1/Conversations/%s/Participants/%s"
+                   % (c, p["sid"]))
+    st2, _, _ = req("GET", "/v1/Conversations/%s/Participants/%s"
+                    % (c, p["sid"]))
+    check("fault: participant delete committed then 500",
+          st == 500 and st2 == 404, (st, d, st2))
+    st, _, d = req("POST", SMS, {"To": "+14155550100", "From":
+                                 "+14155550199", "Body": "x"})
+    st2, _, _ = req("POST", SMS, {"To": "+14155550101", "From":
+                                  "+14155550199", "Body": "x"})
+    check("fault: sms matched on To", st == 429 and d["code"] == 20429 and
+          st2 == 201, (st, d, st2))
+    ctl("DELETE", "faults")
     st, _, d = req("POST", "/_fake/faults", body='{"faults": [{"stauts": 1}]}',
                    auth=None)
     check("fault: unknown key rejected", st == 400, (st, d))
@@ -532,7 +903,8 @@ def test_throughput():
 
 
 TESTS = [test_auth, test_conversations, test_paging, test_participants,
-         test_concurrent_50416, test_calls, test_faults, test_stats_and_log,
+         test_unique_name_paths, test_participant_instance, test_messages,
+         test_sms, test_lists_page, test_concurrent_50416, test_calls, test_faults, test_stats_and_log,
          test_seed_and_reset, test_throughput]
 
 
