@@ -9,9 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "app/config.h"
 #include "core/e164.h"
 #include "core/log.h"
+#include "svc/pagetok.h"
 #include "svc/pool.h"
 #include "twilio/sid.h"
 
@@ -628,6 +631,13 @@ load_sessions(struct loader *l)
 	load_pool(l);
 	c->session.pool = c->pool;
 	get_bool(l, &c->session.strict_geo, false, "NUMBER_POOL_STRICT_GEO");
+	/*
+	 * Page tokens are signed with a key made from the auth token, which
+	 * every copy of the service shares: a token from one is good at all.
+	 */
+	if (c->twilio.auth_token != NULL && pagetok_key(c->twilio.auth_token,
+	    c->session.page_key) != ERR_OK)
+		l->nomem = true;
 }
 
 /* What callers hear (CALL_ANNOUCEMENT_* is the seed's spelling, kept). */
@@ -745,6 +755,9 @@ config_free(struct config *c)
 	if (c == NULL)
 		return;
 	free(c->twilio.account_sid);
+	if (c->twilio.auth_token != NULL)
+		OPENSSL_cleanse(c->twilio.auth_token, strlen(c->twilio.auth_token));
+	OPENSSL_cleanse(c->session.page_key, sizeof(c->session.page_key));
 	free(c->twilio.auth_token);
 	free(c->auth_token_secondary);
 	free(c->twilio.conversations_url);

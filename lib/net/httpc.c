@@ -185,15 +185,21 @@ headers_new(struct httpc *h, const char *const *lines)
 	return ERR_OK;
 }
 
-/* Frees the headers, wiping them first: they may hold credentials. */
+/* Frees a list of headers, wiping it first: it may hold credentials. */
 static void
-headers_free(struct httpc *h)
+slist_wipe(struct curl_slist *list)
 {
 	struct curl_slist *l;
 
-	for (l = h->headers; l != NULL; l = l->next)
+	for (l = list; l != NULL; l = l->next)
 		OPENSSL_cleanse(l->data, strlen(l->data));
-	curl_slist_free_all(h->headers);
+	curl_slist_free_all(list);
+}
+
+static void
+headers_free(struct httpc *h)
+{
+	slist_wipe(h->headers);
 	h->headers = NULL;
 }
 
@@ -410,6 +416,8 @@ release_easy(struct httpc *h, struct httpc_call *c)
 		return;
 	curl_multi_remove_handle(h->multi, easy);
 	c->easy = NULL;
+	slist_wipe(c->headers);
+	c->headers = NULL;
 	if (h->nspare < SPARE_MAX)
 		h->spare[h->nspare++] = easy;
 	else
@@ -484,6 +492,35 @@ easy_method(CURL *easy, const struct httpc_call *c)
 
 static void	transport_start(struct httpc *, struct httpc_call *, long long);
 
+/*
+ * Sets the headers of c's handle: the client's, and c's own line when it
+ * has one (a list of the call's, freed by release_easy()). ERR_NOMEM.
+ */
+static enum err
+call_headers(struct httpc *h, struct httpc_call *c)
+{
+	struct curl_slist	*l, *own = NULL;
+	const struct curl_slist	*i;
+
+	if (c->header == NULL) {
+		curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, h->headers);
+		return ERR_OK;
+	}
+	for (i = h->headers; i != NULL; i = i->next) {
+		if ((l = curl_slist_append(own, i->data)) == NULL)
+			goto nomem;
+		own = l;
+	}
+	if ((l = curl_slist_append(own, c->header)) == NULL)
+		goto nomem;
+	c->headers = l;
+	curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, l);
+	return ERR_OK;
+nomem:
+	slist_wipe(own);
+	return ERR_NOMEM;
+}
+
 /* Starts one attempt of c: an easy handle on the multi. */
 static void
 call_start(struct httpc *h, struct httpc_call *c, long long deadline)
@@ -510,6 +547,11 @@ call_start(struct httpc *h, struct httpc_call *c, long long deadline)
 	}
 	c->easy = easy;
 	attempt_begin(c);
+	if (call_headers(h, c) != ERR_OK) {
+		release_easy(h, c);
+		call_fail(h, c, ERR_NOMEM, "out of memory");
+		return;
+	}
 	curl_easy_setopt(easy, CURLOPT_URL, buf_str(&c->url));
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)left);
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,

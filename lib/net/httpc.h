@@ -76,6 +76,11 @@ struct httpc_call {
 	struct buf	 form;		/* POST body, form-encoded */
 	size_t		 budget;	/* bytes, all answers; 0: the client's */
 	/*
+	 * One header line this call sends besides the client's own
+	 * ("Name: value"), or NULL; borrowed until the call is done.
+	 */
+	const char	*header;
+	/*
 	 * Reads each answer (status, body) into err and message. NULL: a
 	 * 2xx is ERR_OK, anything else ERR_TRANSPORT.
 	 */
@@ -96,6 +101,7 @@ struct httpc_call {
 	/* Private to httpc.c. */
 	struct httpc	*h;
 	void		*easy;
+	void		*headers;	/* the client's and header, while running */
 	long long	 retry_at;	/* ms, monotonic; 0: not waiting */
 	long		 retry_after;	/* the Retry-After header, seconds; -1 none */
 	int		 tries;		/* attempts at the current URL */

@@ -12,7 +12,11 @@ mark_attributes(char *out, size_t len, size_t parties)
 {
 	int n;
 
-	n = snprintf(out, len, "{\"" MARK_KEY "\":{\"parties\":%zu}}", parties);
+	if (parties == 0)
+		n = snprintf(out, len, "{\"" MARK_KEY "\":{\"added\":true}}");
+	else
+		n = snprintf(out, len, "{\"" MARK_KEY "\":{\"parties\":%zu}}",
+		    parties);
 	return n >= 0 && (size_t)n < len ? ERR_OK : ERR_TOOBIG;
 }
 

@@ -1,10 +1,14 @@
 /*
  * mark: how this service recognises its own conversations after a crash.
  *
- * Every participant a session adds carries, in its attributes, the marker
- * {"maskedSession": {"parties": N}}: the number of participants its session
- * was created with, so that a session left with fewer (its worker died half
- * way) can be told from a whole one (svc/reap). A conversation created
+ * Every participant a session is created with carries, in its attributes,
+ * the marker {"maskedSession": {"parties": N}}: the number of participants
+ * its session was created with, so that a session left with fewer (its
+ * worker died half way) can be told from a whole one (svc/reap). One added
+ * later carries {"maskedSession": {"added": true}} instead: it does not
+ * count, so a session that grows is never taken for a half-made one; one
+ * that shrinks says so in the conversation's own attributes (svc/sessattr's
+ * "changed"). A conversation created
  * without the caller's uniqueName gets a made-up one, "masked-" and 32 random
  * hex digits, so that a create whose answer was lost can be found again and
  * one of ours with no participant at all is recognised.
@@ -25,7 +29,8 @@
 
 /*
  * The marker of a session of parties participants, into out (len bytes,
- * MARK_ATTRS_LEN is enough). ERR_TOOBIG when it does not fit.
+ * MARK_ATTRS_LEN is enough); parties 0: the marker of one added later.
+ * ERR_TOOBIG when it does not fit.
  */
 enum err	mark_attributes(char *out, size_t len, size_t parties);
 /*

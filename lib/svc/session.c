@@ -6,7 +6,9 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/form.h"
 #include "svc/mark.h"
+#include "svc/sessattr.h"
 #include "svc/pool.h"
 #include "svc/session.h"
 #include "svc/sessreq.h"
@@ -28,6 +30,7 @@ struct party {
 	size_t			 next;		/* next candidate in order */
 	bool			*used;		/* by pool index: taken for this address */
 	bool			 looked_up;
+	bool			 started;	/* its first add was sent */
 	bool			 added;
 	const char		*proxy;
 };
@@ -35,7 +38,14 @@ struct party {
 struct session {
 	struct twilio		*t;
 	const struct session_opts *o;
+	/*
+	 * Creating: the conversation's creation. Adding to a session: its
+	 * fetch, and members, the participants it has.
+	 */
 	struct twilio_call	 create;
+	struct twilio_call	 members;
+	const char		*id;		/* adding: the session's id, as given */
+	bool			 adding;
 	struct party		*parties;
 	size_t			 n;
 	const char		*sid;		/* of the created conversation */
@@ -54,6 +64,7 @@ struct session {
 	const char		*unique;
 	char			 made_up[MARK_NAME_LEN];
 	bool			 create_unknown;	/* made or not: not known */
+	bool			 members_known;	/* adding: members_done() passed */
 	time_t			 started;
 };
 
@@ -134,6 +145,31 @@ add_done(struct twilio_call *call, void *arg)
 	fail(s, call->http.err, call, call->http.message);
 }
 
+/*
+ * Starts the add of party p once all it needs is known: its look-up, the
+ * conversation's SID and, when adding to a session, its participants.
+ */
+static void
+party_ready(struct party *p)
+{
+	struct session *s = p->s;
+
+	if (p->started || !p->looked_up || s->sid == NULL ||
+	    (s->adding && !s->members_known))
+		return;
+	p->started = true;
+	add_next(p);
+}
+
+static void
+start_adds(struct session *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		party_ready(&s->parties[i]);
+}
+
 static void
 lookup_done(struct twilio_call *call, void *arg)
 {
@@ -154,8 +190,59 @@ lookup_done(struct twilio_call *call, void *arg)
 		    (k = pool_index(s->o->pool, proxy)) >= 0)
 			p->used[k] = true;
 	p->looked_up = true;
-	if (s->sid != NULL)
-		add_next(p);
+	party_ready(p);
+}
+
+/*
+ * Adding: the session's participants are known. It must have room for the
+ * new ones, and none of them may be in it already.
+ */
+static void
+members_done(struct twilio_call *call, void *arg)
+{
+	struct session	*s = arg;
+	const char	*address, *proxy;
+	size_t		 i, j, n;
+
+	if (call->http.err != ERR_OK) {
+		if (conv_gone(call)) {
+			fail(s, ERR_NOTFOUND, NULL, "");
+			snprintf(s->res->message, sizeof(s->res->message),
+			    "no session %s", s->id);
+			s->res->error = "session_not_found";
+			s->res->status = 404;
+		} else
+			fail(s, call->http.err, call, call->http.message);
+		return;
+	}
+	n = twilio_items_len(call);
+	if (n + s->n > SESSION_MAX_PARTIES) {
+		fail(s, ERR_INVAL, NULL, "");
+		snprintf(s->res->message, sizeof(s->res->message), "the session "
+		    "has %zu participants: %zu more would pass the limit of %d",
+		    n, s->n, SESSION_MAX_PARTIES);
+		s->res->error = "session_full";
+		s->res->status = 409;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (!conv_sms_binding(call, i, &address, &proxy))
+			continue;
+		for (j = 0; j < s->n; j++)
+			if (strcmp(address, s->parties[j].address) == 0) {
+				fail(s, ERR_INVAL, NULL, "");
+				snprintf(s->res->message,
+				    sizeof(s->res->message), "%s is already "
+				    "in the session", address);
+				snprintf(s->res->address,
+				    sizeof(s->res->address), "%s", address);
+				s->res->error = "already_participant";
+				s->res->status = 409;
+				return;
+			}
+	}
+	s->members_known = true;
+	start_adds(s);
 }
 
 static void
@@ -163,8 +250,9 @@ create_done(struct twilio_call *call, void *arg)
 {
 	struct session	*s = arg;
 	const char	*sid;
-	size_t		 i;
 
+	if (s->adding && conv_gone(call))
+		return;		/* members_done() says so */
 	if (call->http.err != ERR_OK) {
 		/* A 4xx is Twilio's "no"; anything else may have made it. */
 		s->create_unknown = !call->http.unsent &&
@@ -182,9 +270,7 @@ create_done(struct twilio_call *call, void *arg)
 	s->sid = sid;
 	snprintf(s->res->conversation_sid, sizeof(s->res->conversation_sid),
 	    "%s", s->sid);
-	for (i = 0; i < s->n; i++)
-		if (s->parties[i].looked_up)
-			add_next(&s->parties[i]);
+	start_adds(s);
 }
 
 /* Deletes the half-made conversation; one already gone is as good. */
@@ -259,26 +345,56 @@ out:
 	twilio_call_free(&get);
 }
 
-/* The answer: the conversation in camelCase plus who got which number. */
-static enum err
-build_result(struct session *s)
+json_object *
+session_view(json_object *conv)
 {
-	json_object	*conv, *list, *o;
-	json_object	*sid;
+	json_object		*out;
+	struct sessattr		 keep;
+	char			*mine = NULL, when[32];
+	const char		*mode;
+
+	if ((out = sessreq_camelize(conv)) == NULL)
+		return NULL;
+	if (sessattr_split(twilio_json_str(conv, "attributes"), &mine,
+	    &keep) != ERR_OK)
+		goto nomem;
+	if (json_object_object_add(out, "attributes",
+	    json_object_new_string(mine)) != 0)
+		goto nomem;
+	if (keep.ttl > 0)
+		json_object_object_add(out, "ttl", json_object_new_int64(keep.ttl));
+	if (keep.expiry > 0) {
+		sessattr_time_format(keep.expiry, when);
+		json_object_object_add(out, "dateExpiry",
+		    json_object_new_string(when));
+	}
+	if ((mode = sessattr_mode_name(keep.mode)) != NULL)
+		json_object_object_add(out, "mode", json_object_new_string(mode));
+	free(mine);
+	return out;
+nomem:
+	free(mine);
+	json_object_put(out);
+	return NULL;
+}
+
+/* The participants the request added: who got which number. */
+static json_object *
+added_list(struct session *s)
+{
+	json_object	*list, *o, *sid;
 	size_t		 i;
 
-	if ((conv = sessreq_camelize(s->create.json)) == NULL)
-		return ERR_NOMEM;
 	if ((list = json_object_new_array()) == NULL)
-		goto nomem;
-	json_object_object_add(conv, "participants", list);
+		return NULL;
 	for (i = 0; i < s->n; i++) {
 		struct party *p = &s->parties[i];
 
 		if ((o = json_object_new_object()) == NULL ||
 		    json_object_array_add(list, o) != 0) {
 			json_object_put(o);
-			goto nomem;
+			json_object_put(list);
+			return NULL;
 		}
 		if (conv_added_sid(&p->add, &sid))
 			json_object_object_add(o, "sid", json_object_get(sid));
@@ -287,11 +403,80 @@ build_result(struct session *s)
 		json_object_object_add(o, "proxyAddress",
 		    json_object_new_string(p->proxy));
 	}
-	s->res->conversation = conv;
+	return list;
+}
+
+/*
+ * The answer: creating, the session (session_view()) with who got which
+ * number; adding, {"participants": [the new ones]}.
+ */
+static enum err
+build_result(struct session *s)
+{
+	json_object	*out, *list;
+
+	out = s->adding ? json_object_new_object() :
+	    session_view(s->create.json);
+	if (out == NULL)
+		return ERR_NOMEM;
+	if ((list = added_list(s)) == NULL ||
+	    json_object_object_add(out, "participants", list) != 0) {
+		json_object_put(list);
+		json_object_put(out);
+		return ERR_NOMEM;
+	}
+	s->res->conversation = out;
 	return ERR_OK;
-nomem:
-	json_object_put(conv);
-	return ERR_NOMEM;
+}
+
+/*
+ * Adding failed: removes again the participants this request added, so
+ * that the session is as it was. One already gone is as good.
+ */
+static void
+cleanup_added(struct session *s, long long deadline)
+{
+	struct twilio_call	*dels;
+	const char		*sid;
+	long long		 now = clock_now_ms();
+	size_t			 i, n = 0;
+	char			 masked[LOG_MASK_LEN];
+
+	if ((dels = calloc(s->n, sizeof(*dels))) == NULL) {
+		s->res->cleanup_failed = 1;
+		return;
+	}
+	for (i = 0; i < s->n; i++) {
+		twilio_call_init(&dels[i]);
+		if (!s->parties[i].added)
+			continue;
+		n++;
+		if ((sid = twilio_json_str(s->parties[i].add.json, "sid")) ==
+		    NULL || conv_participant_delete(&dels[i], s->t, s->sid,
+		    sid) != ERR_OK) {
+			dels[i].http.err = ERR_INVAL;
+			continue;
+		}
+		twilio_submit(s->t, &dels[i]);
+	}
+	if (n > 0)
+		twilio_run(s->t, deadline > now + CLEANUP_GRACE_MS ? deadline :
+		    now + CLEANUP_GRACE_MS);
+	for (i = 0; i < s->n; i++) {
+		if (!s->parties[i].added)
+			continue;
+		if (dels[i].http.err == ERR_OK || conv_gone(&dels[i]))
+			log_info("removed participant %s again from %s",
+			    log_mask(masked, s->parties[i].address), s->sid);
+		else {
+			s->res->cleanup_failed = 1;
+			log_error("could not remove participant %s again from "
+			    "%s: %s", log_mask(masked, s->parties[i].address),
+			    s->sid, dels[i].http.message);
+		}
+		twilio_call_free(&dels[i]);
+	}
+	free(dels);
 }
 
 /* Frees what s holds; the struct itself is the caller's. */
@@ -309,6 +494,7 @@ session_free(struct session *s)
 	free(s->parties);
 	s->parties = NULL;
 	twilio_call_free(&s->create);
+	twilio_call_free(&s->members);
 }
 
 /*
@@ -327,8 +513,11 @@ prepare(struct session *s, struct twilio *t, const struct session_opts *o,
 	s->o = o;
 	s->res = res;
 	s->n = r->naddresses;
+	s->adding = r->kind == SESSREQ_ADD;
 	twilio_call_init(&s->create);
-	if ((e = mark_attributes(s->marker, sizeof(s->marker), s->n)) != ERR_OK)
+	twilio_call_init(&s->members);
+	if ((e = mark_attributes(s->marker, sizeof(s->marker),
+	    s->adding ? 0 : s->n)) != ERR_OK)
 		return e;
 	if ((s->parties = calloc(s->n, sizeof(*s->parties))) == NULL)
 		return ERR_NOMEM;
@@ -349,7 +538,49 @@ prepare(struct session *s, struct twilio *t, const struct session_opts *o,
 }
 
 /*
- * Round trip 1: the creation and every look-up, all at once; round trip 2
+ * The creation's request: the caller's properties, the caller's attributes
+ * joined with what the service keeps (svc/sessattr), and the unique name.
+ */
+static enum err
+submit_create(struct session *s, const struct sessreq *r)
+{
+	struct buf	 form;
+	const char	*why = NULL;
+	enum err	 e;
+
+	if ((s->unique = r->unique_name) == NULL) {
+		if ((e = mark_name(s->made_up, sizeof(s->made_up))) != ERR_OK)
+			return e;
+		s->unique = s->made_up;
+	}
+	buf_init(&form, TWILIO_FORM_MAX);
+	if ((e = buf_append(&form, r->create_form.data, r->create_form.len)) !=
+	    ERR_OK)
+		goto out;
+	if (r->attributes != NULL || sessattr_any(&r->keep)) {
+		struct buf attrs;
+
+		buf_init(&attrs, TWILIO_FORM_MAX);
+		if ((e = sessattr_join(r->attributes, r->attributes != NULL ?
+		    strlen(r->attributes) : 0, &r->keep, &attrs, &why)) ==
+		    ERR_OK)
+			e = form_add(&form, "Attributes", buf_str(&attrs));
+		buf_free(&attrs);
+		if (e == ERR_INVAL)
+			snprintf(s->res->message, sizeof(s->res->message),
+			    "%s", why != NULL ? why : "attributes cannot be kept");
+		if (e != ERR_OK)
+			goto out;
+	}
+	e = conv_create(&s->create, s->t, &form, s->unique);
+out:
+	buf_free(&form);
+	return e;
+}
+
+/*
+ * Round trip 1: the creation (or, adding, the session's fetch and its
+ * participants) and every look-up, all at once; round trip 2
  * (the adds) starts from their callbacks, as each party is ready. Nothing
  * is submitted unless every request could be built.
  */
@@ -360,13 +591,13 @@ submit(struct session *s, const struct sessreq *r)
 	enum err	 e;
 
 	s->started = time(NULL);
-	if ((s->unique = r->unique_name) == NULL) {
-		if ((e = mark_name(s->made_up, sizeof(s->made_up))) != ERR_OK)
+	if (s->adding) {
+		if ((e = conv_fetch(&s->create, s->t, s->id)) != ERR_OK ||
+		    (e = conv_participants(&s->members, s->t, s->id)) != ERR_OK)
 			return e;
-		s->unique = s->made_up;
-	}
-	if ((e = conv_create(&s->create, s->t, &r->create_form, s->unique)) !=
-	    ERR_OK)
+		s->members.done = members_done;
+		s->members.arg = s;
+	} else if ((e = submit_create(s, r)) != ERR_OK)
 		return e;
 	s->create.done = create_done;
 	s->create.arg = s;
@@ -381,6 +612,8 @@ submit(struct session *s, const struct sessreq *r)
 		p->add.arg = p;
 	}
 	twilio_submit(s->t, &s->create);
+	if (s->adding)
+		twilio_submit(s->t, &s->members);
 	for (i = 0; i < s->n; i++)
 		twilio_submit(s->t, &s->parties[i].lookup);
 	return ERR_OK;
@@ -403,7 +636,9 @@ finish(struct session *s, long long deadline)
 	}
 	if (s->err == ERR_OK)
 		s->err = build_result(s);
-	if (s->err != ERR_OK && s->sid != NULL)
+	if (s->err != ERR_OK && s->adding)
+		cleanup_added(s, deadline);
+	else if (s->err != ERR_OK && s->sid != NULL)
 		cleanup(s, deadline);
 	else if (s->err != ERR_OK && s->create_unknown)
 		cleanup_unknown(s, deadline);
@@ -420,6 +655,28 @@ session_create(struct twilio *t, const struct session_opts *o,
 	memset(res, 0, sizeof(*res));
 	if ((e = prepare(&s, t, o, r, res)) != ERR_OK ||
 	    (e = submit(&s, r)) != ERR_OK)
+		goto out;
+	twilio_run(t, deadline);
+	e = finish(&s, deadline);
+out:
+	if (e != ERR_OK && res->message[0] == '\0')
+		snprintf(res->message, sizeof(res->message), "%s", err_str(e));
+	session_free(&s);
+	return e;
+}
+
+enum err
+session_add(struct twilio *t, const struct session_opts *o, const char *id,
+    const struct sessreq *r, long long deadline, struct session_result *res)
+{
+	struct session	 s;
+	enum err	 e;
+
+	memset(res, 0, sizeof(*res));
+	if ((e = prepare(&s, t, o, r, res)) != ERR_OK)
+		goto out;
+	s.id = id;
+	if ((e = submit(&s, r)) != ERR_OK)
 		goto out;
 	twilio_run(t, deadline);
 	e = finish(&s, deadline);

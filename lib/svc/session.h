@@ -27,6 +27,8 @@ struct twilio;
 struct session_opts {
 	const struct pool *pool;	/* the proxy numbers; borrowed */
 	bool		 strict_geo;	/* only numbers of the address's region */
+	/* signs the page tokens of lists (svc/pagetok), the same at every copy */
+	unsigned char	 page_key[32];
 };
 
 struct session_result {
@@ -41,7 +43,15 @@ struct session_result {
 	int		 cleanup_failed; /* the half-made conversation may remain:
 					    conversation_sid, when known */
 	char		 conversation_sid[40];	/* of a failed session, if created */
+	/*
+	 * A refusal of the service's own (not Twilio's): its status and
+	 * error code (static), else 0 and NULL.
+	 */
+	int		 status;
+	const char	*error;
 };
+
+#define SESSION_MAX_PARTIES	50
 
 /*
  * Creates the session r asks for (r and o are borrowed for the call).
@@ -57,6 +67,27 @@ struct session_result {
 enum err	session_create(struct twilio *t, const struct session_opts *o,
 		    const struct sessreq *r, long long deadline,
 		    struct session_result *res);
+/*
+ * Adds the participants r (an SESSREQ_ADD request) names to session id (a
+ * SID or unique name), as session_create() adds them: each address looked
+ * up, its proxy ranked, 50416 moving it to its next candidate; all at once,
+ * with the session's fetch and participant list. All or nothing: if one
+ * cannot be added, those added are removed again before this returns.
+ * Returns ERR_OK and res->conversation = {"participants": [the new ones]};
+ * the failures of session_create(), and ERR_NOTFOUND (no such session:
+ * res->status 404) or ERR_INVAL (res->status 409: the session would have
+ * more than SESSION_MAX_PARTIES, or an address is in it already).
+ */
+enum err	session_add(struct twilio *t, const struct session_opts *o,
+		    const char *id, const struct sessreq *r, long long deadline,
+		    struct session_result *res);
+/*
+ * Twilio's conversation conv as /sessions shows it: its keys camelCased,
+ * "attributes" the caller's own, and §10's ttl, dateExpiry and mode when
+ * the service keeps them. An allocated object (json_object_put()), or NULL
+ * when memory runs out; conv is borrowed.
+ */
+json_object	*session_view(json_object *conv);
 /* Frees what res holds (not res itself); res may be NULL. */
 void		session_result_free(struct session_result *res);
 

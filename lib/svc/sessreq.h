@@ -1,9 +1,13 @@
 /*
- * sessreq: the body of POST /sessions (SPEC §4), parsed and validated.
+ * sessreq: the JSON bodies of /sessions and the paths below it (SPEC §4,
+ * §9, §10), parsed and validated.
  *
- * The JSON keys are the camelCase names of Twilio's SDKs; each maps to one
- * form parameter of Twilio's CreateConversation, which the request carries
- * already encoded, ready to send.
+ * A session's properties are the camelCase names of Twilio's SDKs; each
+ * maps to one form parameter of Twilio's Create- or UpdateConversation,
+ * which the request carries already encoded, ready to send. What the
+ * service keeps for itself (§10's ttl, dateExpiry, mode) and the caller's
+ * attributes are kept apart: they are joined into the one Attributes
+ * parameter when the request is made (svc/sessattr).
  */
 #ifndef SESSREQ_H
 #define SESSREQ_H
@@ -12,17 +16,44 @@
 #include <json-c/json.h>
 
 #include "core/buf.h"
+#include "svc/sessattr.h"
 
 struct pool;
 
 #define SESSREQ_MAX_ADDRESSES	50
 #define SESSREQ_MAX_DEPTH	8	/* JSON nesting allowed in a body */
 
+#define SESSREQ_TTL_MIN		600	/* seconds: Twilio's closed timer's least */
+#define SESSREQ_TTL_MAX		(10L * 366 * 86400)
+#define SESSREQ_BODY_MAX	1600	/* characters of a message */
+
+/* Which body: they share their parsing, and differ in the keys they take. */
+enum sessreq_kind {
+	SESSREQ_CREATE,		/* POST /sessions */
+	SESSREQ_UPDATE,		/* POST /sessions/{id} */
+	SESSREQ_ADD,		/* POST /sessions/{id}/participants */
+	SESSREQ_SAY,		/* POST /sessions/{id}/messages */
+	SESSREQ_TELL,		/* POST .../participants/{p}/messages */
+};
+
 struct sessreq {
+	enum sessreq_kind kind;
 	char		*addresses[SESSREQ_MAX_ADDRESSES];
 	size_t		 naddresses;
-	struct buf	 create_form;	/* CreateConversation's parameters, but */
+	/*
+	 * CREATE and UPDATE: the conversation's parameters but UniqueName and
+	 * Attributes; SAY: the message's parameters but Attributes.
+	 */
+	struct buf	 create_form;
 	char		*unique_name;	/* UniqueName, kept apart: NULL if not given */
+	char		*attributes;	/* the caller's Attributes text, or NULL */
+	/* §10, on CREATE and UPDATE: what was given (on UPDATE, null clears) */
+	bool		 set_ttl, set_expiry, set_mode;
+	struct sessattr	 keep;		/* their values */
+	bool		 timers;	/* Timers.* are in the form */
+	bool		 state;		/* State is in the form */
+	/* SAY and TELL */
+	char		*body;		/* the message's text */
 };
 
 /* Why a body was refused: the offending field (or NULL) and a sentence. */
@@ -44,6 +75,14 @@ struct sessreq_error {
  * the body, and why->message may be empty; not a 400).
  */
 enum err	sessreq_parse(struct sessreq *r, const char *body, size_t len,
+		    struct sessreq_error *why);
+/*
+ * The same for a body of the given kind: each takes its own keys (see the
+ * README's table) and refuses every other one. now (epoch seconds) is the
+ * time expiresIn counts from, and before which a dateExpiry is refused.
+ */
+enum err	sessreq_parse_as(struct sessreq *r, enum sessreq_kind kind,
+		    const char *body, size_t len, long long now,
 		    struct sessreq_error *why);
 /* Frees what sessreq_parse() filled r with; r may be NULL; twice is harmless. */
 void		sessreq_free(struct sessreq *r);

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -21,19 +22,53 @@ conv_create(struct twilio_call *c, const struct twilio *t,
 	return ERR_OK;
 }
 
-/* Sets c to a GET of path (a "conv:" format with one %s): value, escaped. */
+/*
+ * Sets c to a method request of path (a "conv:" format with one %s, and
+ * the rest of it, such as a query, after): value escaped, as a path
+ * segment or a query value.
+ */
 static enum err
-get_escaped(struct twilio_call *c, const struct twilio *t, const char *path,
-    const char *value)
+url_escaped(struct twilio_call *c, const struct twilio *t,
+    enum httpc_method method, const char *path, const char *value)
 {
 	struct buf	 esc;
 	enum err	 e;
 
 	buf_init(&esc, 1024);
 	if ((e = form_escape(&esc, value)) == ERR_OK)
-		e = twilio_call_url(c, t, HTTPC_GET, path, buf_str(&esc));
+		e = twilio_call_url(c, t, method, path, buf_str(&esc));
 	buf_free(&esc);
 	return e;
+}
+
+static enum err
+get_escaped(struct twilio_call *c, const struct twilio *t, const char *path,
+    const char *value)
+{
+	return url_escaped(c, t, HTTPC_GET, path, value);
+}
+
+/*
+ * Appends to c's URL (which has a query already) what page p asks for:
+ * its size, and Twilio's Page and PageToken when it is not the first.
+ */
+static enum err
+page_query(struct twilio_call *c, const struct conv_page *p)
+{
+	char		 num[64];
+	enum err	 e;
+
+	c->one_page = true;
+	snprintf(num, sizeof(num), "%cPageSize=%d",
+	    strchr(buf_str(&c->http.url), '?') != NULL ? '&' : '?', p->size);
+	if ((e = buf_puts(&c->http.url, num)) != ERR_OK)
+		return e;
+	if (p->token == NULL)
+		return ERR_OK;
+	snprintf(num, sizeof(num), "&Page=%ld&PageToken=", p->page);
+	if ((e = buf_puts(&c->http.url, num)) != ERR_OK)
+		return e;
+	return form_escape(&c->http.url, p->token);
 }
 
 enum err
@@ -44,19 +79,123 @@ conv_fetch(struct twilio_call *c, const struct twilio *t,
 }
 
 enum err
-conv_delete(struct twilio_call *c, const struct twilio *t, const char *sid)
+conv_update(struct twilio_call *c, const struct twilio *t, const char *id,
+    const struct buf *form)
 {
-	return twilio_call_url(c, t, HTTPC_DELETE, "conv:/v1/Conversations/%s",
-	    sid);
+	enum err e;
+
+	buf_reset(&c->http.form);
+	if ((e = url_escaped(c, t, HTTPC_POST, "conv:/v1/Conversations/%s",
+	    id)) != ERR_OK)
+		return e;
+	return buf_append(&c->http.form, form->data, form->len);
+}
+
+enum err
+conv_delete(struct twilio_call *c, const struct twilio *t, const char *id)
+{
+	return url_escaped(c, t, HTTPC_DELETE, "conv:/v1/Conversations/%s", id);
 }
 
 enum err
 conv_participants(struct twilio_call *c, const struct twilio *t,
-    const char *sid)
+    const char *id)
 {
 	c->page_key = "participants";
-	return twilio_call_url(c, t, HTTPC_GET,
-	    "conv:/v1/Conversations/%s/Participants?PageSize=100", sid);
+	return get_escaped(c, t,
+	    "conv:/v1/Conversations/%s/Participants?PageSize=100", id);
+}
+
+/* Sets c to method on participant psid of conversation id. */
+static enum err
+participant_url(struct twilio_call *c, const struct twilio *t,
+    enum httpc_method method, const char *id, const char *psid)
+{
+	struct buf	 esc;
+	enum err	 e;
+
+	buf_init(&esc, 1024);
+	if ((e = form_escape(&esc, id)) == ERR_OK &&
+	    (e = buf_puts(&esc, "/Participants/")) == ERR_OK &&
+	    (e = form_escape(&esc, psid)) == ERR_OK)
+		e = twilio_call_url(c, t, method, "conv:/v1/Conversations/%s",
+		    buf_str(&esc));
+	buf_free(&esc);
+	return e;
+}
+
+enum err
+conv_participant_fetch(struct twilio_call *c, const struct twilio *t,
+    const char *id, const char *psid)
+{
+	return participant_url(c, t, HTTPC_GET, id, psid);
+}
+
+enum err
+conv_participant_delete(struct twilio_call *c, const struct twilio *t,
+    const char *id, const char *psid)
+{
+	return participant_url(c, t, HTTPC_DELETE, id, psid);
+}
+
+enum err
+conv_message_create(struct twilio_call *c, const struct twilio *t,
+    const char *id, const struct buf *form)
+{
+	enum err e;
+
+	buf_reset(&c->http.form);
+	if ((e = url_escaped(c, t, HTTPC_POST,
+	    "conv:/v1/Conversations/%s/Messages", id)) != ERR_OK)
+		return e;
+	/*
+	 * Twilio fires no webhook for a message made through the REST API
+	 * unless asked: the account's webhooks see it like any other.
+	 */
+	c->http.header = "X-Twilio-Webhook-Enabled: true";
+	return buf_append(&c->http.form, form->data, form->len);
+}
+
+enum err
+conv_messages(struct twilio_call *c, const struct twilio *t, const char *id,
+    bool newest_first, const struct conv_page *p)
+{
+	enum err e;
+
+	c->page_key = "messages";
+	if ((e = url_escaped(c, t, HTTPC_GET,
+	    "conv:/v1/Conversations/%s/Messages?Order=", id)) != ERR_OK ||
+	    (e = buf_puts(&c->http.url, newest_first ? "desc" : "asc")) !=
+	    ERR_OK)
+		return e;
+	return page_query(c, p);
+}
+
+enum err
+conv_list(struct twilio_call *c, const struct twilio *t, const char *state,
+    const struct conv_page *p)
+{
+	enum err e;
+
+	c->page_key = "conversations";
+	if (state != NULL)
+		e = get_escaped(c, t, "conv:/v1/Conversations?State=%s", state);
+	else
+		e = twilio_call_url(c, t, HTTPC_GET, "conv:/v1/Conversations");
+	return e != ERR_OK ? e : page_query(c, p);
+}
+
+enum err
+conv_of_address_page(struct twilio_call *c, const struct twilio *t,
+    const char *address, const struct conv_page *p)
+{
+	enum err e;
+
+	c->page_key = "conversations";
+	if ((e = get_escaped(c, t,
+	    "conv:/v1/ParticipantConversations?Address=%s", address)) != ERR_OK)
+		return e;
+	return page_query(c, p);
 }
 
 enum err

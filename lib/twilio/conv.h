@@ -31,15 +31,56 @@
  */
 enum err	conv_create(struct twilio_call *c, const struct twilio *t,
 		    const struct buf *form, const char *unique_name);
-/* GET /v1/Conversations/{sid or unique name}, the name escaped. */
+/*
+ * Wherever a conversation is named by id, it is its SID or its unique name
+ * (Twilio takes either in a path), escaped here.
+ */
+/* GET /v1/Conversations/{id}. */
 enum err	conv_fetch(struct twilio_call *c, const struct twilio *t,
-		    const char *sid_or_name);
-/* DELETE /v1/Conversations/{sid}; sid is a checked SID (sid_valid()). */
+		    const char *id);
+/* POST /v1/Conversations/{id}: the form fields of form (encoded, the caller's). */
+enum err	conv_update(struct twilio_call *c, const struct twilio *t,
+		    const char *id, const struct buf *form);
+/* DELETE /v1/Conversations/{id}. */
 enum err	conv_delete(struct twilio_call *c, const struct twilio *t,
-		    const char *sid);
-/* The participants of conversation sid (a checked SID), 100 a page. */
+		    const char *id);
+/* The participants of conversation id, every page, 100 a page. */
 enum err	conv_participants(struct twilio_call *c, const struct twilio *t,
-		    const char *sid);
+		    const char *id);
+/* GET and DELETE /v1/Conversations/{id}/Participants/{psid}. */
+enum err	conv_participant_fetch(struct twilio_call *c,
+		    const struct twilio *t, const char *id, const char *psid);
+enum err	conv_participant_delete(struct twilio_call *c,
+		    const struct twilio *t, const char *id, const char *psid);
+/*
+ * POST /v1/Conversations/{id}/Messages with the form fields of form, and
+ * X-Twilio-Webhook-Enabled: true, so that the account's webhooks see the
+ * message like any other.
+ */
+enum err	conv_message_create(struct twilio_call *c,
+		    const struct twilio *t, const char *id,
+		    const struct buf *form);
+
+/*
+ * Lists read one page at a time (c->one_page; the next in c->next_page):
+ * a page of size items, the first (token NULL), or the one Twilio's Page
+ * and PageToken name.
+ */
+struct conv_page {
+	int		 size;		/* 1 to 100 */
+	long		 page;
+	const char	*token;		/* NULL: the first page */
+};
+/* The messages of conversation id, oldest first unless newest_first. */
+enum err	conv_messages(struct twilio_call *c, const struct twilio *t,
+		    const char *id, bool newest_first, const struct conv_page *p);
+/* The account's conversations in state (NULL: all). */
+enum err	conv_list(struct twilio_call *c, const struct twilio *t,
+		    const char *state, const struct conv_page *p);
+/* The conversations address takes part in (ParticipantConversations). */
+enum err	conv_of_address_page(struct twilio_call *c,
+		    const struct twilio *t, const char *address,
+		    const struct conv_page *p);
 /*
  * POST /v1/Conversations/{sid}/Participants: an SMS participant address
  * talking through proxy, with attributes (a JSON text) on it.

@@ -222,6 +222,8 @@ call_clear(struct twilio_call *c)
 	json_object_put(c->items);
 	c->json = c->items = NULL;
 	c->code = 0;
+	free(c->next_page);
+	c->next_page = NULL;
 }
 
 void
@@ -389,6 +391,12 @@ take_page(struct twilio *t, struct twilio_call *c, json_object *j)
 	if (!same_origin(t, next))
 		return unusable(c, ERR_TRANSPORT, "Twilio's next_page_url "
 		    "leaves the configured base URL");
+	if (c->one_page) {
+		if ((c->next_page = strdup(next)) == NULL)
+			return unusable(c, ERR_NOMEM, "out of memory");
+		c->http.err = ERR_OK;
+		return HTTPC_DONE;
+	}
 	/* This page is number pages + 1. */
 	if (c->http.pages + 1 >= TWILIO_MAX_PAGES) {
 		/* An answer that cannot be used, like one over budget. */

@@ -55,6 +55,7 @@ struct twilio_call {
 	 */
 	struct httpc_call http;
 	const char	*page_key;	/* list calls: the key of the items array */
+	bool		 one_page;	/* lists: this page only, not the ones after */
 	void		(*done)(struct twilio_call *, void *);
 	void		*arg;
 
@@ -62,6 +63,11 @@ struct twilio_call {
 	json_object	*json;		/* the parsed body of a 2xx answer (not lists) */
 	json_object	*items;		/* lists: every page's items, in order */
 	long		 code;		/* Twilio's error code, 0 if none */
+	/*
+	 * one_page lists: the page after this one (Twilio's next_page_url,
+	 * on a configured base URL), or NULL on the last page.
+	 */
+	char		*next_page;
 
 	/* Private to twilio.c. */
 	struct twilio	*t;
