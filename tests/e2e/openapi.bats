@@ -211,6 +211,24 @@ expect() {
 	expect "header WWW-Authenticate at \$: 'Basic realm=\"sessions\"' was expected"
 }
 
+@test "drift: a success to a query the spec does not allow" {
+	drift GET "/sessions?pageSize=500" 200 application/json '{"sessions":[],"nextPageToken":null}'
+	expect "a success, yet the query breaks the spec: pageSize='500' 500 is greater than the maximum of 100"
+	drift GET "/sessions?state=open&x=1" 200 application/json '{"sessions":[],"nextPageToken":null}'
+	expect "state='open' 'open' is not one of ['active', 'inactive', 'closed']"
+	drift GET "/sessions?address=14155551234" 200 application/json '{"sessions":[],"nextPageToken":null}'
+	expect "address='14155551234' '14155551234' does not match"
+	drift GET "/sessions/$CH/messages?order=up&pageSize=0" 200 application/json '{"messages":[],"nextPageToken":null}'
+	expect "pageSize='0' 0 is less than the minimum of 1"
+	# refused: as it should be
+	OPENAPI_ANSWERS=$BATS_TEST_TMPDIR/ok.jsonl
+	openapi_record GET "/sessions?pageSize=500" 400 application/json '{"error":"invalid_request","message":"pageSize is 1 to 100","field":"pageSize"}'
+	openapi_record GET "/sessions?pageSize=100&state=closed&address=%2B14155551234&other=1" 200 application/json '{"sessions":[],"nextPageToken":null}'
+	run openapi_verify
+	echo "$output"
+	[ "$status" = 0 ]
+}
+
 @test "drift: a wrong content type" {
 	drift GET "/sessions/$CH" 200 text/html "$SESSION"
 	expect "content type 'text/html', documented: application/json"

@@ -12,7 +12,10 @@
         Schema), a response without content has an empty body, and the
         headers given (if any) include the documented required ones. A path
         or method SPEC does not describe must be answered 404 or 405 with the
-        error body. Prints every problem; exits 1 if any.
+        error body. A success to a request whose query breaks the documented
+        parameters (pageSize out of bounds, a state not in the enum, an
+        address not E.164) is a problem too. Prints every problem; exits 1
+        if any.
 
     openapi_check.py SPEC --self-test
         Checks SPEC itself: every $ref resolves, every schema is valid JSON
@@ -203,6 +206,30 @@ def check_response(spec, resp, ans, where):
     return problems
 
 
+def query_problems(spec, item, op, path):
+    """How the request's query breaks the operation's documented query
+    parameters (their schemas: bounds, enums, patterns). Unknown names are
+    not looked at."""
+    query = urllib.parse.urlsplit(path).query if "://" in path else path.partition("?")[2]
+    params = {}
+    for p in list(item.get("parameters") or []) + list(op.get("parameters") or []):
+        p = spec.deref(p)
+        if p.get("in") == "query":
+            params[p.get("name")] = p
+    out = []
+    for name, value in urllib.parse.parse_qsl(query.partition("#")[0], keep_blank_values=True):
+        p = params.get(name)
+        if p is None or "schema" not in p:
+            continue
+        schema = spec.deref(p["schema"])
+        inst = value
+        if schema.get("type") == "integer" and re.fullmatch(r"-?[0-9]+", value):
+            inst = int(value)
+        for m in spec.schema_errors(p["schema"], inst):
+            out.append(f"{name}={value!r} {m.split(': ', 1)[-1]}")
+    return out
+
+
 def check_answer(spec, ans, n):
     if not isinstance(ans, dict):
         return [f"answer {n}: not a JSON object"]
@@ -224,6 +251,10 @@ def check_answer(spec, ans, n):
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
         return check_response(spec, resp, ans, where)
     responses = op.get("responses") or {}
+    if 200 <= status < 300:
+        bad = query_problems(spec, m[1], op, path)
+        if bad:
+            return [f"{where}: a success, yet the query breaks the spec: {b}" for b in bad]
     key = lookup_status(responses, status)
     if key is None:
         return [f"{where}: status {status} is not documented for {op.get('operationId', method)} "
