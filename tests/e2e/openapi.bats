@@ -5,6 +5,7 @@
 # e2e: once (does not depend on the web server)
 
 setup() {
+	# shellcheck source=tests/lib/openapi.bash
 	source "$BATS_TEST_DIRNAME/../lib/openapi.bash"
 	WORK=$BATS_TEST_TMPDIR
 	SPEC=$BATS_TEST_DIRNAME/../../openapi.yaml
@@ -91,7 +92,7 @@ expect() {
 	openapi_record GET "/sessions?state=closed&pageSize=2" 200 $J \
 		"{\"sessions\":[$item,$item],\"nextPageToken\":\"opaque-1\"}"
 	openapi_record GET "/sessions?address=%2B14155551234" 200 $J \
-		"$(jq -c '{sessions: [. + {proxyAddress: "+14155550100", participantSid: "'$MB1'"}], nextPageToken: null}' <<<"$item")"
+		"$(jq -c --arg mb "$MB1" '{sessions: [. + {proxyAddress: "+14155550100", participantSid: $mb}], nextPageToken: null}' <<<"$item")"
 	openapi_record GET /sessions 200 $J '{"sessions":[],"nextPageToken":null}'
 	openapi_record GET "/sessions/$CH" 200 $J "$SESSION"
 	openapi_record GET /sessions/ride-42 200 $J \

@@ -31,7 +31,6 @@ import re
 import sys
 import urllib.parse
 
-import jsonschema
 import yaml
 from jsonschema import Draft202012Validator, RefResolver
 from jsonschema.exceptions import RefResolutionError, SchemaError, best_match
