@@ -12,7 +12,7 @@ set -eu
 RUN_PKGS="build-essential pkg-config libfcgi-dev libcurl4-openssl-dev
 libjson-c-dev libssl-dev lighttpd curl python3 ca-certificates procps"
 TEST_PKGS="bats jq nginx apache2 libapache2-mod-fcgid spawn-fcgi openssl
-valgrind clang libclang-rt-dev"
+valgrind clang libclang-rt-dev python3-jsonschema python3-yaml"
 case "${1:-test}" in
 run)	PKGS=$RUN_PKGS ;;
 test)	PKGS="$RUN_PKGS $TEST_PKGS" ;;
