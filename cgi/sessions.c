@@ -572,8 +572,9 @@ reap(int argc, char *argv[], const struct config *c)
 		return 1;
 	e = reap_run(t, min_age, window, &s);
 	twilio_free(t);
-	printf("reap: %lu conversations examined, %lu half-made, %lu deleted, "
-	    "%lu failed\n", s.examined, s.half_made, s.deleted, s.failed);
+	printf("reap: %lu conversations examined, %lu half-made, %lu expired, "
+	    "%lu deleted, %lu failed\n", s.examined, s.half_made, s.expired,
+	    s.deleted, s.failed);
 	return e == ERR_OK && s.failed == 0 ? 0 : 1;
 }
 
@@ -596,7 +597,7 @@ static const struct route routes[] = {
 
 static const struct server_cmd cmds[] = {
 	{ "--reap", REAP_ARGS, "deletes the conversations left half-made by a "
-	    "worker that died.", reap },
+	    "worker that died, and the sessions past their dateExpiry.", reap },
 };
 
 /* File scope: the fuzz target that includes this file serves through it. */

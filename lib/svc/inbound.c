@@ -1,11 +1,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/time.h>
 
 #include "core/e164.h"
 #include "core/log.h"
 #include "svc/inbound.h"
+#include "svc/sessattr.h"
 #include "twilio/calls.h"
 #include "twilio/conv.h"
 #include "twilio/twilio.h"
@@ -44,7 +46,35 @@ run_one(struct twilio *t, struct twilio_call *c, long long deadline)
 	twilio_run(t, deadline);
 }
 
-/* The open conversation in which from talks through proxy number called. */
+/*
+ * Whether the session of item i of a ParticipantConversations list takes
+ * calls (SPEC §10): not a message-only one, and not past its dateExpiry.
+ */
+static bool
+takes_calls(const struct twilio_call *list, size_t i)
+{
+	struct sessattr	 keep;
+	char		*mine = NULL;
+
+	if (sessattr_split(conv_of_address_attributes(list, i), &mine,
+	    &keep) != ERR_OK)
+		return true;	/* out of memory: not a reason to turn a call away */
+	free(mine);
+	if (keep.mode == SESSATTR_MODE_MESSAGE) {
+		log_info("the session is message-only: the call is out of session");
+		return false;
+	}
+	if (keep.expiry > 0 && keep.expiry <= (long long)time(NULL)) {
+		log_info("the session expired: the call is out of session");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The open conversation in which from talks through proxy number called,
+ * if its session takes calls.
+ */
 static const char *
 find_conversation(const struct twilio_call *list, const char *called)
 {
@@ -54,7 +84,7 @@ find_conversation(const struct twilio_call *list, const char *called)
 	for (i = 0; i < n; i++)
 		if ((proxy = conv_open_proxy(list, i, &sid)) != NULL &&
 		    strcmp(proxy, called) == 0 && sid != NULL)
-			return sid;
+			return takes_calls(list, i) ? sid : NULL;
 	return NULL;
 }
 

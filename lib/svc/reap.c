@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "svc/mark.h"
 #include "svc/reap.h"
+#include "svc/sessattr.h"
 #include "twilio/conv.h"
 #include "twilio/twilio.h"
 
@@ -86,6 +87,106 @@ reap_batch(struct twilio *t, struct check *cs, size_t n, struct reap_stats *s)
 	}
 }
 
+/* Deletes the n conversations of cs, whose sids are set; counts into s. */
+static void
+delete_batch(struct twilio *t, struct check *cs, size_t n,
+    struct reap_stats *s)
+{
+	size_t		 i;
+	long long	 deadline = clock_now_ms() + 30000;
+
+	for (i = 0; i < n; i++) {
+		if (conv_delete(&cs[i].del, t, cs[i].sid) == ERR_OK)
+			twilio_submit(t, &cs[i].del);
+		else
+			cs[i].del.http.err = ERR_NOMEM;
+	}
+	twilio_run(t, deadline);
+	for (i = 0; i < n; i++) {
+		if (cs[i].del.http.err == ERR_OK || conv_gone(&cs[i].del)) {
+			s->deleted++;
+			log_info("deleted expired session %s", cs[i].sid);
+		} else {
+			s->failed++;
+			log_error("could not delete expired session %s: %s",
+			    cs[i].sid, cs[i].del.http.message);
+		}
+		twilio_call_free(&cs[i].del);
+	}
+}
+
+/* Whether the conversation's attributes say it was changed on purpose, or when it expires. */
+static void
+kept(const char *attributes, bool *changed, long long *expiry)
+{
+	struct sessattr	 keep;
+	char		*mine = NULL;
+
+	*changed = false;
+	*expiry = 0;
+	if (sessattr_split(attributes, &mine, &keep) != ERR_OK)
+		return;
+	free(mine);
+	*changed = keep.changed;
+	*expiry = keep.expiry;
+}
+
+/*
+ * Deletes the open sessions (active or inactive) past their dateExpiry
+ * (SPEC §10): Conversations has no absolute timer of its own.
+ */
+static enum err
+reap_expired(struct twilio *t, struct reap_stats *s)
+{
+	static const char *const states[] = { "active", "inactive" };
+	struct twilio_call	 list;
+	struct check		 cs[REAP_BATCH];
+	struct conv_summary	 cv;
+	struct conv_page	 first = { 100, 0, NULL };
+	time_t			 now = time(NULL);
+	size_t			 i, j, n, k = 0;
+	bool			 changed;
+	long long		 expiry;
+	enum err		 e = ERR_OK;
+
+	for (j = 0; j < 2 && e == ERR_OK; j++) {
+		twilio_call_init(&list);
+		if ((e = conv_list(&list, t, states[j], &first)) != ERR_OK) {
+			twilio_call_free(&list);
+			break;
+		}
+		list.one_page = false;		/* every page */
+		list.http.budget = REAP_LIST_BUDGET;
+		twilio_submit(t, &list);
+		twilio_run(t, clock_now_ms() + 60000);
+		if ((e = list.http.err) != ERR_OK) {
+			log_error("listing %s conversations failed: %s",
+			    states[j], list.http.message);
+			twilio_call_free(&list);
+			break;
+		}
+		n = twilio_items_len(&list);
+		for (i = 0; i < n; i++) {
+			conv_summary(&list, i, &cv);
+			kept(cv.attributes, &changed, &expiry);
+			if (cv.sid == NULL || expiry <= 0 || expiry > (long long)now)
+				continue;
+			s->expired++;
+			memset(&cs[k], 0, sizeof(cs[k]));
+			twilio_call_init(&cs[k].del);
+			cs[k++].sid = cv.sid;
+			if (k == REAP_BATCH) {
+				delete_batch(t, cs, k, s);
+				k = 0;
+			}
+		}
+		delete_batch(t, cs, k, s);
+		k = 0;
+		twilio_call_free(&list);
+	}
+	return e;
+}
+
 /* Examines and frees the k checks gathered so far. */
 static void
 flush(struct twilio *t, struct check *cs, size_t k, struct reap_stats *s)
@@ -109,6 +210,8 @@ reap_run(struct twilio *t, long min_age_s, long window_s, struct reap_stats *s)
 	struct conv_summary	 cv;
 	time_t			 now = time(NULL);
 	size_t			 i, n, k = 0;
+	bool			 changed;
+	long long		 expiry;
 	enum err		 e;
 
 	memset(s, 0, sizeof(*s));
@@ -132,6 +235,10 @@ reap_run(struct twilio *t, long min_age_s, long window_s, struct reap_stats *s)
 		if (!cv.open || cv.sid == NULL || cv.created < 0 ||
 		    now - cv.created < min_age_s || now - cv.created > window_s)
 			continue;
+		/* Participants removed on purpose: whole, whatever the count. */
+		kept(cv.attributes, &changed, &expiry);
+		if (changed)
+			continue;
 		s->examined++;
 		memset(&cs[k], 0, sizeof(cs[k]));
 		cs[k].ours = mark_named(cv.unique_name);
@@ -144,6 +251,8 @@ reap_run(struct twilio *t, long min_age_s, long window_s, struct reap_stats *s)
 		}
 	}
 	flush(t, cs, k, s);
+	twilio_call_free(&list);
+	return reap_expired(t, s);
 out:
 	twilio_call_free(&list);
 	return e;

@@ -24,6 +24,7 @@ struct twilio;
 struct reap_stats {
 	unsigned long	examined;	/* open conversations in the window */
 	unsigned long	half_made;	/* found half-made */
+	unsigned long	expired;	/* open sessions past their dateExpiry */
 	unsigned long	deleted;
 	unsigned long	failed;		/* could not be read or deleted */
 };

@@ -281,6 +281,12 @@ conv_open_proxy(const struct twilio_call *list, size_t i, const char **sid)
 	    "participant_messaging_binding"), "proxy_address");
 }
 
+const char *
+conv_of_address_attributes(const struct twilio_call *list, size_t i)
+{
+	return twilio_json_str(twilio_item(list, i), "conversation_attributes");
+}
+
 bool
 conv_sms_binding(const struct twilio_call *list, size_t i,
     const char **address, const char **proxy)
@@ -313,6 +319,7 @@ conv_summary(const struct twilio_call *list, size_t i,
 	if (!sid_valid(out->sid, "CH"))
 		out->sid = NULL;
 	out->unique_name = twilio_json_str(item, "unique_name");
+	out->attributes = twilio_json_str(item, "attributes");
 	out->created = twilio_json_time(item, "date_created");
 	out->open = state != NULL && strcmp(state, "closed") != 0;
 }

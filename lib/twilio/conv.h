@@ -123,6 +123,10 @@ bool		 conv_added_sid(const struct twilio_call *add, json_object **sid);
 const char	*conv_open_proxy(const struct twilio_call *list, size_t i,
 		    const char **sid);
 
+/* Item i of a conv_of_address() list: its conversation's attributes, or NULL. */
+const char	*conv_of_address_attributes(const struct twilio_call *list,
+		    size_t i);
+
 /*
  * Item i of a conv_participants() list: true when it is an SMS participant
  * (a binding of type sms, or of no type, with both numbers), and then
@@ -139,6 +143,7 @@ struct conv_summary {
 	const char	*unique_name;	/* NULL when none */
 	long long	 created;	/* epoch seconds, -1 if unreadable */
 	bool		 open;		/* a state is given, and not closed */
+	const char	*attributes;	/* NULL when none */
 };
 void		 conv_summary(const struct twilio_call *list, size_t i,
 		    struct conv_summary *out);

@@ -79,7 +79,7 @@ reaper_runs() {
 	is_root || user=$(id -un)
 	run runuser -u "$user" -- env ENV_FILE="$ENV_FILE" "$BUILD/sessions.fcgi" --reap
 	[ "$status" = 0 ] || { echo "$output" >&2; return 1; }
-	[[ "$output" == *"reap: 0 conversations examined, 0 half-made, 0 deleted, 0 failed"* ]]
+	[[ "$output" == *"reap: 0 conversations examined, 0 half-made, 0 expired, 0 deleted, 0 failed"* ]]
 }
 
 @test "lighttpd: smoke test, logs in breakage.log, restart applies the env file, reaper from cron" {

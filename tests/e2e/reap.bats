@@ -44,7 +44,7 @@ reap() {
 
 	run reap
 	[ "$status" = 0 ]
-	[[ "$output" == *"2 conversations examined, 1 half-made, 1 deleted, 0 failed"* ]]
+	[[ "$output" == *"2 conversations examined, 1 half-made, 0 expired, 1 deleted, 0 failed"* ]]
 	[ "$(conversation_count)" = 1 ]
 	fake_get state | jq -e --arg s "$whole" '.conversations[0].sid == $s'
 	# The number the half-made session held is free again for that person.
@@ -57,7 +57,7 @@ reap() {
 	fake_seed '{"conversations":[{"unique_name":"masked-0123456789abcdef0123456789abcdef"},{"unique_name":"someone-elses"},{}]}'
 	run reap
 	[ "$status" = 0 ]
-	[[ "$output" == *"3 conversations examined, 1 half-made, 1 deleted, 0 failed"* ]]
+	[[ "$output" == *"3 conversations examined, 1 half-made, 0 expired, 1 deleted, 0 failed"* ]]
 	fake_get state | jq -e '[.conversations[].unique_name] | sort == [null, "someone-elses"]'
 }
 
