@@ -5,6 +5,7 @@
 # stops its programs with the rest).
 load_harness() {
 	source "$BATS_TEST_DIRNAME/../lib/harness.bash"
+	source "$BATS_TEST_DIRNAME/../lib/openapi.bash"
 	WATCH_PROGRAMS=1
 }
 
@@ -20,11 +21,15 @@ start_stack() {
 	export FAKE_URL BASE_URL ENV_FILE FAKE_PID LIGHTTPD_PID WORK SERVER_PIDS
 }
 
+# Also holds every answer /sessions gave (req, api) to openapi.yaml.
 stop_stack() {
+	local rc=0
 	load_harness
 	stop_server
 	stop_all
-	check_reports
+	check_reports || rc=1
+	openapi_verify || rc=1
+	return "$rc"
 }
 
 # setup and teardown of a file whose tests each start their own servers:
@@ -65,16 +70,43 @@ fake_seed() {
 
 # req [curl args...]: POST /sessions with exactly those arguments (no
 # default auth or type); sets $status_code, $ctype, $challenge (the
-# WWW-Authenticate header) and $body.
+# WWW-Authenticate header) and $body. REQ_PATH: another path below the
+# base URL ("/sessions/CH.../participants", query included).
 req() {
-	local out
-	out=$(curl -s -o - -w '\n%{content_type}\n%header{www-authenticate}\n%{http_code}' "$@" "$BASE_URL/sessions")
+	local out method=POST a prev=
+	out=$(curl -s -o - -w '\n%{content_type}\n%header{www-authenticate}\n%header{allow}\n%{http_code}' \
+		"$@" "$BASE_URL${REQ_PATH:-/sessions}")
 	status_code=${out##*$'\n'}
+	out=${out%$'\n'*}
+	allow=${out##*$'\n'}
 	out=${out%$'\n'*}
 	challenge=${out##*$'\n'}
 	out=${out%$'\n'*}
 	ctype=${out##*$'\n'}
 	body=${out%$'\n'*}
+	for a in "$@"; do
+		[ "$prev" = -X ] && method=$a
+		prev=$a
+	done
+	# Answers curl got: every one is held to openapi.yaml (stop_stack).
+	[ "$status_code" = 000 ] || openapi_record "$method" "${REQ_PATH:-/sessions}" \
+		"$status_code" "$ctype" "$body" \
+		${challenge:+"WWW-Authenticate: $challenge"} ${allow:+"Allow: $allow"}
+}
+
+# api METHOD PATH [JSON] [curl args...]: METHOD on PATH (below the base
+# URL, query included) with the right credentials, JSON as the body
+# ("-": none); sets what req sets, and $allow.
+api() {
+	local method="$1" path="$2" json="${3:--}"
+	shift 2
+	[ $# -gt 0 ] && shift
+	if [ "$json" = - ]; then
+		REQ_PATH=$path req -u "$AUTH_USER:$AUTH_PASS" -X "$method" "$@"
+	else
+		REQ_PATH=$path req -u "$AUTH_USER:$AUTH_PASS" -X "$method" \
+			-H 'Content-Type: application/json' --data-binary "$json" "$@"
+	fi
 }
 
 # post_session JSON [curl args...]: POST /sessions with the right credentials
