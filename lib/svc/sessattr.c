@@ -200,14 +200,14 @@ member_write(struct buf *b, const struct sessattr *s)
 }
 
 /*
- * Parses the len bytes at text with json-c into *j (NULL when they are
- * not one JSON value, blanks around it allowed); returns an allocated
- * object, free with json_object_put(). ERR_NOMEM when no tokener could
- * be had; json-c 0.16 does not tell a parse that ran out of memory from a
- * bad text, so that one is NULL too.
+ * Parses the len bytes at text with json-c into *j; returns an allocated
+ * object, free with json_object_put(). *j is NULL when the text does not
+ * start with a JSON value, or (whole) when more than blanks follow it.
+ * ERR_NOMEM when no tokener could be had; json-c 0.16 does not tell a
+ * parse that ran out of memory from a bad text, so that one is NULL too.
  */
 static enum err
-parse(const char *text, size_t len, json_object **j)
+parse(const char *text, size_t len, bool whole, json_object **j)
 {
 	json_tokener	*tok;
 	size_t		 end;
@@ -224,7 +224,7 @@ parse(const char *text, size_t len, json_object **j)
 		*j = json_tokener_parse_ex(tok, "", 1);
 		end = len;
 	}
-	if (*j != NULL) {
+	if (*j != NULL && whole) {
 		/* json-c stops after the value: what follows must be blank. */
 		for (; end < len; end++)
 			if (strchr(" \t\r\n", text[end]) == NULL ||
@@ -266,7 +266,7 @@ sessattr_join(const char *caller, size_t len, const struct sessattr *s,
 			e = ERR_INVAL;
 			goto fail;
 		}
-		if ((e = parse(caller, len, &j)) != ERR_OK)
+		if ((e = parse(caller, len, true, &j)) != ERR_OK)
 			goto fail;
 		if (j == NULL) {
 			*why = "attributes must be valid JSON";
@@ -373,7 +373,7 @@ cut_exact(const char *stored, size_t len, const struct sessattr *s,
 		from--;
 	if ((e = buf_append(&rest, stored, from)) != ERR_OK ||
 	    (e = buf_append(&rest, stored + k, len - k)) != ERR_OK ||
-	    (e = parse(buf_str(&rest), rest.len, &r)) != ERR_OK)
+	    (e = parse(buf_str(&rest), rest.len, true, &r)) != ERR_OK)
 		goto fail;
 	if (r != NULL && json_object_equal(r, j) &&
 	    (*caller = buf_detach(&rest)) == NULL) {
@@ -402,7 +402,11 @@ sessattr_split(const char *stored, char **caller, struct sessattr *s)
 	if (stored == NULL)
 		return (*caller = strdup("{}")) == NULL ? ERR_NOMEM : ERR_OK;
 	len = strlen(stored);
-	if ((e = parse(stored, len, &j)) != ERR_OK)
+	/*
+	 * Read as leniently as json-c reads: if it sees our key, the key
+	 * goes, whatever follows (Twilio takes only JSON: nothing should).
+	 */
+	if ((e = parse(stored, len, false, &j)) != ERR_OK)
 		return e;
 	if (j == NULL || !json_object_is_type(j, json_type_object) ||
 	    !json_object_object_get_ex(j, SESSATTR_KEY, &m)) {

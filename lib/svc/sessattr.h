@@ -87,7 +87,9 @@ enum err	sessattr_join(const char *caller, size_t len,
  * its separating comma are cut out. Otherwise, when the key is at the top
  * level (someone else edited the text): the text parsed with json-c, the
  * key deleted, serialised plain. Key absent, or not a JSON object: the
- * text unchanged. Our member alone ({"maskedSession":{...}}) gives "{}",
+ * text unchanged. The text is read as json-c reads it: what follows the
+ * first JSON value is not looked at (the key goes even then; Twilio
+ * stores only JSON, so nothing should follow). Our member alone ({"maskedSession":{...}}) gives "{}",
  * what Twilio shows for no attributes; so does NULL.
  *
  * Returns ERR_OK; ERR_NOMEM only (then *caller is NULL).

@@ -19,11 +19,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/* The longest input also tried as a payload (the longest good one is 365). */
+#define PAYLOAD_IN_MAX	400
+
 /* Base64url without padding of the n bytes at in, into out. */
 static void
 b64url(char *out, const unsigned char *in, size_t n)
 {
-	unsigned char	 tmp[PAGETOK_MAX];
+	unsigned char	 tmp[(PAYLOAD_IN_MAX + 2) / 3 * 4 + 1];
 	size_t		 i;
 
 	EVP_EncodeBlock(tmp, in, (int)n);
@@ -60,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	unsigned char	 key[PAGETOK_KEY_LEN], md[EVP_MAX_MD_SIZE];
 	unsigned int	 mdlen;
-	char		 tok[PAGETOK_MAX * 2], again[PAGETOK_MAX];
+	char		 tok[(PAYLOAD_IN_MAX + 2) / 3 * 4 + 32], again[PAGETOK_MAX];
 	char		*s;
 	struct pagetok	 p;
 	size_t		 n;
@@ -86,7 +89,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* The input as a signed payload. */
-	if (size <= 400) {
+	if (size <= PAYLOAD_IN_MAX) {
 		b64url(tok, data, size);
 		n = strlen(tok);
 		tok[n++] = '.';

@@ -288,9 +288,11 @@ test_split_foreign(void)
 		{ "", "", { 0, 0, SESSATTR_MODE_NONE, false } },
 		{ "{}", "{}", { 0, 0, SESSATTR_MODE_NONE, false } },
 		{ "garbage", "garbage", { 0, 0, SESSATTR_MODE_NONE, false } },
-		/* Trailing text after ours: re-serialised, not cut. */
-		{ "{\"a\":1,\"maskedSession\":{\"ttl\":600}} x",
-		    "{\"a\":1,\"maskedSession\":{\"ttl\":600}} x",
+		/* Text after the object (not JSON): ours goes all the same. */
+		{ "{\"a\":1,\"maskedSession\":{\"ttl\":600}} x", "{\"a\":1}",
+		    { 600, 0, SESSATTR_MODE_NONE, false } },
+		{ "{\"a\":1} {\"maskedSession\":{\"ttl\":600}}",
+		    "{\"a\":1} {\"maskedSession\":{\"ttl\":600}}",
 		    { 0, 0, SESSATTR_MODE_NONE, false } },
 	};
 	struct sessattr	 got;
