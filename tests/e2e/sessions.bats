@@ -60,6 +60,7 @@ A=+14155551234 B=+12125551234
 		(.timers | keys) == ["date_closed", "date_inactive"]'
 }
 
+# Timers without a State: State=active goes with them (Twilio's 50382 otherwise).
 @test "flat keys timers.* and bindings.email.* and a string attributes map the same way" {
 	post_session "{\"addresses\":[\"$A\"],\"timers.inactive\":\"PT2H\",\"timers.closed\":\"P2D\",
 		\"bindings.email.address\":\"a@example.com\",\"bindings.email.name\":\"A\",
@@ -69,7 +70,7 @@ A=+14155551234 B=+12125551234
 	forms POST '^/v1/Conversations$' | jq -e '(.[0]["UniqueName"][0] | test("^masked-[0-9a-f]{32}$")) and
 		(map(del(.UniqueName)) == [{"Timers.Inactive": ["PT2H"], "Timers.Closed": ["P2D"],
 		"Bindings.Email.Address": ["a@example.com"], "Bindings.Email.Name": ["A"],
-		"Attributes": ["{\"kept\": \"as is\"}"]}])'
+		"State": ["active"], "Attributes": ["{\"kept\": \"as is\"}"]}])'
 	# Each participant: the address and the proxy number it was given.
 	forms POST '/Participants$' | jq -e --arg a "$A" 'map({"MessagingBinding.Address", "MessagingBinding.ProxyAddress"})
 		== [{"MessagingBinding.Address": [$a], "MessagingBinding.ProxyAddress": ["+14155550100"]}]'

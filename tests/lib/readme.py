@@ -17,7 +17,8 @@ import re
 import subprocess
 import sys
 
-SECTIONS = ("Quick start", "POST /sessions", "POST /inbound-call",
+SECTIONS = ("Quick start", "POST /sessions", "Managing sessions",
+            "POST /inbound-call",
             "POST /conversations-post-event", "Webhook signatures")
 START = re.compile(r"^\s*make (run|test)\b")
 
