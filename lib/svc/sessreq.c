@@ -50,7 +50,17 @@ refuse(struct sessreq_error *why, const char *field, const char *fmt, ...)
 	vsnprintf(why->message, sizeof(why->message), fmt, ap);
 	va_end(ap);
 	utf8_trim(why->message, sizeof(why->message));
-	why->field = field;
+	/*
+	 * A copy: field may be a key of the parsed body, which is freed
+	 * before the refusal is answered.
+	 */
+	why->field = NULL;
+	if (field != NULL) {
+		if (field != why->field_name)
+			snprintf(why->field_name, sizeof(why->field_name), "%.*s",
+			    (int)utf8_cut(field, 60), field);
+		why->field = why->field_name;
+	}
 	return ERR_INVAL;
 }
 

@@ -58,9 +58,9 @@ struct sessreq {
 
 /* Why a body was refused: the offending field (or NULL) and a sentence. */
 struct sessreq_error {
-	const char	*field;		/* static, or points at field_name */
+	const char	*field;		/* NULL, or points at field_name */
 	char		 message[256];
-	char		 field_name[72];	/* an unknown key, as sent (cut) */
+	char		 field_name[72];	/* the field, as sent (cut) */
 };
 
 /*

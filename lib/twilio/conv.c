@@ -23,6 +23,20 @@ conv_create(struct twilio_call *c, const struct twilio *t,
 }
 
 /*
+ * Appends value to out escaped as one path segment (or query value): as
+ * form_escape() does, and "." and ".." with their dots escaped too, which
+ * libcurl would otherwise resolve, leaving the resource named.
+ */
+static enum err
+escape_segment(struct buf *out, const char *value)
+{
+	if (value != NULL && (strcmp(value, ".") == 0 ||
+	    strcmp(value, "..") == 0))
+		return buf_puts(out, value[1] == '\0' ? "%2E" : "%2E%2E");
+	return form_escape(out, value);
+}
+
+/*
  * Sets c to a method request of path (a "conv:" format with one %s, and
  * the rest of it, such as a query, after): value escaped, as a path
  * segment or a query value.
@@ -35,7 +49,7 @@ url_escaped(struct twilio_call *c, const struct twilio *t,
 	enum err	 e;
 
 	buf_init(&esc, 1024);
-	if ((e = form_escape(&esc, value)) == ERR_OK)
+	if ((e = escape_segment(&esc, value)) == ERR_OK)
 		e = twilio_call_url(c, t, method, path, buf_str(&esc));
 	buf_free(&esc);
 	return e;
@@ -115,9 +129,9 @@ participant_url(struct twilio_call *c, const struct twilio *t,
 	enum err	 e;
 
 	buf_init(&esc, 1024);
-	if ((e = form_escape(&esc, id)) == ERR_OK &&
+	if ((e = escape_segment(&esc, id)) == ERR_OK &&
 	    (e = buf_puts(&esc, "/Participants/")) == ERR_OK &&
-	    (e = form_escape(&esc, psid)) == ERR_OK)
+	    (e = escape_segment(&esc, psid)) == ERR_OK)
 		e = twilio_call_url(c, t, method, "conv:/v1/Conversations/%s",
 		    buf_str(&esc));
 	buf_free(&esc);

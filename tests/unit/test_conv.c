@@ -14,6 +14,7 @@
 #include "t.h"
 #include "twilio/calls.h"
 #include "twilio/conv.h"
+#include "twilio/sms.h"
 #include "twilio/twilio.h"
 
 #define CONV	"https://conversations.example.test"
@@ -117,6 +118,91 @@ test_requests(void)
 	T_STREQ(request(&c), "POST " API "/2010-04-01/Accounts/" SID
 	    "/Calls.json [To=%2B14155551234&From=%2B14155550100&"
 	    "Twiml=%3CResponse%2F%3E]");
+	twilio_call_free(&c);
+	buf_free(&form);
+}
+
+/* The requests of session management (SPEC §9), by SID and by unique name. */
+static void
+test_manage_requests(void)
+{
+	struct twilio_call	 c;
+	struct conv_page	 first = { 2, 0, NULL }, next = { 2, 1, "PA+1/=" };
+	struct buf		 form;
+
+	buf_init(&form, 1024);
+	buf_puts(&form, "FriendlyName=x");
+	twilio_call_init(&c);
+	T_CHECK(conv_update(&c, tw, "ride 42", &form) == ERR_OK);
+	T_STREQ(request(&c), "POST " CONV "/v1/Conversations/ride%2042 "
+	    "[FriendlyName=x]");
+	twilio_call_free(&c);
+
+	/* Dot segments cannot climb out of the resource: libcurl keeps them. */
+	twilio_call_init(&c);
+	T_CHECK(conv_delete(&c, tw, "..") == ERR_OK);
+	T_STREQ(request(&c), "DELETE " CONV "/v1/Conversations/%2E%2E");
+	T_CHECK(conv_participants(&c, tw, ".") == ERR_OK);
+	T_STREQ(request(&c), "GET " CONV "/v1/Conversations/%2E/Participants?"
+	    "PageSize=100");
+	twilio_call_free(&c);
+
+	twilio_call_init(&c);
+	T_CHECK(conv_participant_delete(&c, tw, "a/b", "MB1") == ERR_OK);
+	T_STREQ(request(&c), "DELETE " CONV "/v1/Conversations/a%2Fb/"
+	    "Participants/MB1");
+	T_CHECK(conv_participant_fetch(&c, tw, CH1, "..") == ERR_OK);
+	T_STREQ(request(&c), "GET " CONV "/v1/Conversations/" CH1
+	    "/Participants/%2E%2E");
+	twilio_call_free(&c);
+
+	twilio_call_init(&c);
+	buf_reset(&form);
+	buf_puts(&form, "Body=hi");
+	T_CHECK(conv_message_create(&c, tw, CH1, &form) == ERR_OK);
+	T_STREQ(request(&c), "POST " CONV "/v1/Conversations/" CH1
+	    "/Messages [Body=hi]");
+	T_STREQ(c.http.header, "X-Twilio-Webhook-Enabled: true");
+	twilio_call_free(&c);
+
+	/* Lists read one page; the next is named by Twilio's Page and token. */
+	twilio_call_init(&c);
+	T_CHECK(conv_messages(&c, tw, CH1, false, &first) == ERR_OK);
+	T_STREQ(request(&c), "GET " CONV "/v1/Conversations/" CH1
+	    "/Messages?Order=asc&PageSize=2");
+	T_STREQ(c.page_key, "messages");
+	T_CHECK(c.one_page);
+	twilio_call_free(&c);
+	twilio_call_init(&c);
+	T_CHECK(conv_messages(&c, tw, CH1, true, &next) == ERR_OK);
+	T_STREQ(request(&c), "GET " CONV "/v1/Conversations/" CH1
+	    "/Messages?Order=desc&PageSize=2&Page=1&PageToken=PA%2B1%2F%3D");
+	twilio_call_free(&c);
+
+	twilio_call_init(&c);
+	T_CHECK(conv_list(&c, tw, NULL, &first) == ERR_OK);
+	T_STREQ(request(&c), "GET " CONV "/v1/Conversations?PageSize=2");
+	twilio_call_free(&c);
+	twilio_call_init(&c);
+	T_CHECK(conv_list(&c, tw, "closed", &next) == ERR_OK);
+	T_STREQ(request(&c), "GET " CONV "/v1/Conversations?State=closed&"
+	    "PageSize=2&Page=1&PageToken=PA%2B1%2F%3D");
+	T_STREQ(c.page_key, "conversations");
+	twilio_call_free(&c);
+
+	twilio_call_init(&c);
+	T_CHECK(conv_of_address_page(&c, tw, "+14155551234", &first) == ERR_OK);
+	T_STREQ(request(&c), "GET " CONV "/v1/ParticipantConversations?"
+	    "Address=%2B14155551234&PageSize=2");
+	T_CHECK(c.one_page);
+	twilio_call_free(&c);
+
+	twilio_call_init(&c);
+	T_CHECK(sms_send(&c, tw, "+14155551234", "+14155550100", "a&b") ==
+	    ERR_OK);
+	T_STREQ(request(&c), "POST " API "/2010-04-01/Accounts/" SID
+	    "/Messages.json [To=%2B14155551234&From=%2B14155550100&Body=a%26b]");
+	T_CHECK(c.http.header == NULL);
 	twilio_call_free(&c);
 	buf_free(&form);
 }
@@ -265,6 +351,7 @@ main(void)
 	if (twilio_new(&tw, &opts) != ERR_OK)
 		return 1;
 	T_RUN(test_requests);
+	T_RUN(test_manage_requests);
 	T_RUN(test_gone);
 	T_RUN(test_open_proxy);
 	T_RUN(test_bindings);
