@@ -127,24 +127,24 @@ log_length() { fake_get requests | jq length; }
 @test "add: bad bodies -> 400 naming the field, nothing sent" {
 	session "{\"addresses\":[\"$A\",\"$B\"]}"
 	n=$(log_length)
-	CASE=both api POST "/sessions/$sid/participants" "{\"address\":\"$C\",\"addresses\":[\"$D\"]}"
+	CASE=both; api POST "/sessions/$sid/participants" "{\"address\":\"$C\",\"addresses\":[\"$D\"]}"
 	echo "both: $status_code $body"
 	[ "$status_code" = 400 ] && echo "$body" | jq -e '.error == "invalid_request" and (.field | IN("address","addresses"))'
-	CASE=none api POST "/sessions/$sid/participants" '{}'
+	CASE=none; api POST "/sessions/$sid/participants" '{}'
 	[ "$status_code" = 400 ]
-	CASE=bad-address api POST "/sessions/$sid/participants" '{"address":"+0123"}'
+	CASE=bad-address; api POST "/sessions/$sid/participants" '{"address":"+0123"}'
 	expect_error 400 invalid_request address
-	CASE=bad-address-digits api POST "/sessions/$sid/participants" '{"address":"14155551234"}'
+	CASE=bad-address-digits; api POST "/sessions/$sid/participants" '{"address":"14155551234"}'
 	expect_error 400 invalid_request address
-	CASE=bad-addresses api POST "/sessions/$sid/participants" "{\"addresses\":[\"$C\",\"+1\"]}"
+	CASE=bad-addresses; api POST "/sessions/$sid/participants" "{\"addresses\":[\"$C\",\"+1\"]}"
 	expect_error 400 invalid_request addresses
-	CASE=pool-number api POST "/sessions/$sid/participants" '{"address":"+14155550100"}'
+	CASE=pool-number; api POST "/sessions/$sid/participants" '{"address":"+14155550100"}'
 	expect_error 400 invalid_request address
-	CASE=pool-numbers api POST "/sessions/$sid/participants" "{\"addresses\":[\"$C\",\"+442071838750\"]}"
+	CASE=pool-numbers; api POST "/sessions/$sid/participants" "{\"addresses\":[\"$C\",\"+442071838750\"]}"
 	expect_error 400 invalid_request addresses
-	CASE=unknown-key api POST "/sessions/$sid/participants" "{\"address\":\"$C\",\"role\":\"x\"}"
+	CASE=unknown-key; api POST "/sessions/$sid/participants" "{\"address\":\"$C\",\"role\":\"x\"}"
 	expect_error 400 invalid_request role
-	CASE=wrong-type api POST "/sessions/$sid/participants" '{"addresses":"+16045551234"}'
+	CASE=wrong-type; api POST "/sessions/$sid/participants" '{"addresses":"+16045551234"}'
 	expect_error 400 invalid_request addresses
 	verify
 	no_post_since "$n"
@@ -229,9 +229,9 @@ log_length() { fake_get requests | jq length; }
 	[ "$(fake_addresses "$sid")" = "$(jq -nc --arg c "$C" '[$c]')" ]
 	api DELETE "/sessions/$sid/participants/%2B12125551234"
 	expect_error 404 participant_not_found
-	CASE=neither api DELETE "/sessions/$sid/participants/nobody"
+	CASE=neither; api DELETE "/sessions/$sid/participants/nobody"
 	[ "$status_code" = 404 ] && [ "$ctype" = application/json ]
-	CASE=unknown-session api DELETE "/sessions/CH00000000000000000000000000000000/participants/%2B16045551234"
+	CASE=unknown-session; api DELETE "/sessions/CH00000000000000000000000000000000/participants/%2B16045551234"
 	expect_error 404 session_not_found
 	verify
 	[ "$(fake_addresses "$sid")" = "$(jq -nc --arg c "$C" '[$c]')" ]
