@@ -10,7 +10,9 @@
 #   PROCS=2              lighttpd max-procs per program
 #   WORKER_THREADS=16    requests served at once per process
 #   SOAK=1               also run the soak after the scenarios (--soak: only it)
-#   BENCH_SCENARIOS      scenario keys to run (default: all; loadgen.py list)
+#   BENCH_SCENARIOS      scenario keys to run (default: all; loadgen.py list),
+#                        e.g. "fetch add log": the session API (GET /sessions/{id},
+#                        POST .../participants, GET .../messages)
 #   BENCH_LOG_LEVEL=debug   programs' LOG_LEVEL (debug logs each Twilio call)
 #   BENCH_TLS=1          the fake Twilio serves HTTPS (a certificate from a CA
 #                        made for the run), verified against the system's CAs

@@ -20,6 +20,7 @@ WORKER_THREADS (for the notes), SOAK_REQUESTS, SOAK_RESET_EVERY.
 """
 
 import base64
+import collections
 import glob
 import hashlib
 import hmac
@@ -91,7 +92,28 @@ SCENARIOS = [
          count=300, concurrency=8, parties=4,
          what="300 calls into seeded 4-person sessions (3 callees "
               "called out), 8 in flight"),
+    # The session API (op fetch, add, log): sessions made through POST
+    # /sessions (and their messages through POST /sessions/{id}/messages)
+    # before the timed part; each op's Twilio requests are picked out of
+    # the fake's log to count its sequential round trips (see round_trips).
+    dict(name="fetch", key="fetch", kind="closed", op="fetch",
+         count=500, concurrency=8, parties=2, sessions=16,
+         calls=2, trips=1,
+         what="500 GET /sessions/{id} of 16 existing 2-person sessions, "
+              "8 in flight"),
+    dict(name="add", key="add", kind="closed", op="add",
+         count=400, concurrency=4, parties=2, per_session=40,
+         calls=4, trips=2,
+         what="400 POST /sessions/{id}/participants of one new number "
+              "each (+1415555xxxx), into 2-person sessions (a new one "
+              "every 40 adds, made before timing), 4 in flight"),
+    dict(name="log", key="log", kind="closed", op="log",
+         count=500, concurrency=8, parties=2, sessions=16, messages=20,
+         calls=1, trips=1,
+         what="500 GET /sessions/{id}/messages of 16 sessions of 20 "
+              "messages each, 8 in flight"),
 ]
+API_OPS = ("fetch", "add", "log")
 BY_KEY = {s["key"]: s for s in SCENARIOS}
 
 
@@ -210,6 +232,17 @@ def fake(method, path, body=None):
                                         context=ctx)
     else:
         c = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+    # Connecting is retried (a busy host can refuse or reset a connect);
+    # nothing is sent twice.
+    for attempt in range(5):
+        try:
+            c.connect()
+            break
+        except (ConnectionRefusedError, ConnectionResetError):
+            c.close()
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
     try:
         data = json.dumps(body).encode() if body is not None else None
         c.request(method, "/_fake/" + path, data,
@@ -522,10 +555,12 @@ class Results:
 def do(client, op, res):
     with res.lock:
         res.inflight += 1
+    op.t0 = time.monotonic()    # the fake's clock too (round_trips)
     t = time.perf_counter()
     status, headers, data = client.request(op.method, op.path, op.body,
                                            op.headers)
     ms = (time.perf_counter() - t) * 1000.0
+    op.t1 = time.monotonic()
     with res.lock:
         res.inflight -= 1
     if status == 0:
@@ -657,13 +692,205 @@ def twilio_log_stats(lines):
             "logged": sum(len(v) for v in by.values())}
 
 
+# --------------------------------------------------------------------------
+# The session API scenarios (fetch, add, log)
+
+JSON_HEADERS = {"Authorization": AUTH_HEADER,
+                "Content-Type": "application/json"}
+
+
+def json_check(want_status, test):
+    """A check: want_status and test(parsed JSON) -> error text or None."""
+    def check(status, headers, data):
+        if status != want_status:
+            return "HTTP %d %s" % (status, error_code(data)), None
+        try:
+            j = json.loads(data)
+        except ValueError:
+            return "%d not JSON" % status, None
+        return test(j), None
+    return check
+
+
+def fetch_op(sid, parties):
+    def test(j):
+        ps = j.get("participants")
+        if j.get("sid") != sid:
+            return "200 of another session"
+        if not isinstance(ps, list) or len(ps) != parties:
+            return "200 with %s participants, not %d" % (
+                len(ps) if isinstance(ps, list) else "no", parties)
+        return None
+    op = Op("GET", "/sessions/" + sid, None,
+            {"Authorization": AUTH_HEADER}, json_check(200, test))
+    op.keys = {sid}
+    return op
+
+
+def add_op(sid, address):
+    def test(j):
+        ps = j.get("participants")
+        if not isinstance(ps, list) or len(ps) != 1 or \
+                ps[0].get("address") != address or \
+                not ps[0].get("proxyAddress"):
+            return "201 with wrong participants"
+        return None
+    op = Op("POST", "/sessions/%s/participants" % sid,
+            json.dumps({"address": address}).encode(), JSON_HEADERS,
+            json_check(201, test))
+    op.keys = {sid, address}
+    return op
+
+
+def log_op(sid, messages):
+    def test(j):
+        ms = j.get("messages")
+        if not isinstance(ms, list) or len(ms) != messages:
+            return "200 with %s messages, not %d" % (
+                len(ms) if isinstance(ms, list) else "no", messages)
+        return None
+    op = Op("GET", "/sessions/%s/messages" % sid, None,
+            {"Authorization": AUTH_HEADER}, json_check(200, test))
+    op.keys = {sid}
+    return op
+
+
+def message_op(sid, k):
+    return Op("POST", "/sessions/%s/messages" % sid,
+              json.dumps({"body": "bench message %d" % (k + 1),
+                          "author": "bench"}).encode(), JSON_HEADERS,
+              json_check(201, lambda j: None if j.get("sid") else
+                         "201 without sid"))
+
+
+def setup_ops(ops, what):
+    """Runs untimed setup requests (16 in flight); exits on any error."""
+    res = Results()
+    run_closed(ops, 16, res)
+    if res.errors:
+        sys.exit("bench setup (%s) failed: %s" % (what, ", ".join(
+            "%s x%d" % (k, v) for k, v in sorted(res.errors.items()))))
+    return res
+
+
+def setup_api_scenario(sc, nums):
+    """Makes the sessions (and messages) of a fetch/add/log scenario before
+    the timed part; returns (ops, the sids made)."""
+    n = sc["count"]
+    if sc["op"] == "add":
+        # A session takes per_session adds, and at least one session per
+        # client in flight, so that no two ops at once touch one session.
+        k = max(-(-n // sc["per_session"]), sc["concurrency"] + 1)
+    else:
+        k = sc["sessions"]
+    res = setup_ops([session_op(nums.many(sc["parties"]))
+                     for _ in range(k)], "sessions")
+    sids = [i["sid"] for i in res.infos]
+    if sc["op"] == "log":
+        setup_ops([message_op(sid, m) for sid in sids
+                   for m in range(sc["messages"])], "messages")
+    ops = []
+    for i in range(n):
+        sid = sids[i % len(sids)]
+        if sc["op"] == "fetch":
+            ops.append(fetch_op(sid, sc["parties"]))
+        elif sc["op"] == "add":
+            # Fresh numbers in sequence, clear of the pool's +1415555010x.
+            ops.append(add_op(sid, "+1415555%04d" % (2000 + i)))
+        else:
+            ops.append(log_op(sid, sc["messages"]))
+    return ops, sids
+
+
+CONV_REF = re.compile(r"^/v1/Conversations/([^/]+)")
+
+
+def request_keys(e):
+    """What ties a fake log entry to an op: its conversation, its address."""
+    keys = set()
+    m = CONV_REF.match(e["path"])
+    if m:
+        keys.add(urllib.parse.unquote(m.group(1)))
+    for d in (e["query"], e["form"]):
+        for name in ("Address", "MessagingBinding.Address"):
+            keys.update(d.get(name, []))
+    return keys
+
+
+def round_trips(ops, log, fake_t0, latency_ms):
+    """Twilio calls and sequential round trips per op, from the fake's log.
+
+    Each request is given to the op that names its conversation or address
+    and was in flight when the fake saw it start (the fake's "t" plus the
+    time of the reset, fake_t0, on the same monotonic clock).  The log has
+    only start times: a request is taken to end L after its start, and a
+    round trip is a run of requests each starting before the previous ones
+    of the run have ended (they overlap); the next one starts a new trip.
+    """
+    by_key = {}
+    for op in ops:
+        if getattr(op, "t1", None) is None:
+            continue
+        op.reqs = []
+        for k in op.keys:
+            by_key.setdefault(k, []).append(op)
+    slack = 0.005
+    orphans = 0
+    for e in log:
+        t = fake_t0 + e["t"]
+        cands = [op for k in request_keys(e) for op in by_key.get(k, ())
+                 if op.t0 - slack <= t <= op.t1 + slack]
+        if not cands:
+            orphans += 1
+            continue
+        # Several (a clock off by a few ms): the one that started last
+        # before it.
+        best = max(cands, key=lambda op: (op.t0 <= t, op.t0))
+        best.reqs.append(e["t"])
+    dur = max(latency_ms, 1.0) / 1000.0
+    trips, calls = [], []
+    for op in ops:
+        reqs = sorted(getattr(op, "reqs", []))
+        if getattr(op, "t1", None) is None:
+            continue
+        n, end = 0, None
+        for t in reqs:
+            if end is None or t >= end:
+                n += 1
+                end = t + dur
+            else:
+                end = max(end, t + dur)
+        trips.append(n)
+        calls.append(len(reqs))
+    dist = {}
+    for n in trips:
+        dist[n] = dist.get(n, 0) + 1
+    return {"ops": len(trips), "orphans": orphans,
+            "trips_mean": float(statistics.mean(trips)) if trips else None,
+            "trips_dist": {str(k): v for k, v in sorted(dist.items())},
+            "calls_mean": float(statistics.mean(calls)) if calls else None,
+            "calls_dist": {str(k): v for k, v in
+                           sorted(collections.Counter(calls).items())}}
+
+
 def run_scenario(key, outdir):
     sc = BY_KEY[key]
     nums = Numbers()
     pool = pool_numbers()
     seeded = 0
     ops = []
-    if sc["op"] == "session":
+    fake_t0 = None
+    made = set()
+    if sc["op"] in API_OPS:
+        # A reset of our own, to know when the fake's clock ("t") started.
+        a = time.monotonic()
+        fake("POST", "reset")
+        fake_t0 = (a + time.monotonic()) / 2
+        fake("POST", "config", {"latency_ms": L_MS})
+        ops, sids = setup_api_scenario(sc, nums)
+        made = set(sids)
+        seeded = len(sids)
+    elif sc["op"] == "session":
         shared = nums.one() if sc.get("shared") else None
         for _ in range(sc["count"]):
             addrs = nums.many(sc["parties"])
@@ -706,10 +933,17 @@ def run_scenario(key, outdir):
     faults = fake("GET", "faults")["faults"] if sc.get("fault") else []
     retries = retry_analysis(fake("GET", "requests")) if faults else None
     state = fake("GET", "state")
+    trips = None
+    if sc["op"] in API_OPS:
+        log = [e for e in fake("GET", "requests")
+               if fake_t0 + e["t"] >= watch.t0 - 0.005]
+        trips = round_trips(ops, log, fake_t0, L_MS)
 
     ok_sids = {i["sid"] for i in res.infos if i}
     convs = state["conversations"]
-    if sc["op"] == "session":
+    if sc["op"] in API_OPS:
+        left = [c for c in convs if c["sid"] not in made]
+    elif sc["op"] == "session":
         left = [c for c in convs if c["sid"] not in ok_sids]
     else:
         left = convs[seeded:]
@@ -741,7 +975,8 @@ def run_scenario(key, outdir):
         "lag_p99_ms": pct(res.lag_ms, 99),
         "lat_bands": bands(res.lat_all),
         "faults": faults, "retries": retries, "latency_ms": L_MS,
-        "extra": extra,
+        "extra": extra, "trips": trips,
+        "want_calls": sc.get("calls"), "want_trips": sc.get("trips"),
         "procs_per_program": ENV.get("PROCS", "?"),
         "worker_threads": ENV.get("WORKER_THREADS", "?"),
         "log_level": ENV.get("BENCH_LOG_LEVEL", "?"),
@@ -758,6 +993,11 @@ def run_scenario(key, outdir):
     print("  %-13s %5d/%-5d ok  p50 %s ms  %s/s  (%.1f s)  bottleneck: %s"
           % (sc["name"], ok, n, fmt(out["p50"]), fmt(out["rate"]),
              w["wall_s"], out["bottleneck"]), flush=True)
+    if trips:
+        print("    Twilio per request: %s calls, %s round trips (fake's log);"
+              " p50/L = %s" % (fmt(trips["calls_mean"], 2),
+                               fmt(trips["trips_mean"], 2),
+                               fmt(p50_trips(out), 2)), flush=True)
     if res.errors:
         print("    errors: %s" % ", ".join("%s x%d" % (k, v) for k, v in
                                           sorted(res.errors.items())),
@@ -871,7 +1111,8 @@ def mib(kb, d=1):
 COLS = [("scenario", "<"), ("n", ">"), ("ok", ">"), ("err", ">"),
         ("p50", ">"), ("p90", ">"), ("p99", ">"), ("max", ">"),
         ("per s", ">"), ("CPU ms/op", ">"), ("peak RSS MiB", ">"),
-        ("Twilio/op", ">"), ("new conn/op", ">"), ("left", ">"),
+        ("Twilio/op", ">"), ("RT/op", ">"), ("p50/L", ">"),
+        ("new conn/op", ">"), ("left", ">"),
         ("bottleneck", "<")]
 
 
@@ -894,13 +1135,23 @@ def table(rows):
     return "\n".join(lines)
 
 
+def p50_trips(r):
+    """p50 latency over L: sequential Twilio round trips, roughly."""
+    if r.get("p50") is None or not r.get("latency_ms"):
+        return None
+    return r["p50"] / r["latency_ms"]
+
+
 def row(r):
     n = max(1, r["count"])
     return [r["name"], str(r["count"]), str(r["ok"]), str(r["errors"]),
             fmt(r["p50"], 1), fmt(r["p90"], 1), fmt(r["p99"], 1),
             fmt(r["max"], 1), fmt(r["rate"], 1),
             fmt(r["cpu_ms_per_op"], 3), mib(r["peak_rss_kb"]),
-            fmt(r["twilio_calls"] / n, 2), fmt(r["connections"] / n, 3),
+            fmt(r["twilio_calls"] / n, 2),
+            fmt((r.get("trips") or {}).get("trips_mean"), 2),
+            fmt(round(p50_trips(r)) if p50_trips(r) is not None else None),
+            fmt(r["connections"] / n, 3),
             str(r["left_behind"]), bottleneck(r)]
 
 
@@ -940,12 +1191,14 @@ def report(outdir):
                  any_r.get("worker_threads", "?"),
                  any_r.get("log_level", "?"), NCPU))
         print("latencies in ms (successful requests); per s: requests per "
-              "second of wall time; /op: per session or per inbound call;\n"
+              "second of wall time; /op: per session, inbound call or request;\n"
               "CPU: our .fcgi processes; peak RSS: largest VmHWM of one of "
               "them during the scenario (reset at its start, but memory\n"
               "kept from earlier scenarios counts); Twilio calls and new "
               "connections as the fake counts them; left: conversations at "
-              "the fake\nthat no 200 answer returned")
+              "the fake\nthat no 200 answer returned; RT/op: sequential Twilio "
+              "round trips per request from the fake's log (session API "
+              "scenarios), p50/L: p50 over L, rounded")
         print()
         print(table([row(r) for r in rs.values()]))
     targets = []
@@ -1023,6 +1276,21 @@ def report(outdir):
                    mib(soak["rss_1k_kb"], 2), mib(soak["rss_end_kb"], 2),
                    soak["rss_end_kb"] - soak["rss_1k_kb"]),
                soak["rss_end_kb"] - soak["rss_1k_kb"] <= 1024, "soak")
+    for r in rs.values():
+        t = r.get("trips")
+        if not t or r.get("want_calls") is None:
+            continue
+        target("%s: %d Twilio call%s, %d round trip%s per request"
+               % (r["name"], r["want_calls"], "s"[:r["want_calls"] != 1],
+                  r["want_trips"], "s"[:r["want_trips"] != 1]),
+               "%s calls, %s trips (p50 %s ms = %s x L)" % (
+                   fmt(r["twilio_calls"] / max(1, r["count"]), 2),
+                   fmt(t["trips_mean"], 2), fmt(r["p50"], 1),
+                   fmt(p50_trips(r), 2)),
+               r["errors"] == 0 and t["trips_mean"] is not None and
+               abs(r["twilio_calls"] / max(1, r["count"]) -
+                   r["want_calls"]) < 0.05 and
+               abs(t["trips_mean"] - r["want_trips"]) < 0.05, r["name"])
     if targets:
         print()
         print("Targets (informational, no pass/fail):")
@@ -1082,6 +1350,16 @@ def notes(r):
               "reset)" % (lg["new_connections"], r["connections"]))
     print("    fake: %d calls, at most %s in flight at once"
           % (r["twilio_calls"], r["fake_in_flight_max"]))
+    t = r.get("trips")
+    if t:
+        print("    per request, from the fake's log (%d requests, %d of the "
+              "fake's requests tied to none): Twilio calls %s; sequential "
+              "round trips %s (a trip: requests that overlap, each taken "
+              "to last L); p50/L = %s; %d sessions made before timing"
+              % (t["ops"], t["orphans"], ", ".join(
+                  "%s: %d" % kv for kv in t["calls_dist"].items()),
+                 ", ".join("%s: %d" % kv for kv in t["trips_dist"].items()),
+                 fmt(p50_trips(r), 2), r["seeded"]))
     if r["lag_max_ms"] is not None:
         print("    open loop: requests sent late by p99 %.1f ms, max %.1f ms"
               "%s" % (r["lag_p99_ms"], r["lag_max_ms"],
