@@ -241,8 +241,10 @@ take_addresses(struct sessreq *r, json_object *root, json_object *v,
 	enum err	 e;
 
 	if (json_object_object_get_ex(root, "address", NULL) &&
-	    r->kind == SESSREQ_ADD)
+	    r->kind == SESSREQ_ADD) {
+		r->one_address = true;
 		return take_address(r, "address", 0, v, why);
+	}
 	if (!json_object_is_type(v, json_type_array))
 		return refuse(why, "addresses", "addresses must be an array of "
 		    "E.164 phone numbers");
@@ -706,7 +708,11 @@ sessreq_check_pool(const struct sessreq *r, const struct pool *p,
 	size_t i;
 
 	for (i = 0; i < r->naddresses; i++)
-		if (pool_index(p, r->addresses[i]) >= 0)
+		if (pool_index(p, r->addresses[i]) >= 0 && r->one_address)
+			return refuse(why, "address", "address is one of the "
+			    "pool's proxy numbers: a proxy number cannot be a "
+			    "participant");
+		else if (pool_index(p, r->addresses[i]) >= 0)
 			return refuse(why, "addresses", "addresses[%zu] is one of "
 			    "the pool's proxy numbers: a proxy number cannot be "
 			    "a participant", i);

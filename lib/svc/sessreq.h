@@ -12,6 +12,7 @@
 #ifndef SESSREQ_H
 #define SESSREQ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <json-c/json.h>
 
@@ -40,6 +41,7 @@ struct sessreq {
 	enum sessreq_kind kind;
 	char		*addresses[SESSREQ_MAX_ADDRESSES];
 	size_t		 naddresses;
+	bool		 one_address;	/* ADD: given as "address", not "addresses" */
 	/*
 	 * CREATE and UPDATE: the conversation's parameters but UniqueName and
 	 * Attributes; SAY: the message's parameters but Attributes.
