@@ -115,7 +115,7 @@ check: all $(UNIT_BIN)
 # threads at once (E2E_PROCS=1: lighttpd runs one process per program), under
 # lighttpd unless SERVERS says otherwise; any report fails the file
 # (check_reports, tests/lib/harness.bash).
-TSAN_SUITES = sessions_concurrency hostile_webhooks
+TSAN_SUITES = sessions_concurrency hostile_webhooks participants
 ifeq ($(SANITIZE),thread)
 CHECK_ENV = E2E_SUITES="$(TSAN_SUITES)" E2E_PROCS=1 SERVERS="$(or $(SERVERS),lighttpd)"
 endif
@@ -139,7 +139,7 @@ run: run-deps
 # starts them through it): any memory error or definite leak fails the file.
 # Suites that time Twilio's failures to the millisecond are left out: under
 # valgrind everything is ten times slower.
-VALGRIND_SUITES = sessions sessions_numbers validation auth twilio_errors inbound postevent twilio_tls
+VALGRIND_SUITES = sessions sessions_numbers validation auth twilio_errors inbound postevent twilio_tls manage participants messages lifetime
 valgrind: all
 	WRAP="$$(command -v valgrind) -q --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite" \
 	TEST_REQUEST_TIMEOUT_MS=30000 BUILD=$(abspath $(BUILD)) \

@@ -51,11 +51,16 @@ fi
 
 # The end-to-end suites, once per web server (tests/lib/servers.bash), each
 # pass labelled and counted. A .bats file with a line "# e2e: once" does not
-# depend on the server: it runs in the first pass only.
+# depend on the server: it runs in the first pass only. The passes share
+# nothing (each file starts its own fake Twilio and server on free ports),
+# so E2E_JOBS of them (default 2) run side by side; each pass's output is
+# shown whole when it ends.
 SERVERS=${SERVERS:-lighttpd-deploy nginx-systemd nginx-spawnfcgi apache-fcgid apache-cgi}
+E2E_JOBS=${E2E_JOBS:-2}
 summary=
 first=1
 failures=$(mktemp)
+passes=$(mktemp -d)
 suites=("$TOP"/tests/e2e/*.bats)
 if [ -n "${E2E_SUITES:-}" ]; then
 	suites=()
@@ -68,6 +73,17 @@ if [ -n "${E2E_SUITES:-}" ]; then
 		fi
 	done
 fi
+
+# pass SERVER FILE...: one server's pass, into $passes/SERVER.{tap,rc,secs}.
+pass() {
+	local server="$1" start=$SECONDS
+	shift
+	SERVER=$server BUILD="$BUILD" bats --tap "$@" >"$passes/$server.tap" 2>&1
+	echo $? >"$passes/$server.rc"
+	echo $((SECONDS - start)) >"$passes/$server.secs"
+}
+
+ran=()
 for server in $SERVERS; do
 	files=()
 	for f in "${suites[@]}"; do
@@ -76,22 +92,29 @@ for server in $SERVERS; do
 	done
 	[ ${#files[@]} -gt 0 ] || continue
 	first=
+	while [ "$(jobs -rp | wc -l)" -ge "$E2E_JOBS" ]; do
+		wait -n
+	done
+	echo "== end-to-end under $server (bats, fake Twilio): started"
+	pass "$server" "${files[@]}" &
+	ran+=("$server")
+done
+wait
+for server in "${ran[@]}"; do
+	tap="$passes/$server.tap"
 	echo "== end-to-end under $server (bats, fake Twilio)"
-	tap=$(mktemp)
-	start=$SECONDS
-	SERVER=$server BUILD="$BUILD" bats --tap "${files[@]}" | tee "$tap"
-	rc=${PIPESTATUS[0]}
+	cat "$tap"
 	# bats failing outside a test (setup_file, teardown_file) counts too.
-	tap_read "$tap" "$rc"
+	tap_read "$tap" "$(cat "$passes/$server.rc")"
 	passed=$((passed + SUMMARY_PASSED)); failed=$((failed + SUMMARY_FAILED))
 	skipped=$((skipped + SUMMARY_SKIPPED))
 	line=$(printf '%-16s %3d passed, %d failed, %d skipped in %d s' "$server:" \
-		"$SUMMARY_PASSED" "$SUMMARY_FAILED" "$SUMMARY_SKIPPED" $((SECONDS - start)))
+		"$SUMMARY_PASSED" "$SUMMARY_FAILED" "$SUMMARY_SKIPPED" "$(cat "$passes/$server.secs")")
 	echo "== $line"
 	summary="$summary$line"$'\n'
 	grep -E '^not ok ' "$tap" | sed "s/^/   $server: /" >>"$failures"
-	rm -f "$tap"
 done
+rm -rf "$passes"
 
 echo
 printf '%s' "$summary"
