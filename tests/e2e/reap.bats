@@ -110,11 +110,23 @@ reap_counts() { [[ "$output" == *"$1"* ]] || { echo "want: $1"; echo "got: $outp
 	api POST "/sessions/$sid/participants" '{"addresses":["+16045551234","+442079460000"]}'
 	[ "$status_code" = 201 ] || { echo "$body"; false; }
 	fake_get state | jq -e '.conversations[0].participants | length == 4'
+	# The marks the reaper trusts: the newcomers say they were added (not
+	# a creation batch of their own, which would make it look half-made).
+	fake_get state | jq -e '.conversations[0] |
+		[.participants[].attributes | fromjson | .maskedSession] ==
+		 [{"parties":1}, {"added":true}, {"added":true}, {"added":true}]'
+	run reap
+	[ "$status" = 0 ]
+	reap_counts "1 conversations examined, 0 half-made, 0 expired, 0 deleted, 0 failed"
+	# Then the first one leaves: whole still, on purpose.
+	api DELETE "/sessions/$sid/participants/+14155551234"
+	[ "$status_code" = 204 ] || { echo "$body"; false; }
+	fake_get state | jq -e '.conversations[0].attributes | fromjson | .maskedSession.changed == true'
 	run reap
 	[ "$status" = 0 ]
 	reap_counts "0 half-made, 0 expired, 0 deleted, 0 failed"
 	fake_get state | jq -e --arg s "$sid" '[.conversations[].sid] == [$s] and
-		(.conversations[0].participants | length == 4)'
+		(.conversations[0].participants | length == 3)'
 }
 
 @test "a session past its dateExpiry is deleted by --reap; one not yet expired is kept" {
