@@ -203,7 +203,6 @@ test_every_property(void)
 		    "\"bindings.email.address\":\"ann@example.com\","
 		    "\"bindings.email.name\":\"Ann & Bob\"}",
 		    "FriendlyName=Ride%2042"
-		    "&Attributes=%7B%22k%22%3A%22v%22%7D"
 		    "&MessagingServiceSid=" MGSID
 		    "&State=inactive"
 		    "&DateCreated=2024-01-02T03%3A04%3A05Z"
@@ -235,32 +234,76 @@ test_every_property(void)
 	CHECK_CASES(cases);
 }
 
+/*
+ * Parses body as kind at time now; checks that it is accepted with
+ * create_form form, and attributes attrs (NULL: none kept). Returns 1 if so.
+ */
+static int
+good_as(enum sessreq_kind kind, const char *body, long long now,
+    const char *form, const char *attrs)
+{
+	struct sessreq		r;
+	struct sessreq_error	why;
+	enum err		e;
+	int			ok;
+
+	e = sessreq_parse_as(&r, kind, body, strlen(body), now, &why);
+	if (e != ERR_OK) {
+		fprintf(stderr, "good_as(%d, %s): err %d, field %s: %s\n", kind,
+		    body, e, why.field ? why.field : "(null)", why.message);
+		return 0;
+	}
+	ok = strcmp(buf_str(&r.create_form), form) == 0 &&
+	    (attrs == NULL ? r.attributes == NULL :
+	    r.attributes != NULL && strcmp(r.attributes, attrs) == 0);
+	if (!ok)
+		fprintf(stderr, "good_as(%d, %s):\n  got  \"%s\" attributes %s\n"
+		    "  want \"%s\" attributes %s\n", kind, body,
+		    buf_str(&r.create_form), r.attributes ? r.attributes : "(none)",
+		    form, attrs ? attrs : "(none)");
+	sessreq_free(&r);
+	return ok;
+}
+
 static void
 test_attributes(void)
 {
 	static const struct scase cases[] = {
-		/* An object is serialised compactly, slashes and UTF-8 as they are. */
-		GOOD("{" ADDR ",\"attributes\": { \"a\" : \"x/y z\" ,\n"
-		    " \"n\": [1, 2.5, true, false, null], \"o\": {}, \"e\": \"\\u00e9\","
-		    " \"q\": \"\\\"\" }}",
-		    "Attributes=%7B%22a%22%3A%22x%2Fy%20z%22%2C%22n%22%3A%5B1%2C2.5%2C"
-		    "true%2Cfalse%2Cnull%5D%2C%22o%22%3A%7B%7D%2C%22e%22%3A%22%C3%A9%22"
-		    "%2C%22q%22%3A%22%5C%22%22%7D"),
-		GOOD("{" ADDR ",\"attributes\":{}}", "Attributes=%7B%7D"),
-		/* A string is sent as it is, JSON or not. */
-		GOOD("{" ADDR ",\"attributes\":\"{ \\\"a\\\": 1 }\"}",
-		    "Attributes=%7B%20%22a%22%3A%201%20%7D"),
-		GOOD("{" ADDR ",\"attributes\":\"plain\"}", "Attributes=plain"),
-		/*
-		 * Nesting within SESSREQ_MAX_DEPTH (8), as json-c counts it: seven
-		 * levels holding values, the body's included (test_not_json has the
-		 * one past it).
-		 */
-		GOOD("{" ADDR ",\"attributes\":{\"a\":{\"b\":{\"c\":{\"d\":"
-		    "{\"e\":[1]}}}}}}",
-		    "Attributes=%7B%22a%22%3A%7B%22b%22%3A%7B%22c%22%3A%7B%22d%22%3A"
-		    "%7B%22e%22%3A%5B1%5D%7D%7D%7D%7D%7D"),
+		/* Not JSON text: Twilio would refuse it. */
+		INVAL("{" ADDR ",\"attributes\":\"plain\"}", "attributes",
+		    "attributes must be JSON text"),
+		INVAL("{" ADDR ",\"attributes\":\"{\\\"a\\\":1\"}", "attributes",
+		    "attributes must be JSON text"),
 	};
+
+	/* Kept apart from the form (sessattr joins them), never in it. */
+	T_CHECK(good_as(SESSREQ_CREATE, "{" ADDR ",\"attributes\": { \"a\" : "
+	    "\"x/y z\" ,\n \"n\": [1, 2.5, true, false, null], \"o\": {}, \"e\": "
+	    "\"\\u00e9\", \"q\": \"\\\"\" }}", 0, "",
+	    "{\"a\":\"x/y z\",\"n\":[1,2.5,true,false,null],\"o\":{},\"e\":"
+	    "\"\xc3\xa9\",\"q\":\"\\\"\"}"));
+	T_CHECK(good_as(SESSREQ_CREATE, "{" ADDR ",\"attributes\":{}}", 0, "",
+	    "{}"));
+	/* A string is kept byte for byte. */
+	T_CHECK(good_as(SESSREQ_CREATE, "{" ADDR ",\"attributes\":"
+	    "\"{ \\\"a\\\": 1 }\"}", 0, "", "{ \"a\": 1 }"));
+	T_CHECK(good_as(SESSREQ_CREATE, "{" ADDR ",\"friendlyName\":\"f\","
+	    "\"attributes\":\"{\\\"team\\\": \\\"blue\\\"}\"}", 0,
+	    "FriendlyName=f", "{\"team\": \"blue\"}"));
+	/* Without §10's keys, any JSON text is the caller's. */
+	T_CHECK(good_as(SESSREQ_CREATE, "{" ADDR ",\"attributes\":\"[1,2]\"}",
+	    0, "", "[1,2]"));
+	/* Nesting within SESSREQ_MAX_DEPTH. */
+	T_CHECK(good_as(SESSREQ_CREATE, "{" ADDR ",\"attributes\":{\"a\":{\"b\":"
+	    "{\"c\":{\"d\":{\"e\":[1]}}}}}}", 0, "",
+	    "{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":[1]}}}}}"));
+	/* The same as UPDATE. */
+	T_CHECK(good_as(SESSREQ_UPDATE, "{\"attributes\":{\"k\":\"v\"}}", 0, "",
+	    "{\"k\":\"v\"}"));
+	/* every property's attributes went here too */
+	T_CHECK(good_as(SESSREQ_CREATE, "{" ADDR ",\"attributes\":"
+	    "\"{\\\"k\\\":\\\"v\\\"}\",\"state\":\"inactive\"}", 0,
+	    "State=inactive", "{\"k\":\"v\"}"));
 
 	CHECK_CASES(cases);
 }
@@ -271,14 +314,14 @@ test_timers_bindings(void)
 	static const struct scase cases[] = {
 		GOOD("{" ADDR ",\"timers\":{\"inactive\":\"PT5M\","
 		    "\"closed\":\"PT10M\"}}",
-		    "Timers.Inactive=PT5M&Timers.Closed=PT10M"),
+		    "Timers.Inactive=PT5M&Timers.Closed=PT10M&State=active"),
 		GOOD("{\"timers\":{\"closed\":\"P2D\"}," ADDR "}",
-		    "Timers.Closed=P2D"),
+		    "Timers.Closed=P2D&State=active"),
 		GOOD("{" ADDR ",\"timers\":{}}", ""),
 		/* Flat and nested mixed, each property once. */
 		GOOD("{" ADDR ",\"timers.inactive\":\"PT1H\","
 		    "\"timers\":{\"closed\":\"P1D\"}}",
-		    "Timers.Inactive=PT1H&Timers.Closed=P1D"),
+		    "Timers.Inactive=PT1H&Timers.Closed=P1D&State=active"),
 
 		GOOD("{" ADDR ",\"bindings\":{\"email\":{\"address\":\"a@b.c\","
 		    "\"name\":\"A B\"}}}",
@@ -306,12 +349,13 @@ test_nulls(void)
 		    "\"bindings\":null,\"timers.inactive\":null,"
 		    "\"bindings.email.name\":null}", ""),
 		GOOD("{" ADDR ",\"timers\":{\"inactive\":null,\"closed\":\"P1D\"},"
-		    "\"bindings\":{\"email\":null}}", "Timers.Closed=P1D"),
+		    "\"bindings\":{\"email\":null}}", "Timers.Closed=P1D&State=active"),
 		GOOD("{" ADDR ",\"bindings\":{\"email\":{\"address\":null,"
 		    "\"name\":\"N\"}}}", "Bindings.Email.Name=N"),
 		/* A null does not count as given: the other spelling may follow. */
 		GOOD("{" ADDR ",\"timers.inactive\":null,"
-		    "\"timers\":{\"inactive\":\"PT1H\"}}", "Timers.Inactive=PT1H"),
+		    "\"timers\":{\"inactive\":\"PT1H\"}}",
+		    "Timers.Inactive=PT1H&State=active"),
 		/* But addresses is required: null is missing. */
 		INVAL("{\"addresses\":null}", "addresses",
 		    "addresses is required"),
