@@ -203,7 +203,6 @@ test_every_property(void)
 		    "\"bindings.email.address\":\"ann@example.com\","
 		    "\"bindings.email.name\":\"Ann & Bob\"}",
 		    "FriendlyName=Ride%2042"
-		    "&Attributes=%7B%22k%22%3A%22v%22%7D"
 		    "&MessagingServiceSid=" MGSID
 		    "&State=inactive"
 		    "&DateCreated=2024-01-02T03%3A04%3A05Z"
@@ -235,32 +234,76 @@ test_every_property(void)
 	CHECK_CASES(cases);
 }
 
+/*
+ * Parses body as kind at time now; checks that it is accepted with
+ * create_form form, and attributes attrs (NULL: none kept). Returns 1 if so.
+ */
+static int
+good_as(enum sessreq_kind kind, const char *body, long long now,
+    const char *form, const char *attrs)
+{
+	struct sessreq		r;
+	struct sessreq_error	why;
+	enum err		e;
+	int			ok;
+
+	e = sessreq_parse_as(&r, kind, body, strlen(body), now, &why);
+	if (e != ERR_OK) {
+		fprintf(stderr, "good_as(%d, %s): err %d, field %s: %s\n", kind,
+		    body, e, why.field ? why.field : "(null)", why.message);
+		return 0;
+	}
+	ok = strcmp(buf_str(&r.create_form), form) == 0 &&
+	    (attrs == NULL ? r.attributes == NULL :
+	    r.attributes != NULL && strcmp(r.attributes, attrs) == 0);
+	if (!ok)
+		fprintf(stderr, "good_as(%d, %s):\n  got  \"%s\" attributes %s\n"
+		    "  want \"%s\" attributes %s\n", kind, body,
+		    buf_str(&r.create_form), r.attributes ? r.attributes : "(none)",
+		    form, attrs ? attrs : "(none)");
+	sessreq_free(&r);
+	return ok;
+}
+
 static void
 test_attributes(void)
 {
 	static const struct scase cases[] = {
-		/* An object is serialised compactly, slashes and UTF-8 as they are. */
-		GOOD("{" ADDR ",\"attributes\": { \"a\" : \"x/y z\" ,\n"
-		    " \"n\": [1, 2.5, true, false, null], \"o\": {}, \"e\": \"\\u00e9\","
-		    " \"q\": \"\\\"\" }}",
-		    "Attributes=%7B%22a%22%3A%22x%2Fy%20z%22%2C%22n%22%3A%5B1%2C2.5%2C"
-		    "true%2Cfalse%2Cnull%5D%2C%22o%22%3A%7B%7D%2C%22e%22%3A%22%C3%A9%22"
-		    "%2C%22q%22%3A%22%5C%22%22%7D"),
-		GOOD("{" ADDR ",\"attributes\":{}}", "Attributes=%7B%7D"),
-		/* A string is sent as it is, JSON or not. */
-		GOOD("{" ADDR ",\"attributes\":\"{ \\\"a\\\": 1 }\"}",
-		    "Attributes=%7B%20%22a%22%3A%201%20%7D"),
-		GOOD("{" ADDR ",\"attributes\":\"plain\"}", "Attributes=plain"),
-		/*
-		 * Nesting within SESSREQ_MAX_DEPTH (8), as json-c counts it: seven
-		 * levels holding values, the body's included (test_not_json has the
-		 * one past it).
-		 */
-		GOOD("{" ADDR ",\"attributes\":{\"a\":{\"b\":{\"c\":{\"d\":"
-		    "{\"e\":[1]}}}}}}",
-		    "Attributes=%7B%22a%22%3A%7B%22b%22%3A%7B%22c%22%3A%7B%22d%22%3A"
-		    "%7B%22e%22%3A%5B1%5D%7D%7D%7D%7D%7D"),
+		/* Not JSON text: Twilio would refuse it. */
+		INVAL("{" ADDR ",\"attributes\":\"plain\"}", "attributes",
+		    "attributes must be JSON text"),
+		INVAL("{" ADDR ",\"attributes\":\"{\\\"a\\\":1\"}", "attributes",
+		    "attributes must be JSON text"),
 	};
+
+	/* Kept apart from the form (sessattr joins them), never in it. */
+	T_CHECK(good_as(SESSREQ_CREATE, "{" ADDR ",\"attributes\": { \"a\" : "
+	    "\"x/y z\" ,\n \"n\": [1, 2.5, true, false, null], \"o\": {}, \"e\": "
+	    "\"\\u00e9\", \"q\": \"\\\"\" }}", 0, "",
+	    "{\"a\":\"x/y z\",\"n\":[1,2.5,true,false,null],\"o\":{},\"e\":"
+	    "\"\xc3\xa9\",\"q\":\"\\\"\"}"));
+	T_CHECK(good_as(SESSREQ_CREATE, "{" ADDR ",\"attributes\":{}}", 0, "",
+	    "{}"));
+	/* A string is kept byte for byte. */
+	T_CHECK(good_as(SESSREQ_CREATE, "{" ADDR ",\"attributes\":"
+	    "\"{ \\\"a\\\": 1 }\"}", 0, "", "{ \"a\": 1 }"));
+	T_CHECK(good_as(SESSREQ_CREATE, "{" ADDR ",\"friendlyName\":\"f\","
+	    "\"attributes\":\"{\\\"team\\\": \\\"blue\\\"}\"}", 0,
+	    "FriendlyName=f", "{\"team\": \"blue\"}"));
+	/* Without §10's keys, any JSON text is the caller's. */
+	T_CHECK(good_as(SESSREQ_CREATE, "{" ADDR ",\"attributes\":\"[1,2]\"}",
+	    0, "", "[1,2]"));
+	/* Nesting within SESSREQ_MAX_DEPTH. */
+	T_CHECK(good_as(SESSREQ_CREATE, "{" ADDR ",\"attributes\":{\"a\":{\"b\":"
+	    "{\"c\":{\"d\":{\"e\":[1]}}}}}}", 0, "",
+	    "{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":[1]}}}}}"));
+	/* The same as UPDATE. */
+	T_CHECK(good_as(SESSREQ_UPDATE, "{\"attributes\":{\"k\":\"v\"}}", 0, "",
+	    "{\"k\":\"v\"}"));
+	/* every property's attributes went here too */
+	T_CHECK(good_as(SESSREQ_CREATE, "{" ADDR ",\"attributes\":"
+	    "\"{\\\"k\\\":\\\"v\\\"}\",\"state\":\"inactive\"}", 0,
+	    "State=inactive", "{\"k\":\"v\"}"));
 
 	CHECK_CASES(cases);
 }
@@ -271,14 +314,14 @@ test_timers_bindings(void)
 	static const struct scase cases[] = {
 		GOOD("{" ADDR ",\"timers\":{\"inactive\":\"PT5M\","
 		    "\"closed\":\"PT10M\"}}",
-		    "Timers.Inactive=PT5M&Timers.Closed=PT10M"),
+		    "Timers.Inactive=PT5M&Timers.Closed=PT10M&State=active"),
 		GOOD("{\"timers\":{\"closed\":\"P2D\"}," ADDR "}",
-		    "Timers.Closed=P2D"),
+		    "Timers.Closed=P2D&State=active"),
 		GOOD("{" ADDR ",\"timers\":{}}", ""),
 		/* Flat and nested mixed, each property once. */
 		GOOD("{" ADDR ",\"timers.inactive\":\"PT1H\","
 		    "\"timers\":{\"closed\":\"P1D\"}}",
-		    "Timers.Inactive=PT1H&Timers.Closed=P1D"),
+		    "Timers.Inactive=PT1H&Timers.Closed=P1D&State=active"),
 
 		GOOD("{" ADDR ",\"bindings\":{\"email\":{\"address\":\"a@b.c\","
 		    "\"name\":\"A B\"}}}",
@@ -306,12 +349,13 @@ test_nulls(void)
 		    "\"bindings\":null,\"timers.inactive\":null,"
 		    "\"bindings.email.name\":null}", ""),
 		GOOD("{" ADDR ",\"timers\":{\"inactive\":null,\"closed\":\"P1D\"},"
-		    "\"bindings\":{\"email\":null}}", "Timers.Closed=P1D"),
+		    "\"bindings\":{\"email\":null}}", "Timers.Closed=P1D&State=active"),
 		GOOD("{" ADDR ",\"bindings\":{\"email\":{\"address\":null,"
 		    "\"name\":\"N\"}}}", "Bindings.Email.Name=N"),
 		/* A null does not count as given: the other spelling may follow. */
 		GOOD("{" ADDR ",\"timers.inactive\":null,"
-		    "\"timers\":{\"inactive\":\"PT1H\"}}", "Timers.Inactive=PT1H"),
+		    "\"timers\":{\"inactive\":\"PT1H\"}}",
+		    "Timers.Inactive=PT1H&State=active"),
 		/* But addresses is required: null is missing. */
 		INVAL("{\"addresses\":null}", "addresses",
 		    "addresses is required"),
@@ -656,6 +700,377 @@ test_too_long(void)
 	buf_free(&b);
 }
 
+/* A fixed clock for §10's tests: 2027-01-15T08:00:00Z. */
+#define NOW	1800000000LL
+
+/*
+ * One case of a kind: body, parsed as kind at NOW. err ERR_OK: accepted,
+ * with create_form want; otherwise refused with err, naming field (NULL:
+ * none), with a message starting with want.
+ */
+struct kcase {
+	enum sessreq_kind kind;
+	const char	*body;
+	enum err	 err;
+	const char	*field;
+	const char	*want;
+};
+
+#define KGOOD(k, body, want)		{ (k), (body), ERR_OK, NULL, (want) }
+#define KBAD(k, body, field, msg)	{ (k), (body), ERR_INVAL, (field), (msg) }
+
+static int
+kcase_ok(const struct kcase *c)
+{
+	struct sessreq		r;
+	struct sessreq_error	why;
+	enum err		e;
+	int			ok;
+
+	memset(&why, 0x5a, sizeof(why));
+	why.field = "garbage";
+	e = sessreq_parse_as(&r, c->kind, c->body, strlen(c->body), NOW, &why);
+	if (c->err == ERR_OK) {
+		if (e != ERR_OK) {
+			fprintf(stderr, "kind %d (%s): err %d, field %s: %s\n",
+			    c->kind, c->body, e, why.field ? why.field : "(null)",
+			    why.message);
+			return 0;
+		}
+		ok = strcmp(buf_str(&r.create_form), c->want) == 0;
+		if (!ok)
+			fprintf(stderr, "kind %d (%s):\n  got  \"%s\"\n  want \"%s\"\n",
+			    c->kind, c->body, buf_str(&r.create_form), c->want);
+		sessreq_free(&r);
+		return ok;
+	}
+	/* Copy the field at once: it must stay valid after the parse. */
+	ok = e == c->err &&
+	    (c->field == NULL ? why.field == NULL :
+	    why.field != NULL && strcmp(why.field, c->field) == 0) &&
+	    strncmp(why.message, c->want, strlen(c->want)) == 0;
+	if (!ok)
+		fprintf(stderr, "kind %d (%.80s): err %d, field \"%.40s\": \"%.256s\"\n",
+		    c->kind, c->body, e, why.field ? why.field : "(null)",
+		    why.message);
+	if (e == ERR_OK)
+		sessreq_free(&r);
+	return ok;
+}
+
+static void
+check_kcases(const struct kcase *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		T_CHECK_CASE(kcase_ok(&c[i]), i, c[i].body);
+}
+
+#define C	SESSREQ_CREATE
+#define U	SESSREQ_UPDATE
+
+/* §10 on create: ttl, dateExpiry, expiresIn, mode. */
+static void
+test_create_lifetime(void)
+{
+	static const struct kcase cases[] = {
+		/* ttl: the closed timer, in seconds, with State (50382). */
+		KGOOD(C, "{" ADDR ",\"ttl\":3600}",
+		    "Timers.Closed=PT3600S&State=active"),
+		KGOOD(C, "{" ADDR ",\"ttl\":600}",
+		    "Timers.Closed=PT600S&State=active"),
+		KGOOD(C, "{\"ttl\":86400,\"state\":\"inactive\"," ADDR "}",
+		    "State=inactive&Timers.Closed=PT86400S"),
+		/* 0 and null on create: no ttl. */
+		KGOOD(C, "{" ADDR ",\"ttl\":0}", ""),
+		KGOOD(C, "{" ADDR ",\"ttl\":null}", ""),
+		KGOOD(C, "{" ADDR ",\"ttl\":0,\"timers\":{\"closed\":\"P1D\"}}",
+		    "Timers.Closed=P1D&State=active"),
+		KBAD(C, "{" ADDR ",\"ttl\":599}", "ttl", "ttl must be 600 to"),
+		KBAD(C, "{" ADDR ",\"ttl\":1}", "ttl", "ttl must be 600 to"),
+		KBAD(C, "{" ADDR ",\"ttl\":-600}", "ttl", "ttl must be 600 to"),
+		KBAD(C, "{" ADDR ",\"ttl\":316224001}", "ttl", "ttl must be 600 to"),
+		KBAD(C, "{" ADDR ",\"ttl\":\"3600\"}", "ttl", "ttl must be an "
+		    "integer"),
+		KBAD(C, "{" ADDR ",\"ttl\":3600.5}", "ttl", "ttl must be an "
+		    "integer"),
+		KBAD(C, "{" ADDR ",\"ttl\":true}", "ttl", "ttl must be an integer"),
+		KBAD(C, "{" ADDR ",\"ttl\":3600,\"timers\":{\"inactive\":"
+		    "\"PT1H\"}}", "ttl", "ttl and timers cannot both be given"),
+		KBAD(C, "{\"timers.closed\":\"P1D\"," ADDR ",\"ttl\":3600}", "ttl",
+		    "ttl and timers cannot both be given"),
+
+		/* dateExpiry and expiresIn: kept, not in the form. */
+		KGOOD(C, "{" ADDR ",\"dateExpiry\":\"2030-01-01T00:00:00Z\"}", ""),
+		KGOOD(C, "{" ADDR ",\"expiresIn\":60}", ""),
+		KGOOD(C, "{" ADDR ",\"dateExpiry\":null}", ""),
+		KBAD(C, "{" ADDR ",\"dateExpiry\":\"2030-01-01T00:00:00Z\","
+		    "\"expiresIn\":60}", "expiresIn",
+		    "dateExpiry and expiresIn cannot both be given"),
+		KBAD(C, "{\"expiresIn\":60," ADDR ",\"dateExpiry\":"
+		    "\"2030-01-01T00:00:00Z\"}", "dateExpiry",
+		    "dateExpiry and expiresIn cannot both be given"),
+		KBAD(C, "{" ADDR ",\"dateExpiry\":\"2020-01-01T00:00:00Z\"}",
+		    "dateExpiry", "dateExpiry is in the past"),
+		/* NOW itself is not in the future. */
+		KBAD(C, "{" ADDR ",\"dateExpiry\":\"2027-01-15T08:00:00Z\"}",
+		    "dateExpiry", "dateExpiry is in the past"),
+		KBAD(C, "{" ADDR ",\"dateExpiry\":\"tomorrow\"}", "dateExpiry",
+		    "dateExpiry must be an ISO 8601"),
+		KBAD(C, "{" ADDR ",\"dateExpiry\":\"2030-01-01T00:00:00\"}",
+		    "dateExpiry", "dateExpiry must be an ISO 8601"),
+		KBAD(C, "{" ADDR ",\"dateExpiry\":\"2030-02-30T00:00:00Z\"}",
+		    "dateExpiry", "dateExpiry must be an ISO 8601"),
+		KBAD(C, "{" ADDR ",\"dateExpiry\":1900000000}", "dateExpiry",
+		    "dateExpiry must be an ISO 8601"),
+		KBAD(C, "{" ADDR ",\"expiresIn\":0}", "expiresIn",
+		    "expiresIn must be an integer from 1"),
+		KBAD(C, "{" ADDR ",\"expiresIn\":-5}", "expiresIn",
+		    "expiresIn must be an integer from 1"),
+		KBAD(C, "{" ADDR ",\"expiresIn\":\"60\"}", "expiresIn",
+		    "expiresIn must be an integer from 1"),
+
+		/* mode */
+		KGOOD(C, "{" ADDR ",\"mode\":\"voice-and-message\"}", ""),
+		KGOOD(C, "{" ADDR ",\"mode\":\"voice-only\"}", ""),
+		KGOOD(C, "{" ADDR ",\"mode\":\"message-only\"}", ""),
+		KGOOD(C, "{" ADDR ",\"mode\":null}", ""),
+		KBAD(C, "{" ADDR ",\"mode\":\"voice\"}", "mode",
+		    "mode must be voice-and-message, voice-only or message-only"),
+		KBAD(C, "{" ADDR ",\"mode\":\"Voice-only\"}", "mode", "mode must be"),
+		KBAD(C, "{" ADDR ",\"mode\":1}", "mode", "mode must be"),
+
+		/* The caller's attributes next to what the service keeps. */
+		KBAD(C, "{" ADDR ",\"attributes\":\"{\\\"maskedSession\\\":1}\"}",
+		    "attributes", "attributes must not have the key "
+		    "\"maskedSession\""),
+		KBAD(C, "{" ADDR ",\"attributes\":{\"maskedSession\":{}}}",
+		    "attributes", "attributes must not have the key"),
+		KBAD(C, "{" ADDR ",\"attributes\":\"[1]\",\"mode\":\"voice-only\"}",
+		    "attributes", "attributes must be a JSON object when"),
+		KBAD(C, "{" ADDR ",\"ttl\":600,\"attributes\":\"\\\"x\\\"\"}",
+		    "attributes", "attributes must be a JSON object when"),
+		KBAD(C, "{" ADDR ",\"expiresIn\":9,\"attributes\":\"null\"}",
+		    "attributes", "attributes must be a JSON object when"),
+
+		/* Keys of other kinds are unknown here. */
+		KBAD(C, "{" ADDR ",\"body\":\"hi\"}", "body", "unknown field "
+		    "\"body\""),
+		KBAD(C, "{\"address\":\"+14155550100\"}", "address",
+		    "unknown field \"address\""),
+	};
+	struct sessreq		r;
+	struct sessreq_error	why;
+	const char		*b;
+
+	check_kcases(cases, T_NCASES(cases));
+
+	/* What is kept: the values, and what was given. */
+	b = "{" ADDR ",\"ttl\":3600,\"expiresIn\":90,\"mode\":\"message-only\"}";
+	T_CHECK(sessreq_parse_as(&r, C, b, strlen(b), NOW, &why) == ERR_OK);
+	T_CHECK(r.set_ttl && r.set_expiry && r.set_mode);
+	T_CHECK(r.keep.ttl == 3600 && r.keep.expiry == NOW + 90 &&
+	    r.keep.mode == SESSATTR_MODE_MESSAGE && !r.keep.changed);
+	T_CHECK(r.timers && r.state);
+	sessreq_free(&r);
+	b = "{" ADDR ",\"dateExpiry\":\"2030-01-02T03:04:05.678+02:00\"}";
+	T_CHECK(sessreq_parse_as(&r, C, b, strlen(b), NOW, &why) == ERR_OK);
+	T_CHECK(r.set_expiry && r.keep.expiry == 1893546245LL);	/* 01:04:05Z */
+	T_CHECK(!r.set_ttl && !r.set_mode && !r.timers && !r.state);
+	sessreq_free(&r);
+	b = "{" ADDR ",\"ttl\":0,\"mode\":null,\"dateExpiry\":null}";
+	T_CHECK(sessreq_parse_as(&r, C, b, strlen(b), NOW, &why) == ERR_OK);
+	T_CHECK(!r.set_ttl && !r.set_expiry && !r.set_mode &&
+	    !sessattr_any(&r.keep));
+	sessreq_free(&r);
+}
+
+/* UPDATE: the conversation's properties and §10's; null clears. */
+static void
+test_update(void)
+{
+	static const struct kcase cases[] = {
+		KGOOD(U, "{\"friendlyName\":\"x\"}", "FriendlyName=x"),
+		KGOOD(U, "{\"state\":\"closed\"}", "State=closed"),
+		/* No State added on update: Twilio needs it only on create. */
+		KGOOD(U, "{\"timers\":{\"inactive\":\"PT1H\"}}",
+		    "Timers.Inactive=PT1H"),
+		KGOOD(U, "{\"ttl\":3600}", "Timers.Closed=PT3600S"),
+		KGOOD(U, "{\"mode\":\"voice-only\"}", ""),
+		KGOOD(U, "{\"mode\":null}", ""),
+		KGOOD(U, "{\"dateExpiry\":null}", ""),
+		KGOOD(U, "{\"expiresIn\":3600}", ""),
+		KGOOD(U, "{\"uniqueName\":\"u\"}", ""),
+		KBAD(U, "{}", NULL, "the body changes nothing"),
+		KBAD(U, " { } ", NULL, "the body changes nothing"),
+		/* ttl cannot be removed: Twilio keeps the closed timer. */
+		KBAD(U, "{\"ttl\":null}", "ttl", "ttl must be 600 to"),
+		KBAD(U, "{\"ttl\":0}", "ttl", "ttl must be 600 to"),
+		KBAD(U, "{\"ttl\":599}", "ttl", "ttl must be 600 to"),
+		KBAD(U, "{\"ttl\":700,\"timers.closed\":\"P1D\"}", "ttl",
+		    "ttl and timers cannot both be given"),
+		KBAD(U, "{\"dateExpiry\":null,\"expiresIn\":5}", "expiresIn",
+		    "dateExpiry and expiresIn cannot both be given"),
+		KBAD(U, "{\"mode\":\"both\"}", "mode", "mode must be"),
+		KBAD(U, "{\"dateExpiry\":\"2001-01-01T00:00:00Z\"}", "dateExpiry",
+		    "dateExpiry is in the past"),
+		KBAD(U, "{\"attributes\":{\"maskedSession\":1}}", "attributes",
+		    "attributes must not have the key"),
+		/* Not update's keys. */
+		KBAD(U, "{\"addresses\":[\"+14155550100\"]}", "addresses",
+		    "unknown field \"addresses\""),
+		KBAD(U, "{\"address\":\"+14155550100\"}", "address",
+		    "unknown field \"address\""),
+		KBAD(U, "{\"body\":\"x\"}", "body", "unknown field \"body\""),
+		KBAD(U, "[]", NULL, "the body must be a JSON object"),
+	};
+	struct sessreq		r;
+	struct sessreq_error	why;
+	const char		*b;
+
+	check_kcases(cases, T_NCASES(cases));
+
+	/* null clears: given, with nothing kept. */
+	b = "{\"mode\":null,\"dateExpiry\":null}";
+	T_CHECK(sessreq_parse_as(&r, U, b, strlen(b), NOW, &why) == ERR_OK);
+	T_CHECK(r.set_mode && r.set_expiry && !r.set_ttl);
+	T_CHECK(r.keep.mode == SESSATTR_MODE_NONE && r.keep.expiry == 0);
+	T_CHECK(r.naddresses == 0 && r.attributes == NULL);
+	sessreq_free(&r);
+	b = "{\"expiresIn\":10,\"mode\":\"voice-and-message\",\"ttl\":900}";
+	T_CHECK(sessreq_parse_as(&r, U, b, strlen(b), NOW, &why) == ERR_OK);
+	T_CHECK(r.set_mode && r.set_expiry && r.set_ttl);
+	T_CHECK(r.keep.mode == SESSATTR_MODE_BOTH && r.keep.expiry == NOW + 10 &&
+	    r.keep.ttl == 900 && !r.state);
+	sessreq_free(&r);
+}
+
+/* ADD: address xor addresses, and nothing else. */
+static void
+test_add(void)
+{
+	static const struct kcase cases[] = {
+		KGOOD(SESSREQ_ADD, "{\"address\":\"+14155550100\"}", ""),
+		KGOOD(SESSREQ_ADD, "{\"addresses\":[\"+14155550100\","
+		    "\"+12125550100\"]}", ""),
+		KBAD(SESSREQ_ADD, "{}", "addresses", "address or addresses is "
+		    "required"),
+		KBAD(SESSREQ_ADD, "{\"address\":\"+14155550100\",\"addresses\":"
+		    "[\"+12125550100\"]}", "addresses",
+		    "give address or addresses, not both"),
+		KBAD(SESSREQ_ADD, "{\"addresses\":[\"+12125550100\"],\"address\":"
+		    "\"+14155550100\"}", "address",
+		    "give address or addresses, not both"),
+		KBAD(SESSREQ_ADD, "{\"address\":\"14155550100\"}", "address",
+		    "address"),
+		KBAD(SESSREQ_ADD, "{\"address\":[\"+14155550100\"]}", "address",
+		    "address"),
+		KBAD(SESSREQ_ADD, "{\"addresses\":\"+14155550100\"}", "addresses",
+		    "addresses must be an array"),
+		KBAD(SESSREQ_ADD, "{\"addresses\":[]}", "addresses",
+		    "addresses must list 1 to 50"),
+		KBAD(SESSREQ_ADD, "{\"address\":\"+14155550100\",\"ttl\":600}",
+		    "ttl", "unknown field \"ttl\""),
+		KBAD(SESSREQ_ADD, "{\"address\":\"+14155550100\",\"friendlyName\":"
+		    "\"x\"}", "friendlyName", "unknown field \"friendlyName\""),
+		KBAD(SESSREQ_ADD, "{\"address\":\"+14155550100\",\"mode\":"
+		    "\"voice-only\"}", "mode", "unknown field \"mode\""),
+	};
+	struct sessreq		r;
+	struct sessreq_error	why;
+	const char		*b = "{\"address\":\"+447700900123\"}";
+
+	check_kcases(cases, T_NCASES(cases));
+	T_CHECK(sessreq_parse_as(&r, SESSREQ_ADD, b, strlen(b), NOW, &why) ==
+	    ERR_OK);
+	T_CHECK(r.naddresses == 1);
+	T_STREQ(r.addresses[0], "+447700900123");
+	sessreq_free(&r);
+}
+
+/* SAY (a message into the session) and TELL (to one participant). */
+static void
+test_say_tell(void)
+{
+	static const struct kcase cases[] = {
+		KGOOD(SESSREQ_SAY, "{\"body\":\"hi there\"}", "Body=hi%20there"),
+		KGOOD(SESSREQ_SAY, "{\"author\":\"ops\",\"body\":\"x\"}",
+		    "Author=ops&Body=x"),
+		KGOOD(SESSREQ_SAY, "{\"body\":\"x\",\"attributes\":{\"a\":1}}",
+		    "Body=x&Attributes=%7B%22a%22%3A1%7D"),
+		KGOOD(SESSREQ_SAY, "{\"body\":\"x\",\"attributes\":\"{ }\"}",
+		    "Body=x&Attributes=%7B%20%7D"),
+		KBAD(SESSREQ_SAY, "{}", "body", "body is required"),
+		KBAD(SESSREQ_SAY, "{\"author\":\"a\"}", "body", "body is required"),
+		KBAD(SESSREQ_SAY, "{\"body\":\"\"}", "body", "body must be 1 to "
+		    "1600 characters (got 0)"),
+		KBAD(SESSREQ_SAY, "{\"body\":5}", "body", "body must be a string"),
+		KBAD(SESSREQ_SAY, "{\"body\":\"a\\u0000b\"}", "body",
+		    "body must not contain NUL"),
+		KBAD(SESSREQ_SAY, "{\"body\":\"x\",\"author\":\"\"}", "author",
+		    "author must be 1 to 256 characters"),
+		KBAD(SESSREQ_SAY, "{\"body\":\"x\",\"author\":7}", "author",
+		    "author must be a string"),
+		KBAD(SESSREQ_SAY, "{\"body\":\"x\",\"attributes\":\"nope\"}",
+		    "attributes", "attributes must be JSON text"),
+		KBAD(SESSREQ_SAY, "{\"body\":\"x\",\"attributes\":3}",
+		    "attributes", "attributes must be a string or an object"),
+		KBAD(SESSREQ_SAY, "{\"body\":\"x\",\"to\":\"+14155550100\"}",
+		    "to", "unknown field \"to\""),
+		KBAD(SESSREQ_SAY, "{\"body\":\"x\",\"ttl\":600}", "ttl",
+		    "unknown field \"ttl\""),
+
+		/* TELL: body only, nothing in the form (Messages.json's). */
+		KGOOD(SESSREQ_TELL, "{\"body\":\"psst\"}", ""),
+		KBAD(SESSREQ_TELL, "{}", "body", "body is required"),
+		KBAD(SESSREQ_TELL, "{\"body\":\"\"}", "body", "body must be 1 to"),
+		KBAD(SESSREQ_TELL, "{\"body\":null}", "body", "body must be a "
+		    "string"),
+		KBAD(SESSREQ_TELL, "{\"body\":\"x\",\"author\":\"a\"}", "author",
+		    "unknown field \"author\""),
+		KBAD(SESSREQ_TELL, "{\"body\":\"x\",\"attributes\":\"{}\"}",
+		    "attributes", "unknown field \"attributes\""),
+		KBAD(SESSREQ_TELL, "{\"body\":\"x\",\"address\":\"+14155550100\"}",
+		    "address", "unknown field \"address\""),
+	};
+	struct sessreq		r;
+	struct sessreq_error	why;
+	struct buf		b;
+	size_t			i;
+
+	check_kcases(cases, T_NCASES(cases));
+
+	/* The text, kept for both; 1600 characters (not bytes) the most. */
+	T_CHECK(sessreq_parse_as(&r, SESSREQ_TELL, "{\"body\":\"h\xc3\xa9\"}",
+	    strlen("{\"body\":\"h\xc3\xa9\"}"), NOW, &why) == ERR_OK);
+	T_STREQ(r.body, "h\xc3\xa9");
+	T_STREQ(buf_str(&r.create_form), "");
+	sessreq_free(&r);
+	buf_init(&b, 100000);
+	T_CHECK(buf_puts(&b, "{\"body\":\"") == ERR_OK);
+	for (i = 0; i < SESSREQ_BODY_MAX; i++)
+		T_CHECK(buf_puts(&b, "\xc3\xa9") == ERR_OK);
+	T_CHECK(buf_puts(&b, "\"}") == ERR_OK);
+	T_CHECK(sessreq_parse_as(&r, SESSREQ_SAY, buf_str(&b), b.len, NOW,
+	    &why) == ERR_OK);
+	T_CHECK(r.body != NULL && strlen(r.body) == 2 * SESSREQ_BODY_MAX);
+	sessreq_free(&r);
+	buf_reset(&b);
+	T_CHECK(buf_puts(&b, "{\"body\":\"") == ERR_OK);
+	for (i = 0; i <= SESSREQ_BODY_MAX; i++)
+		T_CHECK(buf_putc(&b, 'x') == ERR_OK);
+	T_CHECK(buf_puts(&b, "\"}") == ERR_OK);
+	T_CHECK(sessreq_parse_as(&r, SESSREQ_TELL, buf_str(&b), b.len, NOW,
+	    &why) == ERR_INVAL);
+	T_CHECK(strncmp(why.message, "body must be 1 to 1600 characters (got "
+	    "1601)", 44) == 0);
+	buf_free(&b);
+}
+
+#undef C
+#undef U
+
 /* The keys of object j, in order, as "k1,k2,". */
 static void
 keys(json_object *j, struct buf *out)
@@ -746,5 +1161,9 @@ main(void)
 	T_RUN(test_nul);
 	T_RUN(test_too_long);
 	T_RUN(test_camelize);
+	T_RUN(test_create_lifetime);
+	T_RUN(test_update);
+	T_RUN(test_add);
+	T_RUN(test_say_tell);
 	T_END();
 }
