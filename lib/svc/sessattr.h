@@ -40,7 +40,7 @@ struct sessattr {
 	long			ttl;		/* seconds, 0: not set */
 	long long		expiry;		/* dateExpiry, epoch seconds, 0: not set */
 	enum sessattr_mode	mode;		/* NONE: not set */
-	bool			changed;	/* participants added or removed after creation (svc/reap trusts it) */
+	bool			changed;	/* one of the participants it was created with was removed on purpose (svc/reap trusts it) */
 };
 
 /* Whether s holds anything to keep (any field set). */
