@@ -404,7 +404,20 @@ update_attributes(const struct sessreq *r, json_object *conv, struct buf *out,
 	return e;
 }
 
-/* Whether the update touches the attributes: they are then read first. */
+/*
+ * Whether the update needs the conversation read first: it touches the
+ * attributes (the service's part is kept), or it renames a session named
+ * by its unique name (the participants are then listed before, not while,
+ * the name changes).
+ */
+static bool
+reads_first(const char *id, const struct sessreq *r)
+{
+	return r->attributes != NULL || r->set_ttl || r->set_expiry ||
+	    r->set_mode || (r->unique_name != NULL && !sid_valid(id, "CH"));
+}
+
+/* Whether the update touches the attributes. */
 static bool
 touches_attributes(const struct sessreq *r)
 {
@@ -435,7 +448,7 @@ manage_update(struct twilio *t, const struct session_opts *o, const char *id,
 	if (r->unique_name != NULL &&
 	    (e = form_add(&form, "UniqueName", r->unique_name)) != ERR_OK)
 		goto out;
-	if (touches_attributes(r)) {
+	if (reads_first(id, r)) {
 		/* Round trip 1: what the conversation keeps now. */
 		if ((e = conv_fetch(&conv, t, id)) != ERR_OK)
 			goto out;
@@ -446,9 +459,13 @@ manage_update(struct twilio *t, const struct session_opts *o, const char *id,
 		}
 		if ((sid = conv_sid(&conv)) == NULL)
 			sid = id;
-		if ((e = update_attributes(r, conv.json, &attrs, res)) !=
-		    ERR_OK || (e = form_add(&form, "Attributes",
-		    buf_str(&attrs))) != ERR_OK)
+		if (parts.http.err != ERR_OK) {
+			e = failed(res, &parts, id);
+			goto out;
+		}
+		if (touches_attributes(r) && ((e = update_attributes(r, conv.json,
+		    &attrs, res)) != ERR_OK || (e = form_add(&form, "Attributes",
+		    buf_str(&attrs))) != ERR_OK))
 			goto out;
 		if ((e = conv_update(&upd, t, sid, &form)) != ERR_OK)
 			goto out;

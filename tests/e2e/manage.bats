@@ -211,6 +211,19 @@ ok() { [ "$status_code" = "$1" ] || { echo "got $status_code $ctype $body"; retu
 	ok 200
 }
 
+@test "POST /sessions/{uniqueName} renaming it: the participants are read before the name changes" {
+	mk "{\"addresses\":[\"$A\",\"$B\"],\"uniqueName\":\"ride-41\"}"
+	latency 100
+	mark
+	api POST /sessions/ride-41 '{"uniqueName":"ride-44"}'
+	ok 200
+	jq -e '.uniqueName == "ride-44" and (.participants | length) == 2' <<<"$body"
+	# The look-ups by the old name, then the update: none after it by the old name.
+	since | jq -e '[.[] | .method + " " + .path] | .[0:2] | sort ==
+		["GET /v1/Conversations/ride-41", "GET /v1/Conversations/ride-41/Participants"]'
+	since | jq -e '.[2] | .method == "POST" and (.path | test("^/v1/Conversations/CH"))'
+}
+
 @test "POST /sessions/{id} of attributes only keeps ttl and mode; the attributes are the new ones exactly" {
 	mk "{\"addresses\":[\"$A\",\"$B\"],\"ttl\":3600,\"mode\":\"voice-only\",\"attributes\":{\"old\":1}}"
 	jq -e '.ttl == 3600 and .mode == "voice-only"' <<<"$CREATED"
