@@ -12,7 +12,11 @@
 #   SOAK=1               also run the soak after the scenarios (--soak: only it)
 #   BENCH_SCENARIOS      scenario keys to run (default: all; loadgen.py list),
 #                        e.g. "fetch add log": the session API (GET /sessions/{id},
-#                        POST .../participants, GET .../messages)
+#                        POST .../participants, GET .../messages); "ops":
+#                        every operation of the session API one request at
+#                        a time, a table row each (n, ok, err, p50, p99,
+#                        Twilio calls, round trips, p50/L)
+#   BENCH_OPS_N=30       requests of each operation in the "ops" scenario
 #   BENCH_LOG_LEVEL=debug   programs' LOG_LEVEL (debug logs each Twilio call)
 #   BENCH_TLS=1          the fake Twilio serves HTTPS (a certificate from a CA
 #                        made for the run), verified against the system's CAs
@@ -130,7 +134,7 @@ loadgen() {
 		NUMBER_POOL="$BENCH_POOL" AUTH_USER="$AUTH_USER" AUTH_PASS="$AUTH_PASS" \
 		AUTH_TOKEN="$AUTH_TOKEN" DOMAIN="$DOMAIN" WORK="$WORK" \
 		RSS_FLOOR="${RSS_FLOOR:-}" CURL_CA_BUNDLE="${CURL_CA_BUNDLE:-}" \
-		BENCH_TLS="${BENCH_TLS:-0}" \
+		BENCH_TLS="${BENCH_TLS:-0}" BENCH_OPS_N="${BENCH_OPS_N:-30}" \
 		python3 "$LOADGEN" "$@"
 }
 

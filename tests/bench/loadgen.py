@@ -16,7 +16,8 @@ than BUSY_PCT of one core over the run.
 
 Environment: BASE_URL, FAKE_URL, LIGHTTPD_PID, FAKE_PID, LATENCY_MS, plus
 AUTH_USER, AUTH_PASS, AUTH_TOKEN, DOMAIN, CONCURRENCY (closed loop), PROCS,
-WORKER_THREADS (for the notes), SOAK_REQUESTS, SOAK_RESET_EVERY.
+WORKER_THREADS (for the notes), SOAK_REQUESTS, SOAK_RESET_EVERY, BENCH_OPS_N
+(requests of each operation in the ops scenario).
 """
 
 import base64
@@ -112,8 +113,17 @@ SCENARIOS = [
          calls=1, trips=1,
          what="500 GET /sessions/{id}/messages of 16 sessions of 20 "
               "messages each, 8 in flight"),
+    # Every operation of the session API, one request at a time (so each
+    # figure is that operation's own latency), BENCH_OPS_N of each; the
+    # sessions they act on made before timing (see setup_ops_scenario).
+    dict(name="ops", key="ops", kind="closed", op="ops",
+         count=int(ENV.get("BENCH_OPS_N", "30")), concurrency=1, parties=2,
+         sessions=4, messages=10, per_session=10,
+         what="each operation of the session API, BENCH_OPS_N of each, "
+              "one request in flight (the table \"session API, one request "
+              "at a time\")"),
 ]
-API_OPS = ("fetch", "add", "log")
+API_OPS = ("fetch", "add", "log", "ops")
 BY_KEY = {s["key"]: s for s in SCENARIOS}
 
 
@@ -563,10 +573,13 @@ def do(client, op, res):
     op.t1 = time.monotonic()
     with res.lock:
         res.inflight -= 1
+    op.ms = ms
     if status == 0:
-        res.add(ms, "transport: " + data.decode(), None)
+        op.err = "transport: " + data.decode()
+        res.add(ms, op.err, None)
         return
     err, info = op.check(status, headers, data)
+    op.err = err
     res.add(ms, err, info)
 
 
@@ -776,6 +789,8 @@ def setup_ops(ops, what):
 def setup_api_scenario(sc, nums):
     """Makes the sessions (and messages) of a fetch/add/log scenario before
     the timed part; returns (ops, the sids made)."""
+    if sc["op"] == "ops":
+        return setup_ops_scenario(sc, nums)
     n = sc["count"]
     if sc["op"] == "add":
         # A session takes per_session adds, and at least one session per
@@ -802,6 +817,165 @@ def setup_api_scenario(sc, nums):
     return ops, sids
 
 
+# The ops scenario's rows: label, and the sequential round trips expected
+# (None: not stated).  Its ops run in this order, all of one row together.
+OPS_ROWS = [
+    ("GET /sessions/{id}", None),
+    ("GET /sessions?pageSize=50", None),
+    ("GET /sessions?address=E164", None),
+    ("POST /sessions/{id} friendlyName", 1),
+    ("POST /sessions/{id} mode", 2),
+    ("DELETE /sessions/{id}", None),
+    ("GET /sessions/{id}/participants", None),
+    ("POST /sessions/{id}/participants", None),
+    ("DELETE .../participants/{E164} added", 2),
+    ("DELETE .../participants/{E164} creator", 3),
+    ("POST /sessions/{id}/messages", None),
+    ("POST .../participants/{E164}/messages", None),
+    ("GET /sessions/{id}/messages", None),
+]
+
+
+def api_op(method, path, body, want_status, test, keys):
+    """An op of the session API: want_status, test(parsed JSON) -> error
+    text or None (no body expected when want_status is 204)."""
+    if want_status == 204:
+        def check(status, headers, data):
+            if status != 204:
+                return "HTTP %d %s" % (status, error_code(data)), None
+            return (None if not data else "204 with a body"), None
+    else:
+        check = json_check(want_status, test)
+    op = Op(method, path, json.dumps(body).encode() if body is not None
+            else None, JSON_HEADERS if body is not None else
+            {"Authorization": AUTH_HEADER}, check)
+    op.keys = set(keys)
+    return op
+
+
+def list_test(key, at_least=0, at_most=None):
+    def test(j):
+        v = j.get(key)
+        if not isinstance(v, list) or len(v) < at_least or \
+                (at_most is not None and len(v) > at_most):
+            return "200 with %s %s" % (len(v) if isinstance(v, list)
+                                       else "no", key)
+        if "nextPageToken" not in j:
+            return "200 without nextPageToken"
+        return None
+    return test
+
+
+def setup_ops_scenario(sc, nums):
+    """The ops scenario: sessions for each operation, made before timing.
+
+    `sessions` 2-person sessions (with a message each) are read, renamed,
+    messaged; `messages` messages are posted to two more for GET .../messages;
+    a fresh 2-person session for each mode change and each DELETE; a 3-person
+    one for each removal of a creation member; one per `per_session` adds
+    of fresh numbers, which the next row removes again.  Returns (ops in
+    OPS_ROWS order, each with .row, the sids made)."""
+    n = sc["count"]
+    kinds = [("read", sc["sessions"], 2), ("log", 2, 2), ("mode", n, 2),
+             ("delete", n, 2), ("add", -(-n // sc["per_session"]), 2),
+             ("creator", n, 3)]
+    made = {}
+    for kind, k, parties in kinds:
+        addrs = [nums.many(parties) for _ in range(k)]
+        res = setup_ops([session_op(a) for a in addrs], kind + " sessions")
+        # setup_ops runs 16 at once: match answers to addresses by sid.
+        by_addr = {tuple(sorted(i["proxies"])): i["sid"] for i in res.infos}
+        made[kind] = [(by_addr[tuple(sorted(a))], a) for a in addrs]
+    setup_ops([message_op(sid, m) for sid, _ in made["log"]
+               for m in range(sc["messages"])], "messages")
+    read, m = made["read"], sc["messages"]
+    added = [(made["add"][i // sc["per_session"]][0], nums.one())
+             for i in range(n)]
+
+    def pick(i):
+        return read[i % len(read)]
+
+    def plus(a):
+        return urllib.parse.quote(a, safe="")
+
+    rows = [[] for _ in OPS_ROWS]
+    for i in range(n):
+        sid, people = pick(i)
+        name = "bench renamed %d" % i
+        rows[0].append(fetch_op(sid, 2))
+        rows[1].append(api_op("GET", "/sessions?pageSize=50", None, 200,
+                              list_test("sessions", 1, 50), {"*"}))
+        rows[2].append(api_op(
+            "GET", "/sessions?address=" + plus(people[0]), None, 200,
+            list_test("sessions", 1), {"*"}))
+        rows[3].append(api_op(
+            "POST", "/sessions/" + sid, {"friendlyName": name}, 200,
+            lambda j, name=name: None if j.get("friendlyName") == name
+            else "200 with another friendlyName", {sid}))
+        msid = made["mode"][i][0]
+        rows[4].append(api_op(
+            "POST", "/sessions/" + msid, {"mode": "voice-only"}, 200,
+            lambda j: None if j.get("mode") == "voice-only"
+            else "200 with mode %s" % j.get("mode"), {msid}))
+        dsid = made["delete"][i][0]
+        rows[5].append(api_op("DELETE", "/sessions/" + dsid, None, 204,
+                              None, {dsid}))
+        rows[6].append(api_op(
+            "GET", "/sessions/%s/participants" % sid, None, 200,
+            lambda j: None if isinstance(j.get("participants"), list) and
+            len(j["participants"]) == 2 else "200 without the 2 people",
+            {sid}))
+        asid, a = added[i]
+        rows[7].append(add_op(asid, a))
+        rows[8].append(api_op(
+            "DELETE", "/sessions/%s/participants/%s" % (asid, plus(a)),
+            None, 204, None, {asid, a}))
+        csid, cpeople = made["creator"][i]
+        rows[9].append(api_op(
+            "DELETE", "/sessions/%s/participants/%s" % (csid,
+                                                        plus(cpeople[0])),
+            None, 204, None, {csid, cpeople[0]}))
+        op = message_op(sid, i)
+        op.keys = {sid}
+        rows[10].append(op)
+        rows[11].append(api_op(
+            "POST", "/sessions/%s/participants/%s/messages"
+            % (sid, plus(people[1])), {"body": "bench text %d" % i}, 201,
+            lambda j: None if j.get("sid") else "201 without sid",
+            {sid, people[1]}))
+        lsid = made["log"][i % 2][0]
+        op = log_op(lsid, m)
+        rows[12].append(op)
+    ops = []
+    for k, row in enumerate(rows):
+        for op in row:
+            op.row = k
+            ops.append(op)
+    return ops, [sid for v in made.values() for sid, _ in v]
+
+
+def ops_rows(ops):
+    """The ops scenario's table rows, from each op's latency, verdict and
+    share of the fake's log (round_trips)."""
+    out = []
+    for k, (label, want) in enumerate(OPS_ROWS):
+        mine = [op for op in ops if op.row == k]
+        lat = [op.ms for op in mine if getattr(op, "err", 1) is None]
+        done = [op for op in mine if getattr(op, "trips", None) is not None]
+        kinds = collections.Counter(op.err for op in mine
+                                    if getattr(op, "err", None))
+        out.append({
+            "label": label, "n": len(mine), "ok": len(lat),
+            "errors": len(mine) - len(lat), "error_kinds": dict(kinds),
+            "p50": pct(lat, 50), "p99": pct(lat, 99),
+            "calls": float(statistics.mean(op.calls for op in done))
+            if done else None,
+            "trips": float(statistics.mean(op.trips for op in done))
+            if done else None,
+            "want_trips": want})
+    return out
+
+
 CONV_REF = re.compile(r"^/v1/Conversations/([^/]+)")
 
 
@@ -812,17 +986,49 @@ def request_keys(e):
     if m:
         keys.add(urllib.parse.unquote(m.group(1)))
     for d in (e["query"], e["form"]):
-        for name in ("Address", "MessagingBinding.Address"):
+        for name in ("Address", "MessagingBinding.Address", "To"):
             keys.update(d.get(name, []))
     return keys
 
 
-def round_trips(ops, log, fake_t0, latency_ms):
+def clock_offset(ops, by_key, log, fake_t0, latency_ms, t0_err):
+    """How far off fake_t0 is, within +-t0_err (s): the shift that puts the
+    most requests inside an op of theirs, tightly (after the op was sent,
+    and done L/2 before its answer), the middle of the best shifts.
+    fake_t0 is known only to within the reset's own round trip, a few ms
+    on a busy host: enough to hand the first request of one op to the one
+    before when they run one at a time."""
+    if t0_err <= 0:
+        return 0.0
+    half = max(latency_ms, 1.0) / 2000.0
+    near = []               # per request: the (lo, hi) its ops allow
+    for e in log:
+        t = fake_t0 + e["t"]
+        spans = [(op.t0 - t, op.t1 - half - t)
+                 for k in request_keys(e) | {"*"} for op in by_key.get(k, ())
+                 if op.t0 - t0_err <= t <= op.t1 + t0_err]
+        if spans:
+            near.append(spans)
+    step = 0.00025
+    k = int(t0_err / step)
+    scores = []
+    for i in range(-k, k + 1):
+        d = i * step
+        scores.append((sum(1 for spans in near if any(
+            lo <= d <= hi for lo, hi in spans)), d))
+    best = max(sc for sc, _ in scores)
+    ds = [d for sc, d in scores if sc == best]
+    return ds[len(ds) // 2]
+
+
+def round_trips(ops, log, fake_t0, latency_ms, t0_err=0.0):
     """Twilio calls and sequential round trips per op, from the fake's log.
 
     Each request is given to the op that names its conversation or address
-    and was in flight when the fake saw it start (the fake's "t" plus the
-    time of the reset, fake_t0, on the same monotonic clock).  The log has
+    (an op whose keys hold "*" takes any request: a list of conversations
+    names none) and was in flight when the fake saw it start (the fake's
+    "t" plus the time of the reset, fake_t0, on the same monotonic clock,
+    corrected by clock_offset within t0_err).  The log has
     only start times: a request is taken to end L after its start, and a
     round trip is a run of requests each starting before the previous ones
     of the run have ended (they overlap); the next one starts a new trip.
@@ -836,9 +1042,12 @@ def round_trips(ops, log, fake_t0, latency_ms):
             by_key.setdefault(k, []).append(op)
     slack = 0.005
     orphans = 0
+    shift = clock_offset(ops, by_key, log, fake_t0, latency_ms, t0_err)
+    fake_t0 += shift
     for e in log:
         t = fake_t0 + e["t"]
-        cands = [op for k in request_keys(e) for op in by_key.get(k, ())
+        cands = [op for k in request_keys(e) | {"*"}
+                 for op in by_key.get(k, ())
                  if op.t0 - slack <= t <= op.t1 + slack]
         if not cands:
             orphans += 1
@@ -860,12 +1069,14 @@ def round_trips(ops, log, fake_t0, latency_ms):
                 end = t + dur
             else:
                 end = max(end, t + dur)
+        op.trips, op.calls = n, len(reqs)
         trips.append(n)
         calls.append(len(reqs))
     dist = {}
     for n in trips:
         dist[n] = dist.get(n, 0) + 1
     return {"ops": len(trips), "orphans": orphans,
+            "clock_shift_ms": shift * 1000.0,
             "trips_mean": float(statistics.mean(trips)) if trips else None,
             "trips_dist": {str(k): v for k, v in sorted(dist.items())},
             "calls_mean": float(statistics.mean(calls)) if calls else None,
@@ -879,13 +1090,14 @@ def run_scenario(key, outdir):
     pool = pool_numbers()
     seeded = 0
     ops = []
-    fake_t0 = None
+    fake_t0 = t0_err = None
     made = set()
     if sc["op"] in API_OPS:
         # A reset of our own, to know when the fake's clock ("t") started.
         a = time.monotonic()
         fake("POST", "reset")
-        fake_t0 = (a + time.monotonic()) / 2
+        b = time.monotonic()
+        fake_t0, t0_err = (a + b) / 2, (b - a) / 2 + 0.001
         fake("POST", "config", {"latency_ms": L_MS})
         ops, sids = setup_api_scenario(sc, nums)
         made = set(sids)
@@ -937,7 +1149,7 @@ def run_scenario(key, outdir):
     if sc["op"] in API_OPS:
         log = [e for e in fake("GET", "requests")
                if fake_t0 + e["t"] >= watch.t0 - 0.005]
-        trips = round_trips(ops, log, fake_t0, L_MS)
+        trips = round_trips(ops, log, fake_t0, L_MS, t0_err)
 
     ok_sids = {i["sid"] for i in res.infos if i}
     convs = state["conversations"]
@@ -977,6 +1189,7 @@ def run_scenario(key, outdir):
         "faults": faults, "retries": retries, "latency_ms": L_MS,
         "extra": extra, "trips": trips,
         "want_calls": sc.get("calls"), "want_trips": sc.get("trips"),
+        "op_rows": ops_rows(ops) if sc["op"] == "ops" else None,
         "procs_per_program": ENV.get("PROCS", "?"),
         "worker_threads": ENV.get("WORKER_THREADS", "?"),
         "log_level": ENV.get("BENCH_LOG_LEVEL", "?"),
@@ -1155,6 +1368,34 @@ def row(r):
             str(r["left_behind"]), bottleneck(r)]
 
 
+OPS_COLS = [("operation", "<"), ("n", ">"), ("ok", ">"), ("err", ">"),
+            ("p50", ">"), ("p99", ">"), ("Twilio/op", ">"), ("RT/op", ">"),
+            ("p50/L", ">")]
+
+
+def ops_table(r):
+    """The ops scenario's table: one row per operation of the session API."""
+    L = r["latency_ms"]
+    rows = [[o["label"], str(o["n"]), str(o["ok"]), str(o["errors"]),
+             fmt(o["p50"], 1), fmt(o["p99"], 1), fmt(o["calls"], 2),
+             fmt(o["trips"], 2),
+             fmt(o["p50"] / L if o["p50"] is not None and L else None, 2)]
+            for o in r["op_rows"]]
+    cells = [[c for c, _ in OPS_COLS]] + rows
+    widths = [max(len(x[i]) for x in cells) for i in range(len(OPS_COLS))]
+    lines = ["session API, one request at a time (%s): latencies in ms of "
+             "the successful requests; Twilio/op and RT/op (sequential "
+             "round trips)\nfrom the fake's log; p50/L to 2 places"
+             % r["name"]]
+    for k, x in enumerate(cells):
+        lines.append("  ".join(x[i].ljust(widths[i]) if a == "<" else
+                               x[i].rjust(widths[i])
+                               for i, (_, a) in enumerate(OPS_COLS)).rstrip())
+        if k == 0:
+            lines.append("-" * len(lines[-1]))
+    return "\n".join(lines)
+
+
 def load(outdir):
     out = {}
     for path in sorted(glob.glob(os.path.join(outdir, "*.json"))):
@@ -1201,6 +1442,10 @@ def report(outdir):
               "scenarios), p50/L: p50 over L, rounded")
         print()
         print(table([row(r) for r in rs.values()]))
+        for r in rs.values():
+            if r.get("op_rows"):
+                print()
+                print(ops_table(r))
     targets = []
 
     def target(label, value, ok, where):
@@ -1291,6 +1536,17 @@ def report(outdir):
                abs(r["twilio_calls"] / max(1, r["count"]) -
                    r["want_calls"]) < 0.05 and
                abs(t["trips_mean"] - r["want_trips"]) < 0.05, r["name"])
+    for r in rs.values():
+        for o in r.get("op_rows") or ():
+            if o["want_trips"] is None:
+                continue
+            target("%s: %s: %d round trip%s" % (
+                r["name"], o["label"], o["want_trips"],
+                "s"[:o["want_trips"] != 1]),
+                "%s trips, %s calls (p50 %s ms)" % (
+                    fmt(o["trips"], 2), fmt(o["calls"], 2), fmt(o["p50"], 1)),
+                o["errors"] == 0 and o["trips"] is not None and
+                abs(o["trips"] - o["want_trips"]) < 0.05, r["name"])
     if targets:
         print()
         print("Targets (informational, no pass/fail):")
@@ -1334,6 +1590,10 @@ def notes(r):
     if r["errors"]:
         print("    errors: %s" % ", ".join("%s x%d" % (k, v) for k, v in
                                           sorted(r["error_kinds"].items())))
+    for o in r.get("op_rows") or ():
+        if o["errors"]:
+            print("    %s: %s" % (o["label"], ", ".join(
+                "%s x%d" % kv for kv in sorted(o["error_kinds"].items()))))
     if r["short_sessions"]:
         print("    %d ok sessions have the wrong participant count at the "
               "fake" % r["short_sessions"])
@@ -1355,11 +1615,14 @@ def notes(r):
         print("    per request, from the fake's log (%d requests, %d of the "
               "fake's requests tied to none): Twilio calls %s; sequential "
               "round trips %s (a trip: requests that overlap, each taken "
-              "to last L); p50/L = %s; %d sessions made before timing"
+              "to last L); p50/L = %s; %d sessions made before timing; "
+              "the fake's clock shifted %s ms to fit"
               % (t["ops"], t["orphans"], ", ".join(
                   "%s: %d" % kv for kv in t["calls_dist"].items()),
                  ", ".join("%s: %d" % kv for kv in t["trips_dist"].items()),
-                 fmt(p50_trips(r), 2), r["seeded"]))
+                 fmt(p50_trips(r), 2), r["seeded"],
+                 "%+.2f" % t["clock_shift_ms"] if "clock_shift_ms" in t
+                 else "0"))
     if r["lag_max_ms"] is not None:
         print("    open loop: requests sent late by p99 %.1f ms, max %.1f ms"
               "%s" % (r["lag_p99_ms"], r["lag_max_ms"],
