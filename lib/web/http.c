@@ -235,9 +235,11 @@ http_reply(struct http_conn *conn, int status, const char *ctype,
 
 	if (conn->answered)
 		return ERR_INVAL;
-	n = snprintf(head, sizeof(head), "Status: %d %s\r\nContent-Type: %s\r\n"
+	/* No Content-Type for an answer that has no body (a 204). */
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\n%s%s%s"
 	    "Content-Length: %zu\r\nCache-Control: no-store\r\n%s\r\n",
-	    status, http_reason(status), ctype, len,
+	    status, http_reason(status), ctype != NULL ? "Content-Type: " : "",
+	    ctype != NULL ? ctype : "", ctype != NULL ? "\r\n" : "", len,
 	    headers != NULL ? headers : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return ERR_TOOBIG;

@@ -87,7 +87,8 @@ void		 http_req_free(struct http_req *req);
 const char	*http_param(const struct http_conn *conn, const char *name);
 
 /*
- * Sends the answer: status, Content-Type, extra header lines (each ending in
+ * Sends the answer: status, Content-Type (NULL: none, for an answer with
+ * no body such as a 204), extra header lines (each ending in
  * "\r\n"; may be NULL), and len bytes of body, all borrowed. Only the first
  * answer sent per request has any effect: a later call returns ERR_INVAL
  * and sends nothing. ERR_TOOBIG when the head (status line and headers)

@@ -74,9 +74,11 @@ fake_seed() {
 # base URL ("/sessions/CH.../participants", query included).
 req() {
 	local out method=POST a prev=
-	out=$(curl -s -o - -w '\n%{content_type}\n%header{www-authenticate}\n%header{allow}\n%{http_code}' \
+	out=$(curl -s -o - -w '\n%{content_type}\n%header{www-authenticate}\n%header{allow}\n%header{cache-control}\n%{http_code}' \
 		"$@" "$BASE_URL${REQ_PATH:-/sessions}")
 	status_code=${out##*$'\n'}
+	out=${out%$'\n'*}
+	cache=${out##*$'\n'}
 	out=${out%$'\n'*}
 	allow=${out##*$'\n'}
 	out=${out%$'\n'*}
@@ -88,8 +90,12 @@ req() {
 		[ "$prev" = -X ] && method=$a
 		prev=$a
 	done
-	# Answers curl got: every one is held to openapi.yaml (stop_stack).
-	[ "$status_code" = 000 ] || openapi_record "$method" "${REQ_PATH:-/sessions}" \
+	# Every answer of the program's is held to openapi.yaml (stop_stack).
+	# The program's carry Cache-Control: no-store; the web server's own
+	# (its 413 over its limit, its 502 for a worker killed on purpose) do
+	# not, and are not the program's to describe.
+	[ "$status_code" = 000 ] || [ "$cache" != no-store ] ||
+		openapi_record "$method" "${REQ_PATH:-/sessions}" \
 		"$status_code" "$ctype" "$body" \
 		${challenge:+"WWW-Authenticate: $challenge"} ${allow:+"Allow: $allow"}
 }
