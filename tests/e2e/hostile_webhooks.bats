@@ -609,7 +609,8 @@ malformed_chunked_case() {
 	FAILED=()
 	local m p
 	for path in "$IC" "$PE" /sessions; do
-		check "GET $path" eval 'hit "$path" -X GET --length none;
+		# GET /sessions is the list of sessions (manage.bats).
+		[ "$path" = /sessions ] || check "GET $path" eval 'hit "$path" -X GET --length none;
 			refused 405 "method_not_allowed" "405"'
 		for m in PUT DELETE PATCH; do
 			check "$m $path" eval 'hit "$path" -X "$m" --data "$(form_of "$path")";
