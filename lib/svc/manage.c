@@ -82,8 +82,8 @@ participant_view(const struct twilio_call *list, size_t i)
 	if (!conv_sms_binding(list, i, &address, &proxy) ||
 	    (o = json_object_new_object()) == NULL)
 		return NULL;
-	if (put_str(o, "sid", twilio_json_str(twilio_item(list, i), "sid")) !=
-	    ERR_OK || put_str(o, "address", address) != ERR_OK ||
+	if (put_str(o, "sid", conv_participant_sid(list, i)) != ERR_OK ||
+	    put_str(o, "address", address) != ERR_OK ||
 	    put_str(o, "proxyAddress", proxy) != ERR_OK) {
 		json_object_put(o);
 		return NULL;
@@ -145,7 +145,7 @@ find_participant(const struct twilio_call *list, const char *who)
 	size_t		 i, n = twilio_items_len(list);
 
 	for (i = 0; i < n; i++) {
-		sid = twilio_json_str(twilio_item(list, i), "sid");
+		sid = conv_participant_sid(list, i);
 		if (sid != NULL && strcmp(sid, who) == 0)
 			return (long)i;
 		if (conv_sms_binding(list, i, &address, &proxy) &&
@@ -589,8 +589,7 @@ manage_remove(struct twilio *t, const struct session_opts *o, const char *id,
 	if ((sid = conv_sid(&conv)) == NULL)
 		sid = id;
 	if ((i = find_participant(&parts, who)) < 0 ||
-	    (psid = twilio_json_str(twilio_item(&parts, (size_t)i), "sid")) ==
-	    NULL) {
+	    (psid = conv_participant_sid(&parts, (size_t)i)) == NULL) {
 		e = refuse(res, ERR_NOTFOUND, 404, "participant_not_found",
 		    "%s is not in the session", who);
 		goto out;

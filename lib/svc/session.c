@@ -382,7 +382,8 @@ nomem:
 static json_object *
 added_list(struct session *s)
 {
-	json_object	*list, *o, *sid;
+	json_object	*list, *o;
+	const char	*sid;
 	size_t		 i;
 
 	if ((list = json_object_new_array()) == NULL)
@@ -396,8 +397,10 @@ added_list(struct session *s)
 			json_object_put(list);
 			return NULL;
 		}
-		if (conv_added_sid(&p->add, &sid))
-			json_object_object_add(o, "sid", json_object_get(sid));
+		/* null when Twilio's answer named none that is valid */
+		sid = conv_added_sid(&p->add);
+		json_object_object_add(o, "sid", sid != NULL ?
+		    json_object_new_string(sid) : NULL);
 		json_object_object_add(o, "address",
 		    json_object_new_string(p->address));
 		json_object_object_add(o, "proxyAddress",
@@ -451,7 +454,7 @@ cleanup_added(struct session *s, long long deadline)
 		if (!s->parties[i].added)
 			continue;
 		n++;
-		if ((sid = twilio_json_str(s->parties[i].add.json, "sid")) ==
+		if ((sid = conv_added_sid(&s->parties[i].add)) ==
 		    NULL || conv_participant_delete(&dels[i], s->t, s->sid,
 		    sid) != ERR_OK) {
 			dels[i].http.err = ERR_INVAL;

@@ -272,10 +272,20 @@ conv_created(const struct twilio_call *c)
 	return twilio_json_time(c->json, "date_created");
 }
 
-bool
-conv_added_sid(const struct twilio_call *add, json_object **sid)
+const char *
+conv_added_sid(const struct twilio_call *add)
 {
-	return json_object_object_get_ex(add->json, "sid", sid) != 0;
+	const char *sid = twilio_json_str(add->json, "sid");
+
+	return sid_valid(sid, "MB") ? sid : NULL;
+}
+
+const char *
+conv_participant_sid(const struct twilio_call *list, size_t i)
+{
+	const char *sid = twilio_json_str(twilio_item(list, i), "sid");
+
+	return sid_valid(sid, "MB") ? sid : NULL;
 }
 
 const char *

@@ -108,11 +108,10 @@ bool		conv_gone(const struct twilio_call *c);
 const char	*conv_sid(const struct twilio_call *c);
 /* When the fetched or created conversation was made (epoch seconds), or -1. */
 long long	 conv_created(const struct twilio_call *c);
-/*
- * The "sid" member of an add's answer, as Twilio sent it (any JSON type,
- * null included): true and *sid (borrowed) when there is one.
- */
-bool		 conv_added_sid(const struct twilio_call *add, json_object **sid);
+/* The SID of the participant an add's answer names, if valid; else NULL. */
+const char	*conv_added_sid(const struct twilio_call *add);
+/* Item i of a conv_participants() list: its SID, if valid; else NULL. */
+const char	*conv_participant_sid(const struct twilio_call *list, size_t i);
 
 /*
  * Item i of a conv_of_address() list: the proxy number through which the

@@ -304,23 +304,27 @@ test_answers(void)
 {
 	struct twilio_call	 c;
 	struct conv_summary	 s;
-	json_object		*v;
 
 	twilio_call_init(&c);
 	c.json = json_tokener_parse("{\"sid\":\"" CH1 "\",\"date_created\":"
 	    "\"2026-11-28T01:06:18Z\"}");
 	T_STREQ(conv_sid(&c), CH1);
 	T_CHECK(conv_created(&c) == 1795827978);
-	T_CHECK(conv_added_sid(&c, &v) && json_object_is_type(v,
-	    json_type_string));
+	T_CHECK(conv_added_sid(&c) == NULL);	/* a CH SID is not a participant's */
 	json_object_put(c.json);
 	c.json = json_tokener_parse("{\"sid\":null,\"date_created\":\"yesterday\"}");
 	T_CHECK(conv_sid(&c) == NULL && conv_created(&c) == -1);
-	T_CHECK(conv_added_sid(&c, &v) && v == NULL);
+	T_CHECK(conv_added_sid(&c) == NULL);
 	json_object_put(c.json);
 	c.json = json_tokener_parse("{\"sid\":\"CH\"}");
 	T_CHECK(conv_sid(&c) == NULL);
-	T_CHECK(!conv_added_sid(&(struct twilio_call){ .json = NULL }, &v));
+	T_CHECK(conv_added_sid(&(struct twilio_call){ .json = NULL }) == NULL);
+	json_object_put(c.json);
+	c.json = json_tokener_parse("{\"sid\":\"MB00000000000000000000000000000001\"}");
+	T_STREQ(conv_added_sid(&c), "MB00000000000000000000000000000001");
+	json_object_put(c.json);
+	c.json = json_tokener_parse("{\"sid\":5}");
+	T_CHECK(conv_added_sid(&c) == NULL);
 	twilio_call_free(&c);
 
 	list_of(&c, "[{\"sid\":\"" CH1 "\",\"unique_name\":\"masked-1\",\"state\":"
