@@ -10,4 +10,11 @@
  */
 long long	clock_now_ms(void);
 
+struct timespec;
+/*
+ * The instant at (clock_now_ms() milliseconds) as a timespec of the same
+ * clock, for waits on a condition made with CLOCK_MONOTONIC.
+ */
+void		clock_deadline_ts(long long at, struct timespec *ts);
+
 #endif

@@ -1,6 +1,6 @@
 #include <math.h>
-#include <poll.h>
 #include <pthread.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,13 +17,24 @@
 #include "net/httpc.h"
 
 /*
- * Per thread: easy handles kept for reuse, and connections kept alive. A
- * 2-party session needs 3 at once and a 10-party one 11; a larger session
- * opens what it needs beyond the cache, which stays small so that a worker
- * that once served 50 parties does not hold 50 TLS connections per thread.
+ * Per client (one per worker thread): easy handles kept for reuse. The
+ * connections are the process's (struct pool below).
  */
 #define SPARE_MAX	16
 #define CONNECT_TIMEOUT_MS 5000L
+/*
+ * The process's connection cache: enough for the widest session (50
+ * parties and the conversation at once) with room to spare, and bounded,
+ * so that a burst does not leave a hundred TLS connections open.
+ */
+#define POOL_CONNECTIONS 64L
+/*
+ * A connection idle this long is not used again but closed: before the
+ * server would drop it (load balancers commonly keep idle connections a
+ * minute), so that a request never meets a connection the other side
+ * has just closed.
+ */
+#define POOL_IDLE_S	50L
 
 enum call_state { CALL_QUEUED, CALL_RUNNING, CALL_WAITING };
 
@@ -33,18 +44,44 @@ struct httpc {
 	char			*ca_file;
 	char			*peer;
 	char			*log_tag;
-	CURLM			*multi;
 	CURL			*spare[SPARE_MAX];
 	int			 nspare;
 	struct httpc_call	*head;		/* every call not yet done */
+	int			 inflight;	/* of them, transfers in the pool */
+	pthread_cond_t		 cond;		/* one of them ended; or lead */
+	bool			 waiting;	/* on cond, in pool.waiters */
+	struct httpc		*wnext;		/* on pool.waiters */
 	struct curl_slist	*headers;
-	/* What libcurl asked to be told about (multi socket interface). */
-	struct pollfd		*fds;
-	int			 nfds, capfds;
-	bool			 fds_failed;	/* out of memory growing fds */
-	long long		 timer_at;	/* ms, monotonic; -1: none */
 	httpc_transport_fn	 transport;	/* instead of the network */
 	void			*transport_arg;
+};
+
+/*
+ * The pool: one libcurl multi handle for the whole process, so that every
+ * thread's transfers share one connection cache (and, with it, one DNS
+ * cache and TLS session cache, and HTTP/2 multiplexing where the server
+ * offers it). libcurl does not support sharing connections between multi
+ * handles of concurrent threads, so there is one multi, and one thread at
+ * a time drives it: whichever worker is waiting for a transfer of its own
+ * becomes the leader (leading), adds the handles others queued (inbox),
+ * runs every transfer, and hands each finished one back to its owner
+ * (the call's fin), waking it (cond). When the leader's own transfers are
+ * done it steps down and another waiting owner takes over. A worker alone
+ * leads for itself: no thread is woken for it.
+ */
+struct pool {
+	pthread_mutex_t		 lock;		/* all below but multi, and calls' fin */
+	CURLM			*multi;		/* the leader's alone */
+	CURLSH			*share;		/* TLS sessions and DNS answers */
+	pthread_mutex_t		 share_lock[CURL_LOCK_DATA_LAST];
+	bool			 leading;	/* a thread drives multi now */
+	struct httpc_call	*inbox;		/* handles to add, on pnext */
+	struct httpc		*waiters;	/* clients waiting for a transfer */
+	int			 users;		/* clients alive; the last frees it */
+};
+
+static struct pool pool = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
 /* The call's state, kept in retry_at's sign to stay inside the public struct. */
@@ -117,55 +154,91 @@ on_ssl_ctx(CURL *easy, void *ssl_ctx, void *arg)
 	return CURLE_OK;
 }
 
-/*
- * libcurl's multi socket interface: it says which sockets to watch for what
- * (on_socket) and when to call it back (on_timer); httpc_run() polls and
- * tells it exactly what happened, so it never scans transfers that have
- * nothing to do.
- */
-static int
-on_socket(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
+/* libcurl's locks of the share: one mutex per kind of data. */
+static void
+share_lock(CURL *easy, curl_lock_data data, curl_lock_access access,
+    void *arg)
 {
-	struct httpc	*h = arg;
-	struct pollfd	*p;
-	int		 i;
-
 	(void)easy;
-	(void)sockp;
-	for (i = 0; i < h->nfds && h->fds[i].fd != fd; i++)
-		;
-	if (what == CURL_POLL_REMOVE) {
-		if (i < h->nfds)
-			h->fds[i] = h->fds[--h->nfds];
-		return 0;
-	}
-	if (i == h->nfds) {
-		if (h->nfds == h->capfds) {
-			int n = h->capfds > 0 ? h->capfds * 2 : 8;
-
-			if ((p = realloc(h->fds, (size_t)n * sizeof(*p))) == NULL) {
-				h->fds_failed = true;
-				return -1;
-			}
-			h->fds = p;
-			h->capfds = n;
-		}
-		h->fds[h->nfds++].fd = fd;
-	}
-	h->fds[i].events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) |
-	    ((what & CURL_POLL_OUT) ? POLLOUT : 0));
-	h->fds[i].revents = 0;
-	return 0;
+	(void)access;
+	(void)arg;
+	pthread_mutex_lock(&pool.share_lock[data]);
 }
 
-static int
-on_timer(CURLM *multi, long ms, void *arg)
+static void
+share_unlock(CURL *easy, curl_lock_data data, void *arg)
 {
-	struct httpc *h = arg;
+	(void)easy;
+	(void)arg;
+	pthread_mutex_unlock(&pool.share_lock[data]);
+}
 
-	(void)multi;
-	h->timer_at = ms < 0 ? -1 : clock_now_ms() + ms;
-	return 0;
+/* A condition whose timed waits are on the monotonic clock (core/clock). */
+static enum err
+cond_init(pthread_cond_t *cond)
+{
+	pthread_condattr_t	 a;
+	int			 rc;
+
+	if (pthread_condattr_init(&a) != 0)
+		return ERR_NOMEM;
+	rc = pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	if (rc == 0)
+		rc = pthread_cond_init(cond, &a);
+	pthread_condattr_destroy(&a);
+	return rc == 0 ? ERR_OK : ERR_NOMEM;
+}
+
+/* Takes a share of the pool, making it with the first client. ERR_NOMEM. */
+static enum err
+pool_join(void)
+{
+	int		 i;
+	enum err	 e = ERR_OK;
+
+	pthread_mutex_lock(&pool.lock);
+	if (pool.users == 0) {
+		for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+			pthread_mutex_init(&pool.share_lock[i], NULL);
+		if ((pool.multi = curl_multi_init()) == NULL ||
+		    (pool.share = curl_share_init()) == NULL) {
+			curl_multi_cleanup(pool.multi);
+			pool.multi = NULL;
+			e = ERR_NOMEM;
+			goto out;
+		}
+		curl_multi_setopt(pool.multi, CURLMOPT_MAXCONNECTS,
+		    POOL_CONNECTIONS);
+		curl_multi_setopt(pool.multi, CURLMOPT_PIPELINING,
+		    (long)CURLPIPE_MULTIPLEX);
+		curl_share_setopt(pool.share, CURLSHOPT_LOCKFUNC, share_lock);
+		curl_share_setopt(pool.share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+		curl_share_setopt(pool.share, CURLSHOPT_SHARE,
+		    CURL_LOCK_DATA_SSL_SESSION);
+		curl_share_setopt(pool.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	}
+	pool.users++;
+out:
+	pthread_mutex_unlock(&pool.lock);
+	return e;
+}
+
+/* Gives the share back; the last client frees the pool. */
+static void
+pool_leave(void)
+{
+	int i;
+
+	pthread_mutex_lock(&pool.lock);
+	if (--pool.users == 0) {
+		curl_multi_cleanup(pool.multi);
+		curl_share_cleanup(pool.share);
+		pool.multi = NULL;
+		pool.share = NULL;
+		for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+			pthread_mutex_destroy(&pool.share_lock[i]);
+	}
+	pthread_mutex_unlock(&pool.lock);
 }
 
 /*
@@ -182,6 +255,10 @@ headers_new(struct httpc *h, const char *const *lines)
 			return ERR_NOMEM;
 		h->headers = l;
 	}
+	/* A body goes at once, not after waiting for "100 Continue". */
+	if ((l = curl_slist_append(h->headers, "Expect:")) == NULL)
+		return ERR_NOMEM;
+	h->headers = l;
 	return ERR_OK;
 }
 
@@ -223,18 +300,25 @@ httpc_new(struct httpc **out, const struct httpc_opts *o)
 	pthread_mutex_unlock(&ca_lock);
 	h->retry = o->retry;
 	h->budget = o->budget;
-	h->timer_at = -1;
+	if (cond_init(&h->cond) != ERR_OK) {
+		free(h);
+		pthread_mutex_lock(&ca_lock);
+		ca_users--;
+		pthread_mutex_unlock(&ca_lock);
+		return ERR_NOMEM;
+	}
+	if (pool_join() != ERR_OK) {
+		pthread_cond_destroy(&h->cond);
+		free(h);
+		pthread_mutex_lock(&ca_lock);
+		ca_users--;
+		pthread_mutex_unlock(&ca_lock);
+		return ERR_NOMEM;
+	}
 	if (!dup_or_null(&h->ca_file, o->ca_file) ||
 	    !dup_or_null(&h->peer, o->peer != NULL ? o->peer : "the server") ||
 	    !dup_or_null(&h->log_tag, o->log_tag != NULL ? o->log_tag : "http"))
 		goto fail;
-	if ((h->multi = curl_multi_init()) == NULL)
-		goto fail;
-	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)SPARE_MAX);
-	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
-	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
 	if (headers_new(h, o->headers) != ERR_OK)
 		goto fail;
 	*out = h;
@@ -253,13 +337,13 @@ httpc_free(struct httpc *h)
 		return;
 	for (i = 0; i < h->nspare; i++)
 		curl_easy_cleanup(h->spare[i]);
-	curl_multi_cleanup(h->multi);
 	headers_free(h);
 	free(h->ca_file);
 	free(h->peer);
 	free(h->log_tag);
-	free(h->fds);
+	pthread_cond_destroy(&h->cond);
 	free(h);
+	pool_leave();
 	pthread_mutex_lock(&ca_lock);
 	if (--ca_users == 0 && ca_store != NULL) {
 		X509_STORE_free(ca_store);
@@ -414,7 +498,7 @@ release_easy(struct httpc *h, struct httpc_call *c)
 
 	if (easy == NULL)
 		return;
-	curl_multi_remove_handle(h->multi, easy);
+	/* Off the pool's multi already: the leader took it off when it ended. */
 	c->easy = NULL;
 	slist_wipe(c->headers);
 	c->headers = NULL;
@@ -455,6 +539,8 @@ easy_new(struct httpc *h)
 	    curl_easy_setopt(easy, CURLOPT_CA_CACHE_TIMEOUT, 0L) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, h) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_SHARE, pool.share) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_MAXAGE_CONN, POOL_IDLE_S) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK) {
 		curl_easy_cleanup(easy);
@@ -473,14 +559,41 @@ attempt_begin(struct httpc_call *c)
 	buf_reset(&c->body);
 }
 
+/*
+ * A POST's body, handed to libcurl as it asks. Through a read callback and
+ * not CURLOPT_POSTFIELDS, and without a seek callback, on purpose: libcurl
+ * sends a request again by itself when a kept-alive connection it reused
+ * turns out closed before any answer, which for a POST that Twilio may
+ * have carried out would make it twice. Unable to rewind the body, it
+ * fails the attempt instead (CURLE_SEND_FAIL_REWIND), and the layer above
+ * decides, as SPEC §3 says: GET and DELETE are retried, a create is looked
+ * up.
+ */
+static size_t
+on_read(char *p, size_t size, size_t n, void *arg)
+{
+	struct httpc_call	*c = arg;
+	size_t			 left = c->form.len - c->sent, len = size * n;
+
+	if (len > left)
+		len = left;
+	memcpy(p, c->form.data + c->sent, len);
+	c->sent += len;
+	return len;
+}
+
 /* Sets the method of easy, undoing whatever its previous request set. */
 static void
-easy_method(CURL *easy, const struct httpc_call *c)
+easy_method(CURL *easy, struct httpc_call *c)
 {
 	if (c->method == HTTPC_POST) {
+		c->sent = 0;
 		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, NULL);
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, NULL);
+		curl_easy_setopt(easy, CURLOPT_POST, 1L);
+		curl_easy_setopt(easy, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(easy, CURLOPT_READDATA, c);
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)c->form.len);
-		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, buf_str(&c->form));
 	} else {
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, NULL);
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, -1L);
@@ -521,7 +634,7 @@ nomem:
 	return ERR_NOMEM;
 }
 
-/* Starts one attempt of c: an easy handle on the multi. */
+/* Starts one attempt of c: an easy handle, for the pool's multi. */
 static void
 call_start(struct httpc *h, struct httpc_call *c, long long deadline)
 {
@@ -560,11 +673,14 @@ call_start(struct httpc *h, struct httpc_call *c, long long deadline)
 	curl_easy_setopt(easy, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, c);
 	easy_method(easy, c);
-	if (curl_multi_add_handle(h->multi, easy) != CURLM_OK) {
-		release_easy(h, c);
-		call_fail(h, c, ERR_NOMEM, "cannot start the request to %s");
-		return;
-	}
+	/* To the pool: the leader adds it to the multi. */
+	c->fin = false;
+	pthread_mutex_lock(&pool.lock);
+	c->pnext = pool.inbox;
+	pool.inbox = c;
+	pthread_mutex_unlock(&pool.lock);
+	curl_multi_wakeup(pool.multi);
+	h->inflight++;
 	c->attempts++;
 	c->tries++;
 }
@@ -599,7 +715,10 @@ no_answer(struct httpc *h, struct httpc_call *c, CURLcode res,
 	    ERR_TIMEOUT : ERR_TRANSPORT;
 	snprintf(c->message, sizeof(c->message), "%s could not be reached: %s",
 	    h->peer, curl_easy_strerror(res));
-	/* Not connected: nothing was sent, so even a create may retry. */
+	/*
+	 * Not connected: nothing was sent, so even a create may retry. A
+	 * rewind that failed (on_read()) means it was sent: not unsent.
+	 */
 	c->unsent = res == CURLE_COULDNT_CONNECT ||
 	    res == CURLE_COULDNT_RESOLVE_HOST ||
 	    res == CURLE_COULDNT_RESOLVE_PROXY;
@@ -735,46 +854,151 @@ transport_start(struct httpc *h, struct httpc_call *c, long long deadline)
 	attempt_ended(h, c, res, deadline);
 }
 
-/* Hands every finished transfer to call_finished(). */
-static void
-collect(struct httpc *h, long long deadline)
+/*
+ * The leader's turn: adds the handles queued in the inbox, runs every
+ * transfer, and hands each that ended to its owner, waking it. Returns
+ * whether one of h's own ended; if none did, first waits for something to
+ * happen, at most timeout_ms. Called by the leader alone, without the lock.
+ */
+static bool
+lead_once(struct httpc *h, long timeout_ms)
 {
-	struct httpc_call	*c;
+	struct httpc_call	*in, *c;
 	struct CURLMsg		*msg;
-	int			 left;
+	CURL			*easy;
+	CURLcode		 res;
+	int			 left, running, numfds;
+	bool			 mine = false;
 
-	while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
+	pthread_mutex_lock(&pool.lock);
+	in = pool.inbox;
+	pool.inbox = NULL;
+	pthread_mutex_unlock(&pool.lock);
+	for (; in != NULL; in = c) {
+		c = in->pnext;
+		if (curl_multi_add_handle(pool.multi, in->easy) != CURLM_OK) {
+			pthread_mutex_lock(&pool.lock);
+			in->fin_res = CURLE_OUT_OF_MEMORY;
+			in->fin = true;
+			mine = mine || in->h == h;
+			pthread_cond_signal(&in->h->cond);
+			pthread_mutex_unlock(&pool.lock);
+		}
+	}
+	curl_multi_perform(pool.multi, &running);
+	while ((msg = curl_multi_info_read(pool.multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
+		/* msg is gone once the handle is removed: read it first. */
+		easy = msg->easy_handle;
+		res = msg->data.result;
 		c = NULL;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&c);
-		if (c != NULL)
-			call_finished(h, c, msg->data.result, deadline);
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&c);
+		curl_multi_remove_handle(pool.multi, easy);
+		if (c == NULL)
+			continue;
+		pthread_mutex_lock(&pool.lock);
+		c->fin_res = res;
+		c->fin = true;
+		if (c->h == h)
+			mine = true;
+		else
+			pthread_cond_signal(&c->h->cond);
+		pthread_mutex_unlock(&pool.lock);
 	}
+	if (!mine)
+		curl_multi_poll(pool.multi, NULL, 0, (int)timeout_ms, &numfds);
+	return mine;
 }
 
-/* Tells libcurl what poll() saw on the sockets it watches. */
-static void
-dispatch(struct httpc *h)
+/* Whether one of h's transfers ended, not yet taken. Under the lock. */
+static bool
+own_ended(const struct httpc *h)
 {
-	struct pollfd	 ready[16];
-	int		 i, n, running;
+	const struct httpc_call *c;
 
-	/* Copied first: the callbacks change h->fds under the loop. */
-	for (i = 0, n = 0; i < h->nfds && n < (int)(sizeof(ready) /
-	    sizeof(ready[0])); i++)
-		if (h->fds[i].revents != 0)
-			ready[n++] = h->fds[i];
-	for (i = 0; i < n; i++) {
-		int ev = 0;
+	for (c = h->head; c != NULL; c = c->next)
+		if (c->easy != NULL && c->fin)
+			return true;
+	return false;
+}
 
-		if (ready[i].revents & (POLLIN | POLLHUP))
-			ev |= CURL_CSELECT_IN;
-		if (ready[i].revents & POLLOUT)
-			ev |= CURL_CSELECT_OUT;
-		if (ready[i].revents & (POLLERR | POLLNVAL))
-			ev |= CURL_CSELECT_ERR;
-		curl_multi_socket_action(h->multi, ready[i].fd, ev, &running);
+/* Takes h off the pool's waiters. Under the lock. */
+static void
+unwait(struct httpc *h)
+{
+	struct httpc **pp;
+
+	for (pp = &pool.waiters; *pp != NULL; pp = &(*pp)->wnext)
+		if (*pp == h) {
+			*pp = h->wnext;
+			break;
+		}
+	h->wnext = NULL;
+	h->waiting = false;
+}
+
+/*
+ * Waits, until wake at the latest, for one of h's transfers to end: as
+ * the leader when no thread leads, else for the leader to say so. A leader
+ * whose own transfer ended steps down and wakes a waiter to take over.
+ */
+static void
+wait_pool(struct httpc *h, long long wake)
+{
+	long long	 now;
+	struct timespec	 ts;
+
+	pthread_mutex_lock(&pool.lock);
+	while (!own_ended(h) && (now = clock_now_ms()) < wake) {
+		if (!pool.leading) {
+			pool.leading = true;
+			pthread_mutex_unlock(&pool.lock);
+			while (!lead_once(h, (long)(wake - now)) &&
+			    (now = clock_now_ms()) < wake)
+				;
+			pthread_mutex_lock(&pool.lock);
+			pool.leading = false;
+			break;
+		}
+		h->waiting = true;
+		h->wnext = pool.waiters;
+		pool.waiters = h;
+		clock_deadline_ts(wake, &ts);
+		pthread_cond_timedwait(&h->cond, &pool.lock, &ts);
+		unwait(h);
+	}
+	/*
+	 * Leaving without the lead (stepping down, or woken to take it when
+	 * there was no need): the others' transfers need a leader, the first
+	 * waiter.
+	 */
+	if (!pool.leading && pool.waiters != NULL)
+		pthread_cond_signal(&pool.waiters->cond);
+	pthread_mutex_unlock(&pool.lock);
+}
+
+/*
+ * Hands h's transfers that ended to call_finished(), one at a time and
+ * without the lock: their done() may submit or start others.
+ */
+static void
+take_ended(struct httpc *h, long long deadline)
+{
+	struct httpc_call	*c, *ended = NULL;
+
+	pthread_mutex_lock(&pool.lock);
+	for (c = h->head; c != NULL; c = c->next)
+		if (c->easy != NULL && c->fin) {
+			c->fin = false;
+			c->pnext = ended;
+			ended = c;
+		}
+	pthread_mutex_unlock(&pool.lock);
+	while ((c = ended) != NULL) {
+		ended = c->pnext;
+		h->inflight--;
+		call_finished(h, c, (CURLcode)c->fin_res, deadline);
 	}
 }
 
@@ -805,27 +1029,34 @@ start_ready(struct httpc *h, long long deadline)
 	} while (again);
 }
 
-/* Finishes every call left with error e. */
+/*
+ * The deadline passed: finishes every call not in a transfer with e. Those
+ * in one end by themselves (each transfer's timeout is the deadline).
+ */
 static void
-fail_all(struct httpc *h, enum err e, const char *msg)
+fail_idle(struct httpc *h, enum err e, const char *msg)
 {
-	struct httpc_call *c;
+	struct httpc_call	*c;
+	bool			 again;
 
-	while ((c = h->head) != NULL) {
-		release_easy(h, c);
-		call_fail(h, c, e, msg);
-	}
+	do {
+		again = false;
+		for (c = h->head; c != NULL; c = c->next)
+			if (c->easy == NULL) {
+				call_fail(h, c, e, msg);
+				again = true;
+				break;
+			}
+	} while (again);
 }
 
-/* When the loop must wake up next: a timer, a retry, or the deadline. */
+/* When the loop must wake up next: a retry, or the deadline. */
 static long long
 next_wake(const struct httpc *h, long long now, long long deadline)
 {
 	const struct httpc_call	*c;
 	long long		 wake = deadline;
 
-	if (h->timer_at >= 0 && h->timer_at < wake)
-		wake = h->timer_at;
 	for (c = h->head; c != NULL; c = c->next) {
 		if (call_state(c) == CALL_QUEUED)
 			wake = now;
@@ -839,37 +1070,33 @@ void
 httpc_run(struct httpc *h, long long deadline)
 {
 	long long	 now, wake;
-	int		 running, i;
+	struct timespec	 ts;
 
 	for (;;) {
 		start_ready(h, deadline);
+		take_ended(h, deadline);
 		if (h->head == NULL)
 			break;
 		now = clock_now_ms();
-		/* libcurl's timer first: new transfers start there. */
-		if (h->timer_at >= 0 && h->timer_at <= now) {
-			h->timer_at = -1;
-			curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0,
-			    &running);
-			collect(h, deadline);
-			continue;
-		}
-		if (h->fds_failed) {
-			/* libcurl lost track of a socket: nothing can be trusted. */
-			h->fds_failed = false;
-			fail_all(h, ERR_NOMEM, "out of memory");
-			break;
-		}
 		if (now >= deadline) {
-			fail_all(h, ERR_TIMEOUT, "the request's deadline passed "
+			fail_idle(h, ERR_TIMEOUT, "the request's deadline passed "
 			    "while waiting for %s");
-			break;
+			if (h->head == NULL)
+				break;
+			/* In transfers still: they end at their own timeout. */
+			wake = now + 1000;
+		} else
+			wake = next_wake(h, now, deadline);
+		if (wake <= now)
+			continue;
+		if (h->inflight > 0)
+			wait_pool(h, wake);
+		else {
+			/* Only retries waiting: nothing to drive. */
+			clock_deadline_ts(wake, &ts);
+			pthread_mutex_lock(&pool.lock);
+			pthread_cond_timedwait(&h->cond, &pool.lock, &ts);
+			pthread_mutex_unlock(&pool.lock);
 		}
-		wake = next_wake(h, now, deadline);
-		for (i = 0; i < h->nfds; i++)
-			h->fds[i].revents = 0;
-		if (poll(h->fds, (nfds_t)h->nfds, (int)(wake > now ? wake - now : 0)) > 0)
-			dispatch(h);
-		collect(h, deadline);
 	}
 }

@@ -2,9 +2,12 @@
  * httpc: the outbound HTTP client engine (libcurl), which knows nothing of
  * the service it talks to.
  *
- * One client per worker thread, kept for the life of the process: it owns a
- * libcurl multi handle whose connection cache keeps connections alive
- * between requests, and a stock of easy handles reused call after call.
+ * One client per worker thread, kept for the life of the process, with a
+ * stock of easy handles reused call after call. The transfers of every
+ * client of the process run on one libcurl multi handle, so that they share
+ * one cache of kept-alive connections (and TLS sessions, DNS answers, and
+ * HTTP/2 streams where the server offers them): a thread whose own
+ * connections would be cold finds the process's warm.
  * Calls are described by struct httpc_call, submitted with httpc_submit()
  * and run concurrently by httpc_run(), which returns when every submitted
  * call has finished (or the deadline passed). A call's done() callback runs
@@ -107,7 +110,11 @@ struct httpc_call {
 	int		 tries;		/* attempts at the current URL */
 	bool		 queued;
 	bool		 overflow;	/* the answer went over its limit */
+	size_t		 sent;		/* bytes of form handed to libcurl */
+	bool		 fin;		/* the pool's transfer ended: fin_res */
+	int		 fin_res;	/* its CURLcode */
 	struct httpc_call *next;	/* on the client's list */
+	struct httpc_call *pnext;	/* on the pool's inbox */
 };
 
 /*
