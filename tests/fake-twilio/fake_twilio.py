@@ -64,6 +64,9 @@ logged, never delayed or faulted):
                           needs root for other users' processes) for each
                           open connection not yet known, null when closed
                           before anyone asked or not found
+  POST   /_fake/close-idle  closes every connection that is not answering a
+                          request now (what Twilio's side does to connections
+                          left idle): {"closed": N}
   GET|POST /_fake/config  {"latency_ms": N} sets the latency of every API call;
                           {"connect_delay_ms": N} the delay added to the first
                           API answer on each new connection (what the TCP and
@@ -1226,16 +1229,34 @@ class FakeTwilio(ThreadingHTTPServer):
             for c in self.conns.values():
                 c.counted = 0       # API requests since reset
 
-    def conn_open(self, peer_port):
+    def conn_open(self, peer_port, sock):
         with self.meta:
             self.conn_ids += 1
-            c = Conn(self.conn_ids, peer_port, time.monotonic())
+            c = Conn(self.conn_ids, peer_port, time.monotonic(), sock)
             self.conns[c.id] = c
             return c
 
     def conn_closed(self, c):
         with self.meta:
             c.closed_at = time.monotonic()
+            c.sock = None
+
+    def close_idle(self):
+        """POST /_fake/close-idle: shuts down every open connection not
+        answering a request now; its handler then reads the end of it."""
+        with self.meta:
+            idle = [c for c in self.conns.values()
+                    if c.closed_at is None and not c.busy and c.sock]
+            for c in idle:
+                c.busy = True       # no request starts on it any more
+        for c in idle:
+            try:
+                # The raw socket's: TLS's would drop its state under the
+                # handler's thread.
+                socket.socket.shutdown(c.sock, socket.SHUT_RDWR)
+            except OSError:
+                pass
+        return len(idle)
 
     def connection_list(self):
         """GET /_fake/connections: looks up the pids not yet known."""
@@ -1286,12 +1307,13 @@ class Conn:
     """One accepted connection, for GET /_fake/connections."""
 
     __slots__ = ("id", "peer_port", "pid", "opened_at", "closed_at",
-                 "requests", "counted")
+                 "requests", "counted", "sock", "busy")
 
-    def __init__(self, id_, peer_port, opened_at):
+    def __init__(self, id_, peer_port, opened_at, sock):
         self.id, self.peer_port, self.opened_at = id_, peer_port, opened_at
         self.pid = self.closed_at = None
         self.requests = self.counted = 0
+        self.sock, self.busy = sock, False
 
 
 def socket_inodes(local_ports, remote_port):
@@ -1358,7 +1380,8 @@ class Handler(BaseHTTPRequestHandler):
         self.generation = None   # server generation this connection counted in
         self.conn_no = 0
         self.first_done = False  # an API request was answered on it
-        self.conn = self.server.conn_open(self.client_address[1])
+        self.conn = self.server.conn_open(self.client_address[1],
+                                          self.connection)
 
     def finish(self):
         try:
@@ -1470,10 +1493,19 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.send(400, error_json(400, 20001, "Malformed request body"))
             return
-        if path.startswith("/_fake/"):
-            self.control(method, path, body)
-        else:
-            self.api_request(method, path, qs, body)
+        with self.server.meta:
+            if self.conn.busy:      # being closed by POST /_fake/close-idle
+                self.close_connection = True
+                return
+            self.conn.busy = True
+        try:
+            if path.startswith("/_fake/"):
+                self.control(method, path, body)
+            else:
+                self.api_request(method, path, qs, body)
+        finally:
+            with self.server.meta:
+                self.conn.busy = False
 
     def api_request(self, method, path, qs, raw):
         srv = self.server
@@ -1638,6 +1670,8 @@ class Handler(BaseHTTPRequestHandler):
                                for c in srv.conns.values() if c.counted}}
             elif key == ("GET", "/_fake/connections"):
                 out = srv.connection_list()
+            elif key == ("POST", "/_fake/close-idle"):
+                out = {"closed": srv.close_idle()}
             elif key in (("GET", "/_fake/config"), ("POST", "/_fake/config")):
                 with srv.meta:
                     if "latency_ms" in data:

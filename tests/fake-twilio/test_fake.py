@@ -1025,7 +1025,20 @@ def test_connections():
           conns[a_port]["opened_at"] < 0 and
           ctl("GET", "stats")["connections_by_peer"] == {str(a_port): 1},
           conns)
+    # close-idle: the kept-alive connection is closed by the fake.
+    out = ctl("POST", "close-idle")
+    time.sleep(0.1)
+    try:
+        st = req("GET", "/v1/Conversations", conn=a)[0]
+    except (http.client.HTTPException, OSError):
+        st = 0
     a.close()
+    conns = {c["peer_port"]: c for c in ctl("GET", "connections")}
+    check("close-idle: an idle kept-alive connection closed",
+          out["closed"] >= 1 and st == 0 and
+          conns[a_port]["closed_at"] is not None, (out, st, conns[a_port]))
+    check("close-idle: new connections served",
+          req("GET", "/v1/Conversations")[0] == 200)
 
 
 TESTS = [test_auth, test_conversations, test_paging, test_participants,
