@@ -7,6 +7,10 @@
 #
 # Settings (environment):
 #   LATENCY_MS=50        latency the fake Twilio adds to every API call
+#   BENCH_CONNECT_DELAY_MS=2*LATENCY_MS  added to the first answer on each new
+#                        connection to the fake: the TCP and TLS handshakes'
+#                        round trips that a new connection to Twilio costs
+#                        (0: new connections are free, as on loopback)
 #   PROCS=2              lighttpd max-procs per program
 #   WORKER_THREADS=16    requests served at once per process
 #   SOAK=1               also run the soak after the scenarios (--soak: only it)
@@ -20,7 +24,12 @@
 #   BENCH_LOG_LEVEL=debug   programs' LOG_LEVEL (debug logs each Twilio call)
 #   BENCH_TLS=1          the fake Twilio serves HTTPS (a certificate from a CA
 #                        made for the run), verified against the system's CAs
-#                        plus that one, as in production
+#                        plus that one, as in production (the default;
+#                        BENCH_TLS=0: plain HTTP)
+#   BENCH_SPARSE_GAP_S=5 BENCH_SPARSE_S=60  the "sparse" scenario: one 2-party
+#                        session every GAP seconds for S seconds
+#   BENCH_WARMUP_MIN=32  each scenario first runs max(this, 10% of its count)
+#                        operations of its kind, not counted (sparse: one)
 #   BENCH_WORK=BUILD/bench  scratch folder: lighttpd config, error.log, results
 #   SOAK_REQUESTS=100000 SOAK_RESET_EVERY=5000 SOAK_CONCURRENCY=2
 set -euo pipefail
@@ -42,6 +51,8 @@ if [ $# -eq 0 ] || [ ! -x "$BUILD/sessions.fcgi" ] ||
 fi
 
 LATENCY_MS=${LATENCY_MS:-50}
+BENCH_TLS=${BENCH_TLS:-1}
+BENCH_CONNECT_DELAY_MS=${BENCH_CONNECT_DELAY_MS:-$(awk -v l="$LATENCY_MS" 'BEGIN { print 2 * l }')}
 PROCS=${PROCS:-2}
 WORKER_THREADS=${WORKER_THREADS:-16}
 BENCH_LOG_LEVEL=${BENCH_LOG_LEVEL:-debug}
@@ -52,8 +63,8 @@ OUT="$WORK/results"
 for cmd in lighttpd curl python3; do
 	command -v "$cmd" >/dev/null || { echo "bench: $cmd is not installed (make deps)" >&2; exit 1; }
 done
-case "$LATENCY_MS$PROCS$WORKER_THREADS" in
-*[!0-9.]*) echo "bench: LATENCY_MS, PROCS and WORKER_THREADS must be numbers" >&2; exit 2 ;;
+case "$LATENCY_MS$PROCS$WORKER_THREADS$BENCH_CONNECT_DELAY_MS" in
+*[!0-9.]*) echo "bench: LATENCY_MS, PROCS, WORKER_THREADS and BENCH_CONNECT_DELAY_MS must be numbers" >&2; exit 2 ;;
 esac
 
 source "$TOP/tests/lib/harness.bash"
@@ -120,10 +131,12 @@ start_stack() {
 	WORKER_THREADS=$2 LOG_LEVEL=$3 PROCS=$1 start_lighttpd
 }
 
+# fake_setup LATENCY_MS CONNECT_DELAY_MS
 fake_setup() {
 	curl -sf -X POST "$FAKE_URL/_fake/reset" >/dev/null
 	curl -sf -X POST -H 'Content-Type: application/json' \
-		--data "{\"latency_ms\": $1}" "$FAKE_URL/_fake/config" >/dev/null
+		--data "{\"latency_ms\": $1, \"connect_delay_ms\": $2}" \
+		"$FAKE_URL/_fake/config" >/dev/null
 }
 
 # loadgen ARGS...: the load generator with what it needs to know.
@@ -134,7 +147,11 @@ loadgen() {
 		NUMBER_POOL="$BENCH_POOL" AUTH_USER="$AUTH_USER" AUTH_PASS="$AUTH_PASS" \
 		AUTH_TOKEN="$AUTH_TOKEN" DOMAIN="$DOMAIN" WORK="$WORK" \
 		RSS_FLOOR="${RSS_FLOOR:-}" CURL_CA_BUNDLE="${CURL_CA_BUNDLE:-}" \
-		BENCH_TLS="${BENCH_TLS:-0}" BENCH_OPS_N="${BENCH_OPS_N:-30}" \
+		BENCH_TLS="$BENCH_TLS" BENCH_OPS_N="${BENCH_OPS_N:-30}" \
+		CONNECT_DELAY_MS="$BENCH_CONNECT_DELAY_MS" \
+		BENCH_SPARSE_GAP_S="${BENCH_SPARSE_GAP_S:-5}" \
+		BENCH_SPARSE_S="${BENCH_SPARSE_S:-60}" \
+		BENCH_WARMUP_MIN="${BENCH_WARMUP_MIN:-32}" \
 		python3 "$LOADGEN" "$@"
 }
 
@@ -176,15 +193,15 @@ fi
 rm -rf "$WORK"
 mkdir -p "$OUT"
 
-[ "${BENCH_TLS:-0}" != 1 ] || setup_tls
+[ "$BENCH_TLS" != 1 ] || setup_tls
 
 if [ "$MODE" = bench ]; then
-	echo "bench: LATENCY_MS=$LATENCY_MS PROCS=$PROCS WORKER_THREADS=$WORKER_THREADS LOG_LEVEL=$BENCH_LOG_LEVEL${TLS_ENV:+ TLS} ($WORK)"
+	echo "bench: LATENCY_MS=$LATENCY_MS CONNECT_DELAY_MS=$BENCH_CONNECT_DELAY_MS PROCS=$PROCS WORKER_THREADS=$WORKER_THREADS LOG_LEVEL=$BENCH_LOG_LEVEL${TLS_ENV:+ TLS} ($WORK)"
 	start_stack "$PROCS" "$WORKER_THREADS" "$BENCH_LOG_LEVEL"
 	wait_programs "$PROCS"
 	for s in ${BENCH_SCENARIOS:-$(loadgen list)}; do
 		check_alive
-		fake_setup "$LATENCY_MS"
+		fake_setup "$LATENCY_MS" "$BENCH_CONNECT_DELAY_MS"
 		loadgen run "$s" --out "$OUT"
 	done
 	check_alive
@@ -197,7 +214,7 @@ if [ "$MODE" = soak ] || [ "${SOAK:-0}" = 1 ]; then
 	# info, not debug: 100,000 requests would log half a million lines.
 	PROCS=1 WORKER_THREADS=1 start_stack 1 1 info
 	PROCS=1 wait_programs 1
-	fake_setup 0
+	fake_setup 0 0
 	PROCS=1 WORKER_THREADS=1 loadgen soak --out "$OUT"
 	check_alive
 fi

@@ -2,7 +2,8 @@
 """A fake of the parts of Twilio's REST API this project uses.
 
     python3 tests/fake-twilio/fake_twilio.py --port PORT [--host 127.0.0.1]
-        [--account-sid AC...] [--auth-token TOKEN] [--latency-ms N] [--quiet]
+        [--account-sid AC...] [--auth-token TOKEN] [--latency-ms N]
+        [--connect-delay-ms N] [--quiet] [--tls-cert PEM --tls-key PEM]
 
 It serves, on one port, both hosts the product talks to: the Conversations
 API (/v1/...) and the core API (/2010-04-01/...):
@@ -32,21 +33,45 @@ conversation (50377).
 Tests drive it through a control API under /_fake/ (JSON, no auth, never
 logged, never delayed or faulted):
 
-  POST   /_fake/reset     clear resources, faults, request log, counters, and
-                          set the latency back to --latency-ms
+  POST   /_fake/reset     clear resources, faults, request log, counters, the
+                          closed connections of GET /_fake/connections, and
+                          set the latency back to --latency-ms and the
+                          connect delay to --connect-delay-ms
   GET    /_fake/state     {"conversations": [conversation + "participants"
                            + "messages" (each + "webhook_enabled": the
                            header as true/false, null when not sent)],
                            "calls": [call + "params" + "twiml_error"],
                            "messages_sent": [core API message + "params"]}
   GET    /_fake/requests  [{"method", "path", "query", "form", "status",
-                           "conn", "auth_ok", "webhook_enabled", "t",
-                           "fault"}] since reset (status 0: nothing was
+                           "conn", "first", "auth_ok", "webhook_enabled",
+                           "t", "fault"}] since reset (status 0: nothing was
                           answered; fault: rule id; webhook_enabled: the
-                          X-Twilio-Webhook-Enabled header as sent, or null)
+                          X-Twilio-Webhook-Enabled header as sent, or null;
+                          first: the first API request on its connection)
   GET    /_fake/stats     {"requests", "connections", "in_flight_max",
-                           "in_flight"}
-  GET|POST /_fake/config  {"latency_ms": N} sets the latency of every API call
+                           "in_flight", "open_connections",
+                           "connections_by_peer": {peer port: API requests}
+                           (the connections that made API requests since
+                           reset)}
+  GET    /_fake/connections  [{"id", "peer_port", "pid", "opened_at",
+                           "closed_at", "requests"}]: every connection open
+                          now (however old) and every one closed since reset;
+                          opened_at and closed_at on the clock of the log's
+                          "t" (negative: before the reset); requests: API
+                          requests over its life; pid: the process at the
+                          other end, looked up now (only here: it reads
+                          /proc/net/tcp, tcp6 and every /proc/PID/fd, which
+                          needs root for other users' processes) for each
+                          open connection not yet known, null when closed
+                          before anyone asked or not found
+  POST   /_fake/close-idle  closes every connection that is not answering a
+                          request now (what Twilio's side does to connections
+                          left idle): {"closed": N}
+  GET|POST /_fake/config  {"latency_ms": N} sets the latency of every API call;
+                          {"connect_delay_ms": N} the delay added to the first
+                          API answer on each new connection (what the TCP and
+                          TLS handshakes cost against Twilio: on a real
+                          connection they come before the request is sent)
   POST   /_fake/faults    {"faults": [rule, ...]} appends rules
   GET    /_fake/faults    the rules with their counters (seen, applied)
   DELETE /_fake/faults    removes every rule
@@ -1165,11 +1190,16 @@ class FakeTwilio(ThreadingHTTPServer):
     request_queue_size = 1024
     allow_reuse_address = True
 
-    def __init__(self, addr, account_sid, auth_token, latency_ms, quiet):
+    def __init__(self, addr, account_sid, auth_token, latency_ms, quiet,
+                 connect_delay_ms=0.0):
         super().__init__(addr, Handler)
         self.quiet = quiet
         self.account_sid = account_sid
         self.default_latency = latency_ms / 1000.0
+        self.default_connect_delay = connect_delay_ms / 1000.0
+        # Every connection: id -> Conn; the closed ones until the next reset.
+        self.conns = {}
+        self.conn_ids = 0
         self.expected_auth = "Basic " + base64.b64encode(
             ("%s:%s" % (account_sid, auth_token)).encode()).decode()
         self.tls = False
@@ -1193,6 +1223,62 @@ class FakeTwilio(ThreadingHTTPServer):
             self.faults = []
             self.fault_count = 0
             self.latency = self.default_latency
+            self.connect_delay = self.default_connect_delay
+            self.conns = {k: c for k, c in self.conns.items()
+                          if c.closed_at is None}
+            for c in self.conns.values():
+                c.counted = 0       # API requests since reset
+
+    def conn_open(self, peer_port, sock):
+        with self.meta:
+            self.conn_ids += 1
+            c = Conn(self.conn_ids, peer_port, time.monotonic(), sock)
+            self.conns[c.id] = c
+            return c
+
+    def conn_closed(self, c):
+        with self.meta:
+            c.closed_at = time.monotonic()
+            c.sock = None
+
+    def close_idle(self):
+        """POST /_fake/close-idle: shuts down every open connection not
+        answering a request now; its handler then reads the end of it."""
+        with self.meta:
+            idle = [c for c in self.conns.values()
+                    if c.closed_at is None and not c.busy and c.sock]
+            for c in idle:
+                c.busy = True       # no request starts on it any more
+        for c in idle:
+            try:
+                # The raw socket's: TLS's would drop its state under the
+                # handler's thread.
+                socket.socket.shutdown(c.sock, socket.SHUT_RDWR)
+            except OSError:
+                pass
+        return len(idle)
+
+    def connection_list(self):
+        """GET /_fake/connections: looks up the pids not yet known."""
+        with self.meta:
+            conns = sorted(self.conns.values(), key=lambda c: c.id)
+            want = {c.peer_port: c for c in conns
+                    if c.pid is None and c.closed_at is None}
+            t0 = self.t0
+        if want:
+            found = peer_pids(self.server_address[1], set(want))
+            with self.meta:
+                for port, pid in found.items():
+                    if want[port].closed_at is None or pid is not None:
+                        want[port].pid = pid
+
+        def rel(t):
+            return None if t is None else round(t - t0, 6)
+        with self.meta:
+            return [{"id": c.id, "peer_port": c.peer_port, "pid": c.pid,
+                     "opened_at": rel(c.opened_at),
+                     "closed_at": rel(c.closed_at), "requests": c.requests}
+                    for c in conns]
 
     def handle_error(self, request, client_address):
         exc = sys.exc_info()[1]
@@ -1217,6 +1303,72 @@ class FakeTwilio(ThreadingHTTPServer):
             return chosen
 
 
+class Conn:
+    """One accepted connection, for GET /_fake/connections."""
+
+    __slots__ = ("id", "peer_port", "pid", "opened_at", "closed_at",
+                 "requests", "counted", "sock", "busy")
+
+    def __init__(self, id_, peer_port, opened_at, sock):
+        self.id, self.peer_port, self.opened_at = id_, peer_port, opened_at
+        self.pid = self.closed_at = None
+        self.requests = self.counted = 0
+        self.sock, self.busy = sock, False
+
+
+def socket_inodes(local_ports, remote_port):
+    """{inode: local port} of the TCP sockets (v4 and v6) from one of
+    local_ports to remote_port: the client's ends of our connections."""
+    out = {}
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(name) as f:
+                next(f, None)
+                for line in f:
+                    v = line.split()
+                    if len(v) < 10:
+                        continue
+                    lport = int(v[1].rsplit(":", 1)[1], 16)
+                    rport = int(v[2].rsplit(":", 1)[1], 16)
+                    if lport in local_ports and rport == remote_port and \
+                            v[9] != "0":
+                        out[v[9]] = lport
+        except OSError:
+            pass
+    return out
+
+
+def peer_pids(server_port, ports):
+    """{peer port: pid or None} for our connections from those ports: the
+    socket's inode from /proc/net/tcp{,6}, then the process holding
+    socket:[inode] among every /proc/PID/fd (the first found: a socket
+    inherited across fork() is in both)."""
+    inodes = socket_inodes(ports, server_port)
+    out = {p: None for p in ports}
+    if not inodes:
+        return out
+    left = dict(("socket:[%s]" % k, v) for k, v in inodes.items())
+    me = os.getpid()
+    for d in os.listdir("/proc"):
+        if not d.isdigit() or int(d) == me:
+            continue
+        try:
+            fds = os.listdir("/proc/%s/fd" % d)
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                link = os.readlink("/proc/%s/fd/%s" % (d, fd))
+            except OSError:
+                continue
+            port = left.pop(link, None)
+            if port is not None:
+                out[port] = int(d)
+        if not left:
+            break
+    return out
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fake-twilio/1.0"
@@ -1227,6 +1379,15 @@ class Handler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.generation = None   # server generation this connection counted in
         self.conn_no = 0
+        self.first_done = False  # an API request was answered on it
+        self.conn = self.server.conn_open(self.client_address[1],
+                                          self.connection)
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            self.server.conn_closed(self.conn)
 
     def log_message(self, fmt, *args):
         pass  # per-request lines are written by api_request when not quiet
@@ -1332,10 +1493,19 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.send(400, error_json(400, 20001, "Malformed request body"))
             return
-        if path.startswith("/_fake/"):
-            self.control(method, path, body)
-        else:
-            self.api_request(method, path, qs, body)
+        with self.server.meta:
+            if self.conn.busy:      # being closed by POST /_fake/close-idle
+                self.close_connection = True
+                return
+            self.conn.busy = True
+        try:
+            if path.startswith("/_fake/"):
+                self.control(method, path, body)
+            else:
+                self.api_request(method, path, qs, body)
+        finally:
+            with self.server.meta:
+                self.conn.busy = False
 
     def api_request(self, method, path, qs, raw):
         srv = self.server
@@ -1353,8 +1523,13 @@ class Handler(BaseHTTPRequestHandler):
                 self.generation = generation
                 srv.connections += 1
                 self.conn_no = srv.connections
+            first = not self.first_done
+            self.first_done = True
+            self.conn.requests += 1
+            self.conn.counted += 1
             entry = {"method": method, "path": path, "query": query,
                      "form": form, "status": 0, "conn": self.conn_no,
+                     "first": first,
                      "auth_ok": auth_ok,
                      "webhook_enabled": self.headers.get(
                          "X-Twilio-Webhook-Enabled"),
@@ -1363,7 +1538,7 @@ class Handler(BaseHTTPRequestHandler):
             srv.requests += 1
             srv.in_flight += 1
             srv.in_flight_max = max(srv.in_flight_max, srv.in_flight)
-            latency = srv.latency
+            latency = srv.latency + (srv.connect_delay if first else 0.0)
         try:
             params = dict(query)
             params.update(form)
@@ -1486,12 +1661,26 @@ class Handler(BaseHTTPRequestHandler):
                     out = {"requests": srv.requests,
                            "connections": srv.connections,
                            "in_flight_max": srv.in_flight_max,
-                           "in_flight": srv.in_flight}
+                           "in_flight": srv.in_flight,
+                           "open_connections": sum(
+                               1 for c in srv.conns.values()
+                               if c.closed_at is None),
+                           "connections_by_peer": {
+                               str(c.peer_port): c.counted
+                               for c in srv.conns.values() if c.counted}}
+            elif key == ("GET", "/_fake/connections"):
+                out = srv.connection_list()
+            elif key == ("POST", "/_fake/close-idle"):
+                out = {"closed": srv.close_idle()}
             elif key in (("GET", "/_fake/config"), ("POST", "/_fake/config")):
                 with srv.meta:
                     if "latency_ms" in data:
                         srv.latency = float(data["latency_ms"]) / 1000.0
+                    if "connect_delay_ms" in data:
+                        srv.connect_delay = float(
+                            data["connect_delay_ms"]) / 1000.0
                     out = {"latency_ms": srv.latency * 1000.0,
+                           "connect_delay_ms": srv.connect_delay * 1000.0,
                            "account_sid": srv.account_sid,
                            "chat_service_sid": srv.store.chat_service_sid,
                            "messaging_service_sid":
@@ -1537,6 +1726,9 @@ def main(argv=None):
     ap.add_argument("--auth-token", default="sandbox-auth-token")
     ap.add_argument("--latency-ms", type=float, default=0.0,
                     help="added latency of every API request")
+    ap.add_argument("--connect-delay-ms", type=float, default=0.0,
+                    help="added to the first API answer on each new "
+                    "connection (the handshakes' round trips)")
     ap.add_argument("--quiet", action="store_true",
                     help="no per-request log lines on stderr")
     ap.add_argument("--tls-cert", help="serve HTTPS with this certificate "
@@ -1545,7 +1737,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     server = FakeTwilio((args.host, args.port), args.account_sid,
-                        args.auth_token, args.latency_ms, args.quiet)
+                        args.auth_token, args.latency_ms, args.quiet,
+                        args.connect_delay_ms)
     if args.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.tls_cert, args.tls_key)

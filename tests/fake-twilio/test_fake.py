@@ -902,10 +902,149 @@ def test_throughput():
     check("throughput: every answer on one keep-alive connection", ok == n, ok)
 
 
+def timed(conn, path="/v1/Conversations"):
+    t = time.monotonic()
+    st = req("GET", path, conn=conn)[0]
+    return st, time.monotonic() - t
+
+
+def test_connect_delay():
+    ctl("POST", "config", {"connect_delay_ms": 300})
+    check("connect delay: config", ctl("GET", "config")["connect_delay_ms"]
+          == 300)
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+    a, b = timed(conn), timed(conn)
+    check("connect delay: first answer on a connection delayed",
+          a[0] == 200 and a[1] >= 0.3, a)
+    check("connect delay: the next on the same kept-alive connection not",
+          b[0] == 200 and b[1] < 0.2, b)
+    conn.close()
+    c = timed(None)
+    check("connect delay: a new connection pays again", c[0] == 200 and
+          c[1] >= 0.3, c)
+    log = ctl("GET", "requests")
+    check("connect delay: log marks the first request of a connection",
+          [e["first"] for e in log] == [True, False, True], log)
+    ctl("POST", "config", {"connect_delay_ms": 200, "latency_ms": 100})
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+    a, b = timed(conn), timed(conn)
+    conn.close()
+    check("connect delay: added to the latency", a[1] >= 0.3 and
+          0.1 <= b[1] < 0.25, (a, b))
+    ctl("POST", "reset")
+    cfg = ctl("GET", "config")
+    check("connect delay: reset to the command line's (0)",
+          cfg["connect_delay_ms"] == 0 and cfg["latency_ms"] == 0, cfg)
+    # --connect-delay-ms: the default, and what a reset returns to.
+    proc = subprocess.Popen(
+        [sys.executable, os.path.join(HERE, "fake_twilio.py"), "--port", "0",
+         "--quiet", "--connect-delay-ms", "250"], stdout=subprocess.PIPE,
+        text=True)
+    try:
+        port = int(proc.stdout.readline().strip().rsplit(":", 1)[1])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        t = time.monotonic()
+        conn.request("GET", "/_fake/config")
+        cfg = json.loads(conn.getresponse().read())
+        ctl_s = time.monotonic() - t
+        a = timed(conn)
+        b = timed(conn)
+        conn.request("POST", "/_fake/config", body=json.dumps(
+            {"connect_delay_ms": 5}))
+        conn.getresponse().read()
+        conn.request("POST", "/_fake/reset", body="")
+        conn.getresponse().read()
+        conn.request("GET", "/_fake/config")
+        cfg2 = json.loads(conn.getresponse().read())
+        conn.close()
+        check("--connect-delay-ms: config, reset returns to it",
+              cfg["connect_delay_ms"] == 250 and
+              cfg2["connect_delay_ms"] == 250, (cfg, cfg2))
+        check("--connect-delay-ms: control API never delayed, first API "
+              "answer delayed, the next not", ctl_s < 0.2 and a[1] >= 0.25
+              and b[1] < 0.2, (ctl_s, a, b))
+    finally:
+        proc.terminate()
+        proc.wait(5)
+
+
+CLIENT = """
+import http.client, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=5)
+c.request("GET", "/v1/Conversations", headers={"Authorization": sys.argv[2]})
+c.getresponse().read()
+print(c.sock.getsockname()[1], flush=True)
+sys.stdin.read()
+"""
+
+
+def test_connections():
+    a = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+    for _ in range(2):
+        req("GET", "/v1/Conversations", conn=a)
+    a_port = a.sock.getsockname()[1]
+    b = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+    req("GET", "/v1/Conversations", conn=b)
+    b_port = b.sock.getsockname()[1]
+    b.close()
+    # Another process's connection, still open.
+    child = subprocess.Popen([sys.executable, "-c", CLIENT, str(PORT), AUTH],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        c_port = int(child.stdout.readline())
+        time.sleep(0.1)     # b's close reaches the fake
+        conns = {c["peer_port"]: c for c in ctl("GET", "connections")}
+        ca, cb, cc = conns.get(a_port), conns.get(b_port), conns.get(c_port)
+        check("connections: listed", ca and cb and cc, conns)
+        if ca and cb and cc:
+            check("connections: ours, open, 2 requests",
+                  ca["pid"] == os.getpid() and ca["closed_at"] is None and
+                  ca["requests"] == 2 and ca["opened_at"] is not None, ca)
+            check("connections: closed before asked: no pid",
+                  cb["closed_at"] is not None and cb["pid"] is None and
+                  cb["requests"] == 1, cb)
+            check("connections: another process's pid",
+                  cc["pid"] == child.pid and cc["requests"] == 1, cc)
+            check("connections: ids in order", ca["id"] < cb["id"] < cc["id"],
+                  (ca, cb, cc))
+        s = ctl("GET", "stats")
+        by = s.get("connections_by_peer", {})
+        check("stats: connections_by_peer", by.get(str(a_port)) == 2 and
+              by.get(str(b_port)) == 1 and by.get(str(c_port)) == 1 and
+              s["connections"] == 3, s)
+    finally:
+        child.stdin.close()
+        child.wait(5)
+    ctl("POST", "reset")
+    req("GET", "/v1/Conversations", conn=a)
+    conns = {c["peer_port"]: c for c in ctl("GET", "connections")}
+    check("connections: reset keeps the open ones, drops the closed",
+          a_port in conns and b_port not in conns and
+          conns[a_port]["requests"] == 3 and
+          conns[a_port]["opened_at"] < 0 and
+          ctl("GET", "stats")["connections_by_peer"] == {str(a_port): 1},
+          conns)
+    # close-idle: the kept-alive connection is closed by the fake.
+    out = ctl("POST", "close-idle")
+    time.sleep(0.1)
+    try:
+        st = req("GET", "/v1/Conversations", conn=a)[0]
+    except (http.client.HTTPException, OSError):
+        st = 0
+    a.close()
+    conns = {c["peer_port"]: c for c in ctl("GET", "connections")}
+    check("close-idle: an idle kept-alive connection closed",
+          out["closed"] >= 1 and st == 0 and
+          conns[a_port]["closed_at"] is not None, (out, st, conns[a_port]))
+    check("close-idle: new connections served",
+          req("GET", "/v1/Conversations")[0] == 200)
+
+
 TESTS = [test_auth, test_conversations, test_paging, test_participants,
          test_unique_name_paths, test_participant_instance, test_messages,
          test_sms, test_lists_page, test_concurrent_50416, test_calls, test_faults, test_stats_and_log,
-         test_seed_and_reset, test_throughput]
+         test_connect_delay, test_connections, test_seed_and_reset, test_throughput]
 
 
 def main():
