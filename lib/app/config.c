@@ -620,6 +620,11 @@ load_workers(struct loader *l)
 	    "REQUEST_TIMEOUT_MS");
 	get_long(l, &n, 8, 1, 256, "WORKER_THREADS");
 	l->c->worker_threads = (int)n;
+	/*
+	 * The process's connections to Twilio: enough for every thread to
+	 * run the widest session (its 50 adds and one more) at once.
+	 */
+	l->c->twilio.max_connections = n * 51;
 }
 
 /* The number pool, and what sessions need of it. */

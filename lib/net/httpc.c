@@ -23,12 +23,6 @@
 #define SPARE_MAX	16
 #define CONNECT_TIMEOUT_MS 5000L
 /*
- * The process's connection cache: enough for the widest session (50
- * parties and the conversation at once) with room to spare, and bounded,
- * so that a burst does not leave a hundred TLS connections open.
- */
-#define POOL_CONNECTIONS 64L
-/*
  * A connection idle this long is not used again but closed: before the
  * server would drop it (load balancers commonly keep idle connections a
  * minute), so that a request never meets a connection the other side
@@ -50,6 +44,7 @@ struct httpc {
 	int			 inflight;	/* of them, transfers in the pool */
 	pthread_cond_t		 cond;		/* one of them ended; or lead */
 	bool			 waiting;	/* on cond, in pool.waiters */
+	bool			 leader;	/* this client's thread drives the pool */
 	struct httpc		*wnext;		/* on pool.waiters */
 	struct curl_slist	*headers;
 	httpc_transport_fn	 transport;	/* instead of the network */
@@ -78,6 +73,7 @@ struct pool {
 	struct httpc_call	*inbox;		/* handles to add, on pnext */
 	struct httpc		*waiters;	/* clients waiting for a transfer */
 	int			 users;		/* clients alive; the last frees it */
+	long			 maxconn;	/* the cache's size now */
 };
 
 static struct pool pool = {
@@ -191,7 +187,7 @@ cond_init(pthread_cond_t *cond)
 
 /* Takes a share of the pool, making it with the first client. ERR_NOMEM. */
 static enum err
-pool_join(void)
+pool_join(long max_connections)
 {
 	int		 i;
 	enum err	 e = ERR_OK;
@@ -207,8 +203,7 @@ pool_join(void)
 			e = ERR_NOMEM;
 			goto out;
 		}
-		curl_multi_setopt(pool.multi, CURLMOPT_MAXCONNECTS,
-		    POOL_CONNECTIONS);
+		pool.maxconn = 0;
 		curl_multi_setopt(pool.multi, CURLMOPT_PIPELINING,
 		    (long)CURLPIPE_MULTIPLEX);
 		curl_share_setopt(pool.share, CURLSHOPT_LOCKFUNC, share_lock);
@@ -218,6 +213,20 @@ pool_join(void)
 		curl_share_setopt(pool.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	}
 	pool.users++;
+	/*
+	 * The cache holds what the largest client asked for: over HTTP/1.1,
+	 * one connection per request in flight, so that a busy moment's
+	 * connections are there for the next (a connection closed for want
+	 * of room is a TCP and TLS handshake later). Set while no transfer
+	 * runs: clients are made before the workers start.
+	 */
+	if (max_connections < HTTPC_MIN_CONNECTIONS)
+		max_connections = HTTPC_MIN_CONNECTIONS;
+	if (max_connections > pool.maxconn && !pool.leading) {
+		pool.maxconn = max_connections;
+		curl_multi_setopt(pool.multi, CURLMOPT_MAXCONNECTS,
+		    pool.maxconn);
+	}
 out:
 	pthread_mutex_unlock(&pool.lock);
 	return e;
@@ -307,7 +316,7 @@ httpc_new(struct httpc **out, const struct httpc_opts *o)
 		pthread_mutex_unlock(&ca_lock);
 		return ERR_NOMEM;
 	}
-	if (pool_join() != ERR_OK) {
+	if (pool_join(o->max_connections) != ERR_OK) {
 		pthread_cond_destroy(&h->cond);
 		free(h);
 		pthread_mutex_lock(&ca_lock);
@@ -640,6 +649,7 @@ call_start(struct httpc *h, struct httpc_call *c, long long deadline)
 {
 	CURL		*easy;
 	long long	 left = deadline - clock_now_ms();
+	bool		 wake;
 
 	c->queued = false;
 	c->retry_at = 0;
@@ -678,8 +688,11 @@ call_start(struct httpc *h, struct httpc_call *c, long long deadline)
 	pthread_mutex_lock(&pool.lock);
 	c->pnext = pool.inbox;
 	pool.inbox = c;
+	/* Another thread leads, perhaps asleep in poll(): tell it. */
+	wake = pool.leading && !h->leader;
 	pthread_mutex_unlock(&pool.lock);
-	curl_multi_wakeup(pool.multi);
+	if (wake)
+		curl_multi_wakeup(pool.multi);
 	h->inflight++;
 	c->attempts++;
 	c->tries++;
@@ -940,8 +953,10 @@ unwait(struct httpc *h)
 
 /*
  * Waits, until wake at the latest, for one of h's transfers to end: as
- * the leader when no thread leads, else for the leader to say so. A leader
- * whose own transfer ended steps down and wakes a waiter to take over.
+ * the leader when no thread leads (or h's thread leads already), else for
+ * the leader to say so. A thread keeps the lead while it has transfers of
+ * its own (it runs its callbacks between two turns and adds what they
+ * start itself, waking nobody), and gives it up in step_down().
  */
 static void
 wait_pool(struct httpc *h, long long wake)
@@ -951,14 +966,14 @@ wait_pool(struct httpc *h, long long wake)
 
 	pthread_mutex_lock(&pool.lock);
 	while (!own_ended(h) && (now = clock_now_ms()) < wake) {
-		if (!pool.leading) {
+		if (h->leader || !pool.leading) {
 			pool.leading = true;
+			h->leader = true;
 			pthread_mutex_unlock(&pool.lock);
 			while (!lead_once(h, (long)(wake - now)) &&
 			    (now = clock_now_ms()) < wake)
 				;
 			pthread_mutex_lock(&pool.lock);
-			pool.leading = false;
 			break;
 		}
 		h->waiting = true;
@@ -969,11 +984,27 @@ wait_pool(struct httpc *h, long long wake)
 		unwait(h);
 	}
 	/*
-	 * Leaving without the lead (stepping down, or woken to take it when
-	 * there was no need): the others' transfers need a leader, the first
-	 * waiter.
+	 * Woken to take the lead when there was no need: the others'
+	 * transfers still need a leader, the first waiter.
 	 */
 	if (!pool.leading && pool.waiters != NULL)
+		pthread_cond_signal(&pool.waiters->cond);
+	pthread_mutex_unlock(&pool.lock);
+}
+
+/*
+ * h's thread gives up the lead, if it has it: it has no transfer left to
+ * wait for. The first waiter (if any) takes over.
+ */
+static void
+step_down(struct httpc *h)
+{
+	if (!h->leader)
+		return;
+	pthread_mutex_lock(&pool.lock);
+	h->leader = false;
+	pool.leading = false;
+	if (pool.waiters != NULL)
 		pthread_cond_signal(&pool.waiters->cond);
 	pthread_mutex_unlock(&pool.lock);
 }
@@ -1075,8 +1106,10 @@ httpc_run(struct httpc *h, long long deadline)
 	for (;;) {
 		start_ready(h, deadline);
 		take_ended(h, deadline);
-		if (h->head == NULL)
+		if (h->head == NULL) {
+			step_down(h);
 			break;
+		}
 		now = clock_now_ms();
 		if (now >= deadline) {
 			fail_idle(h, ERR_TIMEOUT, "the request's deadline passed "
@@ -1093,6 +1126,7 @@ httpc_run(struct httpc *h, long long deadline)
 			wait_pool(h, wake);
 		else {
 			/* Only retries waiting: nothing to drive. */
+			step_down(h);
 			clock_deadline_ts(wake, &ts);
 			pthread_mutex_lock(&pool.lock);
 			pthread_cond_timedwait(&h->cond, &pool.lock, &ts);

@@ -40,6 +40,7 @@ struct httpc;
 #define HTTPC_URL_MAX		4096			/* one URL */
 #define HTTPC_BODY_MAX		(1024 * 1024)		/* one answer */
 #define HTTPC_FORM_MAX		(64 * 1024)		/* one request body */
+#define HTTPC_MIN_CONNECTIONS	64			/* the cache's least */
 
 enum httpc_method { HTTPC_GET, HTTPC_POST, HTTPC_DELETE };
 
@@ -68,6 +69,12 @@ struct httpc_opts {
 	const char	*ca_file;	/* CAs to verify servers by; NULL: the system's */
 	struct httpc_retry retry;
 	size_t		 budget;	/* bytes one call may receive in all, by default */
+	/*
+	 * Connections the process's cache keeps (the largest any client asked
+	 * for; at least HTTPC_MIN_CONNECTIONS): over HTTP/1.1 one per request
+	 * at once, so the requests a process can have at once.
+	 */
+	long		 max_connections;
 	const char	*peer;		/* who is called, in messages ("Twilio") */
 	const char	*log_tag;	/* the first word of each attempt's log line */
 };

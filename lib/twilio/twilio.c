@@ -68,6 +68,7 @@ http_new(struct twilio *t)
 	ho.ca_file = t->o->ca_file;
 	ho.retry = t->o->retry;
 	ho.budget = TWILIO_CALL_BUDGET;
+	ho.max_connections = t->o->max_connections;
 	ho.peer = "Twilio";
 	ho.log_tag = "twilio";
 	e = httpc_new(&t->http, &ho);

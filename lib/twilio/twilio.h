@@ -45,6 +45,7 @@ struct twilio_opts {
 	char		*ca_file;		/* CAs for Twilio's TLS; NULL: the system's */
 	/* retries on 429 (and 5xx for idempotent calls) */
 	struct httpc_retry retry;
+	long		 max_connections;	/* httpc_opts' */
 };
 
 struct twilio_call {
