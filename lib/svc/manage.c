@@ -135,6 +135,21 @@ session_answer(struct session_result *res, json_object *conv,
 }
 
 /*
+ * The answer of a call that returned the conversation (a fetch, an update)
+ * and of its participant list: the session, or the first failure.
+ */
+static enum err
+session_of(struct session_result *res, const struct twilio_call *conv,
+    const struct twilio_call *parts, const char *id)
+{
+	if (conv->http.err != ERR_OK)
+		return failed(res, conv, id);
+	if (parts->http.err != ERR_OK)
+		return failed(res, parts, id);
+	return session_answer(res, conv->json, parts);
+}
+
+/*
  * Item i of list whose sid or address is who (an MB SID or E.164), or -1.
  * Only SMS participants have an address.
  */
@@ -170,12 +185,7 @@ manage_fetch(struct twilio *t, const struct session_opts *o, const char *id,
 	    (e = conv_participants(&parts, t, id)) != ERR_OK)
 		goto out;
 	run(t, deadline, &conv, &parts);
-	if (conv.http.err != ERR_OK)
-		e = failed(res, &conv, id);
-	else if (parts.http.err != ERR_OK)
-		e = failed(res, &parts, id);
-	else
-		e = session_answer(res, conv.json, &parts);
+	e = session_of(res, &conv, &parts, id);
 out:
 	twilio_call_free(&conv);
 	twilio_call_free(&parts);
@@ -475,12 +485,7 @@ manage_update(struct twilio *t, const struct session_opts *o, const char *id,
 			goto out;
 		run(t, deadline, &upd, &parts);
 	}
-	if (upd.http.err != ERR_OK)
-		e = failed(res, &upd, id);
-	else if (parts.http.err != ERR_OK)
-		e = failed(res, &parts, id);
-	else
-		e = session_answer(res, upd.json, &parts);
+	e = session_of(res, &upd, &parts, id);
 out:
 	buf_free(&form);
 	buf_free(&attrs);

@@ -20,7 +20,6 @@ struct check {
 	struct twilio_call	 del;
 	const char		*sid;
 	bool			 ours;	/* named by mark_name() */
-	bool			 deleting;
 };
 
 /*
@@ -44,12 +43,42 @@ half_made(const struct twilio_call *list, bool ours)
 	return marked > 0 && (long)marked < want;
 }
 
+/*
+ * Deletes the n conversations of todo, all at once; what they are ("half-made
+ * conversation", "expired session") is for the log. Counts into s.
+ */
+static void
+delete_batch(struct twilio *t, struct check **todo, size_t n,
+    const char *what, struct reap_stats *s)
+{
+	size_t		 i;
+	long long	 deadline = clock_now_ms() + 30000;
+
+	for (i = 0; i < n; i++) {
+		if (conv_delete(&todo[i]->del, t, todo[i]->sid) == ERR_OK)
+			twilio_submit(t, &todo[i]->del);
+		else
+			todo[i]->del.http.err = ERR_NOMEM;
+	}
+	twilio_run(t, deadline);
+	for (i = 0; i < n; i++) {
+		if (todo[i]->del.http.err == ERR_OK || conv_gone(&todo[i]->del)) {
+			s->deleted++;
+			log_info("reaped %s %s", what, todo[i]->sid);
+		} else {
+			s->failed++;
+			log_error("could not delete %s %s: %s", what, todo[i]->sid,
+			    todo[i]->del.http.message);
+		}
+	}
+}
+
 /* Examines up to REAP_BATCH conversations at once; deletes the half-made. */
 static void
 reap_batch(struct twilio *t, struct check *cs, size_t n, struct reap_stats *s)
 {
-	size_t		 i;
-	long long	 deadline = clock_now_ms() + 30000;
+	struct check	*todo[REAP_BATCH];
+	size_t		 i, k = 0;
 
 	for (i = 0; i < n; i++) {
 		if (conv_participants(&cs[i].parts, t, cs[i].sid) == ERR_OK)
@@ -57,62 +86,18 @@ reap_batch(struct twilio *t, struct check *cs, size_t n, struct reap_stats *s)
 		else
 			cs[i].parts.http.err = ERR_NOMEM;
 	}
-	twilio_run(t, deadline);
+	twilio_run(t, clock_now_ms() + 30000);
 	for (i = 0; i < n; i++) {
 		if (cs[i].parts.http.err != ERR_OK) {
 			s->failed++;
 			continue;
 		}
-		if (!half_made(&cs[i].parts, cs[i].ours))
-			continue;
-		s->half_made++;
-		cs[i].deleting = true;
-		if (conv_delete(&cs[i].del, t, cs[i].sid) == ERR_OK)
-			twilio_submit(t, &cs[i].del);
-		else
-			cs[i].del.http.err = ERR_NOMEM;
-	}
-	twilio_run(t, deadline);
-	for (i = 0; i < n; i++) {
-		if (!cs[i].deleting)
-			continue;
-		if (cs[i].del.http.err == ERR_OK || conv_gone(&cs[i].del)) {
-			s->deleted++;
-			log_info("reaped half-made conversation %s", cs[i].sid);
-		} else {
-			s->failed++;
-			log_error("could not delete half-made conversation %s: %s",
-			    cs[i].sid, cs[i].del.http.message);
+		if (half_made(&cs[i].parts, cs[i].ours)) {
+			s->half_made++;
+			todo[k++] = &cs[i];
 		}
 	}
-}
-
-/* Deletes the n conversations of cs, whose sids are set; counts into s. */
-static void
-delete_batch(struct twilio *t, struct check *cs, size_t n,
-    struct reap_stats *s)
-{
-	size_t		 i;
-	long long	 deadline = clock_now_ms() + 30000;
-
-	for (i = 0; i < n; i++) {
-		if (conv_delete(&cs[i].del, t, cs[i].sid) == ERR_OK)
-			twilio_submit(t, &cs[i].del);
-		else
-			cs[i].del.http.err = ERR_NOMEM;
-	}
-	twilio_run(t, deadline);
-	for (i = 0; i < n; i++) {
-		if (cs[i].del.http.err == ERR_OK || conv_gone(&cs[i].del)) {
-			s->deleted++;
-			log_info("deleted expired session %s", cs[i].sid);
-		} else {
-			s->failed++;
-			log_error("could not delete expired session %s: %s",
-			    cs[i].sid, cs[i].del.http.message);
-		}
-		twilio_call_free(&cs[i].del);
-	}
+	delete_batch(t, todo, k, "half-made conversation", s);
 }
 
 /* Whether the conversation's attributes say it was changed on purpose, or when it expires. */
@@ -131,6 +116,18 @@ kept(const char *attributes, bool *changed, long long *expiry)
 	*expiry = keep.expiry;
 }
 
+/* Deletes the k expired sessions of todo, and frees their calls. */
+static void
+delete_expired(struct twilio *t, struct check **todo, size_t k,
+    struct reap_stats *s)
+{
+	size_t i;
+
+	delete_batch(t, todo, k, "expired session", s);
+	for (i = 0; i < k; i++)
+		twilio_call_free(&todo[i]->del);
+}
+
 /*
  * Deletes the open sessions (active or inactive) past their dateExpiry
  * (SPEC §10): Conversations has no absolute timer of its own.
@@ -140,7 +137,7 @@ reap_expired(struct twilio *t, struct reap_stats *s)
 {
 	static const char *const states[] = { "active", "inactive" };
 	struct twilio_call	 list;
-	struct check		 cs[REAP_BATCH];
+	struct check		 cs[REAP_BATCH], *todo[REAP_BATCH];
 	struct conv_summary	 cv;
 	struct conv_page	 first = { 100, 0, NULL };
 	time_t			 now = time(NULL);
@@ -174,13 +171,14 @@ reap_expired(struct twilio *t, struct reap_stats *s)
 			s->expired++;
 			memset(&cs[k], 0, sizeof(cs[k]));
 			twilio_call_init(&cs[k].del);
+			todo[k] = &cs[k];
 			cs[k++].sid = cv.sid;
 			if (k == REAP_BATCH) {
-				delete_batch(t, cs, k, s);
+				delete_expired(t, todo, k, s);
 				k = 0;
 			}
 		}
-		delete_batch(t, cs, k, s);
+		delete_expired(t, todo, k, s);
 		k = 0;
 		twilio_call_free(&list);
 	}
