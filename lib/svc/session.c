@@ -648,28 +648,12 @@ finish(struct session *s, long long deadline)
 	return s->err;
 }
 
-enum err
-session_create(struct twilio *t, const struct session_opts *o,
-    const struct sessreq *r, long long deadline, struct session_result *res)
-{
-	struct session	 s;
-	enum err	 e;
-
-	memset(res, 0, sizeof(*res));
-	if ((e = prepare(&s, t, o, r, res)) != ERR_OK ||
-	    (e = submit(&s, r)) != ERR_OK)
-		goto out;
-	twilio_run(t, deadline);
-	e = finish(&s, deadline);
-out:
-	if (e != ERR_OK && res->message[0] == '\0')
-		snprintf(res->message, sizeof(res->message), "%s", err_str(e));
-	session_free(&s);
-	return e;
-}
-
-enum err
-session_add(struct twilio *t, const struct session_opts *o, const char *id,
+/*
+ * Creates (id NULL) or adds to session id the participants r names: both
+ * in two round trips, the same way (prepare(), submit(), finish()).
+ */
+static enum err
+run_session(struct twilio *t, const struct session_opts *o, const char *id,
     const struct sessreq *r, long long deadline, struct session_result *res)
 {
 	struct session	 s;
@@ -688,6 +672,20 @@ out:
 		snprintf(res->message, sizeof(res->message), "%s", err_str(e));
 	session_free(&s);
 	return e;
+}
+
+enum err
+session_create(struct twilio *t, const struct session_opts *o,
+    const struct sessreq *r, long long deadline, struct session_result *res)
+{
+	return run_session(t, o, NULL, r, deadline, res);
+}
+
+enum err
+session_add(struct twilio *t, const struct session_opts *o, const char *id,
+    const struct sessreq *r, long long deadline, struct session_result *res)
+{
+	return run_session(t, o, id, r, deadline, res);
 }
 
 void
