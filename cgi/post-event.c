@@ -1,6 +1,7 @@
 /*
  * post-event.fcgi: POST /conversations-post-event, Twilio's Conversations
- * post-event webhook, deletes conversations that closed (SPEC §6).
+ * post-event webhook, deletes conversations that closed (SPEC §6), and
+ * tells the operator of new messages and closed sessions (§12).
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,17 +31,34 @@ static void
 handle(struct app *a, struct http_req *req, const struct route_match *m)
 {
 	struct form		 f;
+	enum postevent_outcome	 out;
 	const char		*sid;
 	char			 reason[256], body[512];
+	bool			 sent;
 
 	(void)m;
 	/* Not Twilio's, or unreadable: 4xx, which Twilio does not retry. */
 	if (answer_webhook(a, req, &f) != ERR_OK)
 		return;
-	switch (postevent_handle(a->tw, &f, a->deadline, &sid, reason,
-	    sizeof(reason))) {
+	out = postevent_handle(a->tw, &f, a->deadline, &sid, reason,
+	    sizeof(reason));
+	/*
+	 * The operator's events first: one that was not delivered makes the
+	 * answer a 500, so that Twilio delivers the webhook again (the
+	 * events keep their ids: the operator drops what it already has).
+	 */
+	if (postevent_notify(a->cb, &f, out, a->deadline, &sent) != ERR_OK &&
+	    out != POSTEVENT_FAILED) {
+		snprintf(body, sizeof(body), "%s%sevents not delivered to the "
+		    "operator", out == POSTEVENT_DELETED ? sid : "",
+		    out == POSTEVENT_DELETED ? " deleted, but " : "");
+		text(a, 500, body);
+		form_free(&f);
+		return;
+	}
+	switch (out) {
 	case POSTEVENT_IGNORED:
-		text(a, 200, "not processed");
+		text(a, 200, sent ? "delivered" : "not processed");
 		break;
 	case POSTEVENT_DELETED:
 		log_info("deleted closed conversation %s", sid);

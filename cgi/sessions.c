@@ -186,6 +186,28 @@ read_request(struct app *a, struct http_req *req, enum sessreq_kind kind,
 	return e == ERR_OK;
 }
 
+/*
+ * session.created for the session res made (SPEC §12): its participants
+ * and names, sent once the answer is out.
+ */
+static void
+created_event(struct app *a, const struct session_result *res)
+{
+	static const char *const keys[] = { "participants", "friendlyName",
+	    "uniqueName" };
+	json_object	*d, *v;
+	size_t		 i;
+
+	if ((d = json_object_new_object()) == NULL)
+		return;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (json_object_object_get_ex(res->conversation, keys[i], &v))
+			json_object_object_add(d, keys[i], json_object_get(v));
+	server_event(a, "session.created", res->conversation_sid,
+	    res->conversation_sid, d);
+	json_object_put(d);
+}
+
 /* POST /sessions */
 static void
 create(struct app *a, struct http_req *req, const struct route_match *m)
@@ -202,6 +224,7 @@ create(struct app *a, struct http_req *req, const struct route_match *m)
 		http_reply_json(a->conn, 200, res.conversation, NULL);
 		log_info("session %s created with %zu participants",
 		    res.conversation_sid, r.naddresses);
+		created_event(a, &res);
 	} else {
 		log_warn("session failed: %s", res.message);
 		reply_failure(a, e, &res);
@@ -404,6 +427,27 @@ update(struct app *a, struct http_req *req, const struct route_match *m)
 	sessreq_free(&r);
 }
 
+/*
+ * session.deleted for session id (SPEC §12). A session named by its
+ * uniqueName is deleted without Twilio telling its SID (a 204): the
+ * event then has no sessionSid, and data.uniqueName says which.
+ */
+static void
+deleted_event(struct app *a, const char *id)
+{
+	json_object	*d;
+	bool		 is_sid = sid_valid(id, "CH");
+
+	if ((d = json_object_new_object()) == NULL)
+		return;
+	json_object_object_add(d, "reason", json_object_new_string("api"));
+	if (!is_sid)
+		json_object_object_add(d, "uniqueName",
+		    json_object_new_string(id));
+	server_event(a, "session.deleted", id, is_sid ? id : NULL, d);
+	json_object_put(d);
+}
+
 /* DELETE /sessions/{id} */
 static void
 delete(struct app *a, struct http_req *req, const struct route_match *m)
@@ -416,6 +460,8 @@ delete(struct app *a, struct http_req *req, const struct route_match *m)
 		return;
 	e = manage_delete(a->tw, &a->cfg->session, id, a->deadline, &res);
 	reply(a, e, 204, &res, "deleting a session");
+	if (e == ERR_OK)
+		deleted_event(a, id);
 	session_result_free(&res);
 }
 

@@ -411,7 +411,8 @@ static bool
 quotable(const struct loader *l, const char *s)
 {
 	static const char *const secrets[] = { "TWILIO_AUTH_TOKEN",
-	    "TWILIO_AUTH_TOKEN_SECONDARY", "AUTH_PASSWORD" };
+	    "TWILIO_AUTH_TOKEN_SECONDARY", "AUTH_PASSWORD",
+	    "CALLBACK_SECRET" };
 	const char	*v;
 	size_t		 i;
 
@@ -720,6 +721,46 @@ load_runtime(struct loader *l)
 		    "NOT to Twilio: no message or call reaches a phone");
 }
 
+/* The least CALLBACK_SECRET may be: a guessable secret signs nothing. */
+#define CALLBACK_SECRET_MIN	16
+
+/*
+ * CALLBACK_*: events to the operator's backend (SPEC §12), and the secret
+ * that signs them and every other request to the operator (the intercept
+ * callback, the out-of-session TwiML), whose URLs are read elsewhere.
+ */
+static void
+load_callback(struct loader *l)
+{
+	struct callback_opts	*o = &l->c->callback;
+	const char		*url;
+
+	get_str(l, &o->events_url, NULL, "CALLBACK_URL", NULL);
+	url = o->events_url;
+	if (url != NULL && ((strncmp(url, "https://", 8) != 0 &&
+	    strncmp(url, "http://", 7) != 0) || strpbrk(url, " \t\r\n") !=
+	    NULL || url[strcspn(url, ":") + 3] == '\0' ||
+	    strchr("/?#", url[strcspn(url, ":") + 3]) != NULL ||
+	    strlen(url) >= HTTPC_URL_MAX))
+		problem(l, CONFIG_FOR_ALL, "CALLBACK_URL: must be an absolute "
+		    "http:// or https:// URL with a host");
+	get_str(l, &o->secret, NULL, "CALLBACK_SECRET", NULL);
+	if (o->secret == NULL && (url != NULL ||
+	    lookup_set(l, "INTERCEPT_CALLBACK_URL") != NULL ||
+	    lookup_set(l, "OUT_OF_SESSION_CALLBACK_URL") != NULL))
+		problem(l, CONFIG_FOR_ALL, "CALLBACK_SECRET: required with "
+		    "CALLBACK_URL, INTERCEPT_CALLBACK_URL or "
+		    "OUT_OF_SESSION_CALLBACK_URL: it signs every request to "
+		    "the operator");
+	else if (o->secret != NULL && strlen(o->secret) < CALLBACK_SECRET_MIN)
+		problem(l, CONFIG_FOR_ALL, "CALLBACK_SECRET: must be at least "
+		    "%d bytes (openssl rand -hex 32 makes one)",
+		    CALLBACK_SECRET_MIN);
+	get_long(l, &o->budget_ms, 2000, 100, 4000, "CALLBACK_TIMEOUT_MS");
+	o->ca_file = l->c->twilio.ca_file;
+	o->max_connections = l->c->twilio.max_connections;
+}
+
 enum err
 config_load(struct config *c)
 {
@@ -735,6 +776,7 @@ config_load(struct config *c)
 	load_voice(&l);
 	load_web(&l);
 	load_runtime(&l);
+	load_callback(&l);
 	envfile_free(&l.file);
 	if (l.nomem)
 		return ERR_NOMEM;
@@ -779,6 +821,10 @@ config_free(struct config *c)
 	free(c->log_target);
 	free(c->auth_username);
 	free(c->auth_password);
+	free(c->callback.events_url);
+	if (c->callback.secret != NULL)
+		OPENSSL_cleanse(c->callback.secret, strlen(c->callback.secret));
+	free(c->callback.secret);
 	for (i = 0; i < c->nproblems; i++)
 		free(c->problems[i].text);
 	for (i = 0; i < c->nwarnings; i++)

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include "core/buf.h"
+#include "svc/callback.h"
 #include "svc/inbound.h"
 #include "svc/session.h"
 #include "twilio/twilio.h"
@@ -40,6 +41,8 @@ struct config {
 	char		*log_target;		/* LOG_TARGET: see log_open() */
 	bool		 sandbox;		/* pointed at the built-in sandbox */
 	bool		 allow_root;		/* may run with uid 0 */
+	/* events to the operator, and its secret (SPEC §12; the strings are config's) */
+	struct callback_opts callback;
 
 	/*
 	 * What is wrong, one line each ("NAME: why"), for --check and the

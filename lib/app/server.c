@@ -15,6 +15,7 @@
 #include "app/server.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "svc/callback.h"
 #include "twilio/twilio.h"
 #include "web/sig.h"
 
@@ -30,6 +31,7 @@ struct worker {
 	const struct config	*cfg;
 	const struct server_prog *prog;
 	struct twilio		*tw;
+	struct callback		*cb;		/* the operator's backend */
 	int			 listen_fd;
 	bool			 ready;
 	atomic_bool		 accepting;	/* waiting in accept(), or about to */
@@ -121,6 +123,45 @@ server_webhook_strerror(enum err e)
 }
 
 void
+server_event(struct app *a, const char *type, const char *id_key,
+    const char *session_sid, json_object *data)
+{
+	char *event;
+
+	if (!callback_enabled(a->cb))
+		return;
+	/* Made now: createdAt is the event's time, and req is gone later. */
+	if ((event = callback_event(type, id_key, session_sid, data)) == NULL) {
+		log_error("callback: out of memory making a %s event", type);
+		return;
+	}
+	if (a->nevents == SERVER_MAX_EVENTS) {
+		(void)callback_send(a->cb, event, strlen(event), a->deadline);
+		free(event);
+		return;
+	}
+	a->events[a->nevents++] = event;
+}
+
+void
+server_events_flush(struct app *a)
+{
+	long long	deadline;
+	int		i;
+
+	/* One budget for them all: the worker is back at accept() soon. */
+	if (a->nevents > 0)
+		deadline = clock_now_ms() + a->cfg->callback.budget_ms;
+	for (i = 0; i < a->nevents; i++) {
+		(void)callback_send(a->cb, a->events[i], strlen(a->events[i]),
+		    deadline);
+		free(a->events[i]);
+		a->events[i] = NULL;
+	}
+	a->nevents = 0;
+}
+
+void
 server_serve(struct app *a, struct http_req *req, const struct server_prog *p,
     bool ready)
 {
@@ -158,8 +199,10 @@ worker_run(void *arg)
 		log_error("cannot set up FastCGI");
 		return NULL;
 	}
+	memset(&a, 0, sizeof(a));
 	a.cfg = w->cfg;
 	a.tw = w->tw;
+	a.cb = w->cb;
 	a.conn = &conn;
 	while (!atomic_load(&stopping)) {
 		/*
@@ -177,7 +220,15 @@ worker_run(void *arg)
 		server_serve(&a, &req, w->prog, w->ready);
 		if (!conn.answered)
 			w->prog->unanswered(&a, &req);
+		/*
+		 * The events after the answer: FastCGI ends the request
+		 * first, so the caller has its answer whole; a CGI process
+		 * ends with its answer, so it sends them before.
+		 */
+		if (conn.cgi)
+			server_events_flush(&a);
 		http_finish(&conn, &req);
+		server_events_flush(&a);
 	}
 	http_free(&conn);
 	atomic_store(&w->done, true);
@@ -220,8 +271,10 @@ workers_free(struct worker *workers, int n)
 {
 	int i;
 
-	for (i = 0; workers != NULL && i < n; i++)
+	for (i = 0; workers != NULL && i < n; i++) {
 		twilio_free(workers[i].tw);
+		callback_free(workers[i].cb);
+	}
 	free(workers);
 }
 
@@ -245,6 +298,11 @@ workers_new(const struct config *c, const struct server_prog *p, int fd,
 		if (twilio_new(&workers[i].tw, &c->twilio) != ERR_OK) {
 			log_error("cannot set up the HTTP client");
 			workers_free(workers, i);
+			return NULL;
+		}
+		if (callback_new(&workers[i].cb, &c->callback) != ERR_OK) {
+			log_error("cannot set up the operator's HTTP client");
+			workers_free(workers, i + 1);
 			return NULL;
 		}
 	}

@@ -18,6 +18,10 @@
 #include "web/route.h"
 
 struct twilio;
+struct callback;
+
+/* The events one request may leave to send after its answer. */
+#define SERVER_MAX_EVENTS	4
 
 /* What a handler gets: borrowed, valid for the one request. */
 struct app {
@@ -25,6 +29,11 @@ struct app {
 	struct twilio		*tw;
 	struct http_conn	*conn;
 	long long		 deadline;	/* monotonic ms, see clock_now_ms() */
+	/* The operator's backend (SPEC §12), the worker's own; may be NULL. */
+	struct callback		*cb;
+	/* Private to server.c: the events server_event() queued. */
+	char			*events[SERVER_MAX_EVENTS];
+	int			 nevents;
 };
 
 /*
@@ -106,6 +115,25 @@ void	server_serve(struct app *a, struct http_req *req,
  */
 enum err	 server_webhook(struct app *a, struct http_req *req,
 		    struct form *f);
+/*
+ * Queues an event to the operator (SPEC §12; callback_event()'s
+ * arguments, all borrowed) to be sent once the answer is out, so that
+ * the caller does not wait for it: under FastCGI after the request has
+ * ended, under plain CGI (whose process ends with its answer) before its
+ * answer is flushed, within CALLBACK_TIMEOUT_MS either way. Nothing is
+ * queued when no CALLBACK_URL is set. Failures are logged (callback.h);
+ * an event past SERVER_MAX_EVENTS is sent at once.
+ */
+void		 server_event(struct app *a, const char *type,
+		    const char *id_key, const char *session_sid,
+		    json_object *data);
+/*
+ * Sends the events server_event() queued, and forgets them. The accept
+ * loop calls it; exported for the fuzz targets and tests that serve
+ * through server_serve().
+ */
+void		 server_events_flush(struct app *a);
+
 /* A one-line description of server_webhook()'s e, for the answer's body. */
 const char	*server_webhook_strerror(enum err e);
 

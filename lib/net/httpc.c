@@ -735,7 +735,7 @@ no_answer(struct httpc *h, struct httpc_call *c, CURLcode res,
 	c->unsent = res == CURLE_COULDNT_CONNECT ||
 	    res == CURLE_COULDNT_RESOLVE_HOST ||
 	    res == CURLE_COULDNT_RESOLVE_PROXY;
-	return c->method != HTTPC_POST || c->unsent;
+	return c->method != HTTPC_POST || c->repeatable || c->unsent;
 }
 
 /* The answer() of a call without one: any 2xx will do. */
@@ -757,7 +757,8 @@ static void
 attempt_ended(struct httpc *h, struct httpc_call *c, CURLcode res,
     long long deadline)
 {
-	bool			 idempotent = c->method != HTTPC_POST, retryable;
+	bool			 idempotent = c->method != HTTPC_POST ||
+				    c->repeatable, retryable;
 	enum httpc_verdict	 v;
 	long long		 now;
 	long			 wait;

@@ -19,8 +19,9 @@
  * call is finished, whether another attempt may do better, or whether it
  * goes on at a new URL (a list's next page). The engine retries by itself,
  * with exponential backoff and jitter: on 429 always, on 5xx, unusable
- * answers and transport errors when the method is idempotent (GET, DELETE),
- * and even a POST when the request never left (no connection was made).
+ * answers and transport errors when the method is idempotent (GET, DELETE,
+ * or a POST the call marks repeatable), and even a POST when the request
+ * never left (no connection was made).
  * Retry-After (delta-seconds) is obeyed.
  *
  * The headers every request carries (credentials, Accept, User-Agent) are
@@ -90,6 +91,12 @@ struct httpc_call {
 	 * ("Name: value"), or NULL; borrowed until the call is done.
 	 */
 	const char	*header;
+	/*
+	 * A POST the receiver may get twice without harm (it drops repeats
+	 * by an id the body carries): retried on 5xx, unusable answers and
+	 * transport errors as an idempotent call is.
+	 */
+	bool		 repeatable;
 	/*
 	 * Reads each answer (status, body) into err and message. NULL: a
 	 * 2xx is ERR_OK, anything else ERR_TRANSPORT.

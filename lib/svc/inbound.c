@@ -170,6 +170,24 @@ out:
 	return ok;
 }
 
+/* Copies the n callees and the conference name (NULL: none) into info. */
+static void
+call_info(struct inbound_call *info, const struct callee *callees, size_t n,
+    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < INBOUND_MAX_CALLEES; i++) {
+		snprintf(info->callees[i].address,
+		    sizeof(info->callees[i].address), "%s", callees[i].address);
+		snprintf(info->callees[i].proxy, sizeof(info->callees[i].proxy),
+		    "%s", callees[i].proxy);
+	}
+	info->ncallees = i;
+	if (name != NULL)
+		snprintf(info->conference, sizeof(info->conference), "%s", name);
+}
+
 /*
  * Where the call from `from` to `called` goes: looks up from's open
  * conversation through called (convs) and its participants (parts, from
@@ -178,7 +196,8 @@ out:
 static enum inbound_outcome
 route(struct twilio *t, struct twilio_call *convs, struct twilio_call *parts,
     const char *from, const char *called, long long deadline,
-    struct callee *callees, char *name, size_t namelen)
+    struct callee *callees, char *name, size_t namelen,
+    struct inbound_call *info)
 {
 	struct timeval	 tv;
 	char		 mf[LOG_MASK_LEN];
@@ -200,6 +219,7 @@ route(struct twilio *t, struct twilio_call *convs, struct twilio_call *parts,
 	}
 	if ((sid = find_conversation(convs, called)) == NULL)
 		return INBOUND_NO_SESSION;
+	snprintf(info->session_sid, sizeof(info->session_sid), "%s", sid);
 	if (conv_participants(parts, t, sid) != ERR_OK)
 		return INBOUND_APOLOGY;
 	run_one(t, parts, deadline);
@@ -208,13 +228,18 @@ route(struct twilio *t, struct twilio_call *convs, struct twilio_call *parts,
 		    parts->http.message);
 		return INBOUND_APOLOGY;
 	}
-	if ((n = find_callees(parts, from, callees)) <= 1)
+	if ((n = find_callees(parts, from, callees)) <= 1) {
+		if (n == 1)
+			call_info(info, callees, 1, NULL);
 		return n == 0 ? INBOUND_NO_SESSION : INBOUND_DIAL;
+	}
 	gettimeofday(&tv, NULL);
 	snprintf(name, namelen, "%s_at_%lld", from,
 	    (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
-	if (call_out(t, callees, n, name, deadline) > 0)
+	if (call_out(t, callees, n, name, deadline) > 0) {
+		call_info(info, callees, n, name);
 		return INBOUND_CONFERENCE;
+	}
 	log_error("no callee of %s could be called", sid);
 	return INBOUND_APOLOGY;
 }
@@ -255,6 +280,16 @@ enum inbound_outcome
 inbound_route(struct twilio *t, const struct inbound_opts *o, const char *from,
     const char *called, long long deadline, char **twiml)
 {
+	struct inbound_call info;
+
+	return inbound_route_call(t, o, from, called, deadline, twiml, &info);
+}
+
+enum inbound_outcome
+inbound_route_call(struct twilio *t, const struct inbound_opts *o,
+    const char *from, const char *called, long long deadline, char **twiml,
+    struct inbound_call *info)
+{
 	struct twilio_call	 convs, parts;
 	struct callee		 callees[MAX_CALLEES];
 	char			 name[64];
@@ -263,8 +298,9 @@ inbound_route(struct twilio *t, const struct inbound_opts *o, const char *from,
 	twilio_call_init(&convs);
 	twilio_call_init(&parts);
 	name[0] = '\0';
+	memset(info, 0, sizeof(*info));
 	out = route(t, &convs, &parts, from, called, deadline, callees, name,
-	    sizeof(name));
+	    sizeof(name), info);
 	*twiml = answer(o, out, &callees[0], name);
 	twilio_call_free(&convs);
 	twilio_call_free(&parts);

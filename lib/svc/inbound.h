@@ -37,6 +37,30 @@ enum inbound_outcome inbound_route(struct twilio *t, const struct inbound_opts *
 		    char **twiml);
 
 /*
+ * What inbound_route_call() did with a call, for the operator's call
+ * events (SPEC §12): the numbers are copies.
+ */
+#define INBOUND_MAX_CALLEES	49
+struct inbound_call {
+	char		 session_sid[40];	/* "" when no session was found */
+	char		 conference[64];	/* INBOUND_CONFERENCE: its name */
+	size_t		 ncallees;		/* those dialled or called out */
+	struct {
+		char	 address[20];
+		char	 proxy[20];
+	}		 callees[INBOUND_MAX_CALLEES];
+};
+
+/*
+ * inbound_route(), and what it did into *info (the caller's; always
+ * filled, zeroed first).
+ */
+enum inbound_outcome inbound_route_call(struct twilio *t,
+		    const struct inbound_opts *o, const char *from,
+		    const char *called, long long deadline, char **twiml,
+		    struct inbound_call *info);
+
+/*
  * The TwiML of a lone <Say> of text with o's voice and language: an
  * allocated string, free with free(); NULL when memory ran out.
  */
