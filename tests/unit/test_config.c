@@ -1130,6 +1130,87 @@ test_load_no_secrets(void)
 	config_free(&c);
 }
 
+/*
+ * CALLBACK_*: the events URL, the secret (required with any URL of the
+ * operator's, long enough, never in a problem), the budget.
+ */
+static void
+test_load_callback(void)
+{
+	static const char *const cbvars[] = { "CALLBACK_URL",
+	    "CALLBACK_SECRET", "CALLBACK_TIMEOUT_MS", "INTERCEPT_CALLBACK_URL",
+	    "OUT_OF_SESSION_CALLBACK_URL" };
+	static const char *const bad_urls[] = { "ftp://x.example/e",
+	    "operator.example/events", "http://", "https:///events",
+	    "http://a b/events", "/events" };
+	struct config	 c;
+	size_t		 i;
+
+	set_valid();
+	for (i = 0; i < T_NCASES(cbvars); i++)
+		unsetenv(cbvars[i]);
+	/* Unset: no events, the default budget, no problem. */
+	T_CHECK(config_load(&c) == ERR_OK);
+	T_CHECK(c.callback.events_url == NULL && c.callback.secret == NULL);
+	T_CHECK(c.callback.budget_ms == 2000);
+	config_free(&c);
+
+	setenv("CALLBACK_URL", "https://ops.example/masked/events", 1);
+	setenv("CALLBACK_SECRET", "s3cret-0123456789-abcdef", 1);
+	setenv("CALLBACK_TIMEOUT_MS", "1500", 1);
+	T_CHECK(config_load(&c) == ERR_OK);
+	T_STREQ(c.callback.events_url, "https://ops.example/masked/events");
+	T_STREQ(c.callback.secret, "s3cret-0123456789-abcdef");
+	T_CHECK(c.callback.budget_ms == 1500);
+	config_free(&c);
+
+	for (i = 0; i < T_NCASES(bad_urls); i++) {
+		setenv("CALLBACK_URL", bad_urls[i], 1);
+		T_CHECK(config_load(&c) == ERR_CONFIG);
+		T_IN_CASE(i, bad_urls[i], check_problem(&c, "CALLBACK_URL: ",
+		    NULL, CONFIG_FOR_ALL));
+		config_free(&c);
+	}
+	setenv("CALLBACK_URL", "http://127.0.0.1:8080/events", 1);
+
+	/* The secret: required, and at least 16 bytes, never quoted. */
+	unsetenv("CALLBACK_SECRET");
+	T_CHECK(config_load(&c) == ERR_CONFIG);
+	check_problem(&c, "CALLBACK_SECRET: required", NULL, CONFIG_FOR_ALL);
+	config_free(&c);
+	unsetenv("CALLBACK_URL");
+	setenv("INTERCEPT_CALLBACK_URL", "https://ops.example/intercept", 1);
+	T_CHECK(config_load(&c) == ERR_CONFIG);
+	check_problem(&c, "CALLBACK_SECRET: required", NULL, CONFIG_FOR_ALL);
+	config_free(&c);
+	unsetenv("INTERCEPT_CALLBACK_URL");
+	setenv("OUT_OF_SESSION_CALLBACK_URL", "https://ops.example/twiml", 1);
+	T_CHECK(config_load(&c) == ERR_CONFIG);
+	check_problem(&c, "CALLBACK_SECRET: required", NULL, CONFIG_FOR_ALL);
+	config_free(&c);
+	setenv("CALLBACK_SECRET", "short-secret15b", 1);
+	T_CHECK(config_load(&c) == ERR_CONFIG);
+	check_problem(&c, "CALLBACK_SECRET: must be at least 16 bytes", NULL,
+	    CONFIG_FOR_ALL);
+	T_CHECK(strstr(c.problems[0].text, "short-secret15b") == NULL);
+	config_free(&c);
+	setenv("CALLBACK_SECRET", "sixteen-bytes-ok", 1);
+	T_CHECK(config_load(&c) == ERR_OK);
+	config_free(&c);
+
+	/* The budget: 100 to 4000 ms. */
+	setenv("CALLBACK_TIMEOUT_MS", "99", 1);
+	T_CHECK(config_load(&c) == ERR_CONFIG);
+	check_problem(&c, "CALLBACK_TIMEOUT_MS: must be a whole number from "
+	    "100 to 4000", NULL, CONFIG_FOR_ALL);
+	config_free(&c);
+	setenv("CALLBACK_TIMEOUT_MS", "4001", 1);
+	T_CHECK(config_load(&c) == ERR_CONFIG);
+	config_free(&c);
+	for (i = 0; i < T_NCASES(cbvars); i++)
+		unsetenv(cbvars[i]);
+}
+
 int
 main(void)
 {
@@ -1159,6 +1240,7 @@ main(void)
 	T_RUN(test_load_misc);
 	T_RUN(test_load_nothing);
 	T_RUN(test_load_no_secrets);
+	T_RUN(test_load_callback);
 
 	clear_env();
 	for (i = 0; i < nmade; i++)
