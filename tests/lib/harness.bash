@@ -187,7 +187,8 @@ check_reports() {
 	# (the header names followed by a value: a header dumped whole)
 	local secrets=("$AUTH_TOKEN" "$AUTH_PASS" "${SECONDARY_TOKEN:-}"
 		"$(printf '%s:%s' "$AUTH_USER" "$AUTH_PASS" | base64 -w0)"
-		"Authorization: " "X-Twilio-Signature: " "HTTP_AUTHORIZATION")
+		"Authorization: " "X-Twilio-Signature: " "HTTP_AUTHORIZATION"
+		"${CALLBACK_SECRET:-}" "X-Masked-Signature: ")
 	for s in "${secrets[@]}"; do
 		[ -n "$s" ] || continue
 		if grep -F -- "$s" "$log" | grep -q 'masked\['; then
