@@ -257,9 +257,11 @@ console.log(String(verify(process.argv[2], process.argv[3], fs.readFileSync(proc
 	line=$(grep 'masked\[' "$WORK/error.log" | grep "event $id (message.added) not delivered")
 	echo "$line"
 	[[ "$line" == *"attempts: HTTP 503"* ]]
-	! grep -F "$SECRET" "$WORK/error.log"
-	! grep 'masked\[' "$WORK/error.log" | grep -E '(\+|%2B)[0-9]{7,}'
-	! grep -F 'call me on' "$WORK/error.log"
+	if grep -F "$SECRET" "$WORK/error.log" ||
+		grep 'masked\[' "$WORK/error.log" | grep -E '(\+|%2B)[0-9]{7,}' ||
+		grep -F 'call me on' "$WORK/error.log"; then
+		return 1
+	fi
 	# Twilio delivers the webhook again; the operator is back.
 	op_config '{"status": 200}'
 	event "${args[@]}"
