@@ -351,3 +351,17 @@ print(hmac.new(b"not-the-secret-0123456", sys.argv[1].encode() + b"." + open(sys
 		--data-binary @"$BATS_TEST_TMPDIR/body" "$OP_URL/events"
 	op | jq -e '[.[].verdict] == ["good", "forged", "forged"]'
 }
+
+@test "the README shows the recipes exactly as deploy/operator holds them" {
+	local readme="$TOP/README.md"
+	"$PY" - "$readme" "$TOP/deploy/operator" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+sec = text.split("## Events to your backend", 1)[1].split("\n## ", 1)[0]
+blocks = dict(re.findall(r"```(python|js)\n(.*?)```", sec, re.S))
+for lang, name in (("python", "verify.py"), ("js", "verify.js")):
+    want = open(sys.argv[2] + "/" + name).read()
+    if blocks.get(lang) != want:
+        sys.exit("README's %s block is not %s" % (lang, name))
+PY
+}
