@@ -85,6 +85,19 @@ well_formed() {
 		{ events >&2; return 1; }
 }
 event() { webhook /conversations-post-event "$@"; }
+# message SID INDEX: onMessageAdded of a message SID from B in session $sid.
+message() {
+	event EventType=onMessageAdded ConversationSid="$sid" MessageSid="$1" Index="$2" \
+		Author="$B" Body=hi Source=SMS
+}
+# delivered_in N: the last post-event answered 200 delivered, and the
+# operator has had N requests, all of one event.
+delivered_in() {
+	[ "$status_code" = 200 ] && [ "$body" = delivered ] &&
+		[ "$(events | jq length)" = "$1" ] &&
+		[ "$(events | jq '[.[].id] | unique | length')" = 1 ] || {
+		echo "$status_code $body"; events; return 1; }
+}
 call() { webhook /inbound-call "$@"; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
@@ -272,24 +285,18 @@ console.log(String(verify(process.argv[2], process.argv[3], fs.readFileSync(proc
 @test "an operator failing twice then answering: delivered in three attempts" {
 	op_config '{"statuses": [500, 502]}'
 	sid=$(seed active "$A/$PA" "$B/$PB")
-	event EventType=onMessageAdded ConversationSid="$sid" MessageSid=IM00000000000000000000000000000010 \
-		Index=1 Author="$B" Body=hi Source=SMS
-	[ "$status_code" = 200 ] && [ "$body" = delivered ]
-	[ "$(events | jq length)" = 3 ]
-	[ "$(events | jq '[.[].id] | unique | length')" = 1 ]
+	message IM00000000000000000000000000000010 1
+	delivered_in 3
 	all_signed
 }
 
 @test "an operator that hangs up or cannot be reached: retried, then post-event 500" {
 	op_config '{"hangup": 2}'
 	sid=$(seed active "$A/$PA" "$B/$PB")
-	event EventType=onMessageAdded ConversationSid="$sid" MessageSid=IM00000000000000000000000000000011 \
-		Index=2 Author="$B" Body=hi Source=SMS
-	[ "$status_code" = 200 ] && [ "$body" = delivered ]
-	[ "$(events | jq length)" = 3 ]
+	message IM00000000000000000000000000000011 2
+	delivered_in 3
 	op_config '{"hangup": 1000}'
-	event EventType=onMessageAdded ConversationSid="$sid" MessageSid=IM00000000000000000000000000000012 \
-		Index=3 Author="$B" Body=hi Source=SMS
+	message IM00000000000000000000000000000012 3
 	[ "$status_code" = 500 ]
 	op_config '{"hangup": 0}'
 }

@@ -269,6 +269,32 @@ signed_ok(const struct script *s)
 	    s->body, strlen(s->body), (long long)time(NULL), 300);
 }
 
+/*
+ * Resets s to answer the statuses in list ("503 429 204") one per
+ * attempt, then 200; a list ending in '*' repeats its last status.
+ */
+static void
+script(struct script *s, const char *list)
+{
+	char *p = (char *)list;
+
+	memset(s, 0, sizeof(*s));
+	while (*p != '\0' && *p != '*' && s->n < 16)
+		s->status[s->n++] = strtol(p, &p, 10);
+	while (*p == '*' && s->n > 0 && s->n < 16) {
+		s->status[s->n] = s->status[s->n - 1];
+		s->n++;
+	}
+}
+
+/* A session.created of data d through cb, within ms. */
+static enum err
+deliver(struct callback *cb, json_object *d, long ms)
+{
+	return callback_deliver(cb, "session.created", "CH1", "CH1", d,
+	    clock_now_ms() + ms);
+}
+
 static void
 test_deliver(void)
 {
@@ -279,7 +305,7 @@ test_deliver(void)
 
 	T_CHECK(callback_new(&cb, &opts) == ERR_OK);
 	T_CHECK(callback_enabled(cb));
-	memset(&s, 0, sizeof(s));
+	script(&s, "");
 	httpc_set_transport(callback_http(cb), scripted, &s);
 	json_object_object_add(d, "caller", json_object_new_string("+14155551234"));
 	T_CHECK(callback_deliver(cb, "call.out_of_session", "CA1", NULL, d,
@@ -290,52 +316,33 @@ test_deliver(void)
 	T_CHECK(strstr(s.body, "\"type\":\"call.out_of_session\"") != NULL);
 
 	/* 503, 429, 500, then 204: retried to the end, each signed. */
-	memset(&s, 0, sizeof(s));
-	s.status[0] = 503;
-	s.status[1] = 429;
-	s.status[2] = 500;
-	s.status[3] = 204;
-	s.n = 4;
-	T_CHECK(callback_deliver(cb, "session.created", "CH1", "CH1", d,
-	    clock_now_ms() + 5000) == ERR_OK);
+	script(&s, "503 429 500 204");
+	T_CHECK(deliver(cb, d, 5000) == ERR_OK);
 	T_CHECK(s.calls == 4);
 	T_CHECK(s.repeatable);
 	T_CHECK(signed_ok(&s));
 
 	/* Transport errors (0: no connection) are retried too. */
-	memset(&s, 0, sizeof(s));
-	s.status[0] = 0;
-	s.status[1] = 0;
-	s.n = 2;
-	T_CHECK(callback_deliver(cb, "session.created", "CH1", "CH1", d,
-	    clock_now_ms() + 5000) == ERR_OK);
+	script(&s, "0 0");
+	T_CHECK(deliver(cb, d, 5000) == ERR_OK);
 	T_CHECK(s.calls == 3);
 
 	/* A 4xx is the operator's refusal: not retried. */
-	memset(&s, 0, sizeof(s));
-	s.status[0] = 400;
-	s.n = 1;
-	T_CHECK(callback_deliver(cb, "session.created", "CH1", "CH1", d,
-	    clock_now_ms() + 5000) == ERR_TRANSPORT);
+	script(&s, "400");
+	T_CHECK(deliver(cb, d, 5000) == ERR_TRANSPORT);
 	T_CHECK(s.calls == 1);
 
 	/* Failing for good: retried until the budget, then given up. */
-	memset(&s, 0, sizeof(s));
-	for (s.n = 0; s.n < 16; s.n++)
-		s.status[s.n] = 500;
+	script(&s, "500*");
 	t0 = clock_now_ms();
-	T_CHECK(callback_deliver(cb, "session.created", "CH1", "CH1", d,
-	    clock_now_ms() + 5000) != ERR_OK);
+	T_CHECK(deliver(cb, d, 5000) != ERR_OK);
 	T_CHECK(s.calls >= 3);
 	T_CHECK(clock_now_ms() - t0 <= opts.budget_ms + 100);
 
 	/* The caller's deadline, when sooner than the budget, wins. */
-	memset(&s, 0, sizeof(s));
-	for (s.n = 0; s.n < 16; s.n++)
-		s.status[s.n] = 500;
+	script(&s, "500*");
 	t0 = clock_now_ms();
-	T_CHECK(callback_deliver(cb, "session.created", "CH1", "CH1", d,
-	    clock_now_ms() + 300) != ERR_OK);
+	T_CHECK(deliver(cb, d, 300) != ERR_OK);
 	T_CHECK(clock_now_ms() - t0 <= 400);
 
 	json_object_put(d);
@@ -392,9 +399,7 @@ test_ask(void)
 	T_CHECK(signed_ok(&s));
 
 	/* A 500 is an answer (its status is the caller's), not retried. */
-	memset(&s, 0, sizeof(s));
-	s.status[0] = 500;
-	s.n = 1;
+	script(&s, "500");
 	s.answer = "oops";
 	buf_reset(&ans);
 	T_CHECK(callback_ask(cb, "http://operator.example/intercept", q,
@@ -404,9 +409,7 @@ test_ask(void)
 	T_STREQ(buf_str(&ans), "oops");
 
 	/* No answer at all: an error, saying why. */
-	memset(&s, 0, sizeof(s));
-	for (s.n = 0; s.n < 16; s.n++)
-		s.status[s.n] = 0;
+	script(&s, "0*");
 	buf_reset(&ans);
 	T_CHECK(callback_ask(cb, "http://operator.example/intercept", q,
 	    strlen(q), clock_now_ms() + 300, &status, &ans, why,
