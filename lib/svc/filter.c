@@ -56,6 +56,7 @@ struct scanner {
 	const unsigned char	*p;
 	size_t			 n;
 	size_t			 pos;
+	size_t			 last;	/* where the last hit ended */
 	int			 email;	/* 0 not looked for, 1 found, 2 none left */
 	size_t			 eoff, eend;
 };
@@ -416,11 +417,11 @@ is_gap(long c)
 
 /*
  * What the words before start (up to CONTEXT_WORDS of them, in the same
- * sentence) say the number there is. A '#' or a postcode mark '〒' right
+ * sentence, none before from: the end of the hit before) say the number there is. A '#' or a postcode mark '〒' right
  * before it: not a phone.
  */
 static enum verdict
-context(const unsigned char *p, size_t start)
+context(const unsigned char *p, size_t from, size_t start)
 {
 	size_t		 lo, i = start, st, ws, we, wl, nchars, words = 0;
 	char		 w[WORD_MAX];
@@ -428,7 +429,7 @@ context(const unsigned char *p, size_t start)
 	bool		 stop_dot, newline;
 	long		 c;
 
-	lo = start > CONTEXT_BYTES ? start - CONTEXT_BYTES : 0;
+	lo = start - from > CONTEXT_BYTES ? start - CONTEXT_BYTES : from;
 	for (;;) {
 		stop_dot = newline = false;
 		for (;;) {
@@ -500,16 +501,16 @@ followed_by_unit(const unsigned char *p, size_t n, size_t end)
 	    NELEM(after_words), true);
 }
 
-/* A currency sign before start, after at most one space. */
+/* A currency sign before start, after at most one space, not before from. */
 static bool
-preceded_by_currency(const unsigned char *p, size_t start)
+preceded_by_currency(const unsigned char *p, size_t from, size_t start)
 {
 	size_t	 st;
 	long	 c;
 
-	c = cp_before(p, 0, start, &st);
+	c = cp_before(p, from, start, &st);
 	if (is_space(c))
-		c = cp_before(p, 0, st, &st);
+		c = cp_before(p, from, st, &st);
 	return is_currency(c);
 }
 
@@ -642,10 +643,13 @@ is_year(const struct group *g)
 	return g->nd == 4 && g->val >= 1900 && g->val <= 2099;
 }
 
-/* Shapes of runs of digits that are dates, times, amounts, addresses. */
+/*
+ * Shapes of runs of digits that are dates, times, amounts, addresses;
+ * groups [a, b) of c, the text before from not looked at.
+ */
 static bool
-shape_not_phone(const unsigned char *p, const struct cand *c, size_t a,
-    size_t b, bool prefixed)
+shape_not_phone(const unsigned char *p, size_t from, const struct cand *c,
+    size_t a, size_t b, bool prefixed)
 {
 	const struct group	*g = c->g + a;
 	size_t			 i, ng = b - a;
@@ -692,10 +696,10 @@ shape_not_phone(const unsigned char *p, const struct cand *c, size_t a,
 	if (ng == 2 && s == SEP_DASH && g[0].nd == 5 && g[1].nd == 3)
 		return true;				/* CEP */
 	if (ng == 2 && s == SEP_DASH && g[0].nd == 5 && g[1].nd == 4 &&
-	    g[0].off >= 3 && p[g[0].off - 1] == ' ' &&
+	    g[0].off >= from + 3 && p[g[0].off - 1] == ' ' &&
 	    p[g[0].off - 2] >= 'A' && p[g[0].off - 2] <= 'Z' &&
 	    p[g[0].off - 3] >= 'A' && p[g[0].off - 3] <= 'Z' &&
-	    (g[0].off == 3 || !is_glue(p[g[0].off - 4])))
+	    (g[0].off == from + 3 || !is_glue(p[g[0].off - 4])))
 		return true;				/* CA 94043-1351 */
 	if (!prefixed && ng == 2 && s == SEP_SPACE && g[0].nd <= 3 &&
 	    g[0].first > 0 && g[1].nd == 5)
@@ -736,20 +740,22 @@ extension(const unsigned char *p, size_t n, size_t end)
 
 /*
  * Whether c, or c without a group at either end that belongs to a time
- * or a word, is a phone number; if so its bytes in [*hs, *he).
+ * or a word, is a phone number; if so its bytes in [*hs, *he). Nothing
+ * before from (where the hit before ends) or from n on (where the next
+ * begins) is looked at: a hit's text, redacted, must not change a verdict.
  */
 static bool
-phone_judge(const unsigned char *p, size_t n, const struct cand *c,
-    size_t *hs, size_t *he)
+phone_judge(const unsigned char *p, size_t n, size_t from,
+    const struct cand *c, size_t *hs, size_t *he)
 {
 	size_t	 a = 0, b = c->n, i, digits = 0, s, e, st, l;
 	bool	 prefixed;
 	long	 ch;
 
 	/* The hour before or the minutes after a time: not part of it. */
-	ch = cp_before(p, 0, c->g[a].off, &st);
+	ch = cp_before(p, from, c->g[a].off, &st);
 	if (c->start == c->g[a].off && (ch == ':' || ch == 'h' ||
-	    ch == 'H') && digit_of(cp_before(p, 0, st, &st)) >= 0)
+	    ch == 'H') && digit_of(cp_before(p, from, st, &st)) >= 0)
 		a++;
 	if (b > a && c->g[b - 1].end < n && (p[c->g[b - 1].end] == ':' ||
 	    p[c->g[b - 1].end] == 'h' || p[c->g[b - 1].end] == 'H') &&
@@ -770,17 +776,17 @@ phone_judge(const unsigned char *p, size_t n, const struct cand *c,
 	prefixed = s < c->g[a].off;
 	e = extension(p, n, e);
 
-	ch = cp_before(p, 0, s, &st);
+	ch = cp_before(p, from, s, &st);
 	if (is_glue(ch) || ((is_dash(ch) || ch == '/') &&
-	    is_glue(cp_before(p, 0, st, &st))))
+	    is_glue(cp_before(p, from, st, &st))))
 		return false;
 	if (is_glue(cp_at(p, n, e, &l)) || digit_of(cp_at(p, n, e, &l)) >= 0)
 		return false;
-	if (preceded_by_currency(p, s) || followed_by_unit(p, n, e))
+	if (preceded_by_currency(p, from, s) || followed_by_unit(p, n, e))
 		return false;
-	if (shape_not_phone(p, c, a, b, prefixed))
+	if (shape_not_phone(p, from, c, a, b, prefixed))
 		return false;
-	if (context(p, s) == V_CLEAN)
+	if (context(p, from, s) == V_CLEAN)
 		return false;
 	*hs = s;
 	*he = e;
@@ -1009,17 +1015,17 @@ scan_next(struct scanner *s, struct filter_hit *h)
 		if (!(digit_of(ch) >= 0 || ((ch == '+' || ch == 0xff0b ||
 		    ch == '(') && (digit_at(p, s->n, s->pos + l, &l2) >= 0 ||
 		    (ch != '(' && s->pos + l < s->n && p[s->pos + l] == '(')))) ||
-		    !cand_read(p, s->n, s->pos, &c)) {
+		    !cand_read(p, limit, s->pos, &c)) {
 			s->pos += l;
 			continue;
 		}
 		s->pos = c.end;
-		if (!phone_judge(p, s->n, &c, &hs, &he) || he > limit)
+		if (!phone_judge(p, limit, s->last, &c, &hs, &he))
 			continue;
 		h->off = hs;
 		h->len = he - hs;
 		h->kind = FILTER_PHONE;
-		s->pos = he;
+		s->pos = s->last = he;
 		return true;
 	}
 	if (s->email != 1)
@@ -1027,7 +1033,7 @@ scan_next(struct scanner *s, struct filter_hit *h)
 	h->off = s->eoff;
 	h->len = s->eend - s->eoff;
 	h->kind = FILTER_EMAIL;
-	s->pos = s->eend;
+	s->pos = s->last = s->eend;
 	s->email = 0;
 	return true;
 }
