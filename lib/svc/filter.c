@@ -105,8 +105,11 @@ static const char *const clean_words[] = {
 	"usd", "eur", "gbp", "inr", "brl", "rub", "cny", "rmb", "jpy", "chf",
 	"mxn", "ars", "rs", "euro", "dollar", "rupee",
 	"zip", "plz", "cep", "postal", "postcode", "pin", "pincode", "otp",
+	"code", "código", "codice", "verif", "vérif", "passcode",
 	"version", "v", "build", "release", "versión", "versão",
 	"versione",
+	"coord", "lat", "latitude", "lng", "lon", "long", "longitude", "gps",
+	"fiscal", "nfe",
 	"year", "page", "página", "seite", "pagina", "chapter",
 	"report", "error", "err", "issue", "job", "request", "solicitud",
 	"demande", "anfrage", "richiesta", "incident", "chamado", "ip", "vin",
@@ -118,7 +121,7 @@ static const char *const clean_words[] = {
 	"航班", "预订", "预定", "預訂", "发票", "發票", "价格", "價格", "价钱",
 	"总价", "金额", "金額", "邮编", "郵便", "注文", "予約", "追跡",
 	"伝票", "便名", "請求", "価格", "値段", "合計", "型号", "型番",
-	"身份证", "账号", "帳號", "口座", "版本", "バージョン",
+	"問い合わせ番号", "問合せ番号", "身份证", "账号", "帳號", "口座", "版本", "バージョン",
 	"ऑर्डर", "आदेश", "बिल", "टिकट", "उड़ान", "बुकिंग", "कीमत", "दाम",
 	"रुपये", "पिन", "ट्रैकिंग",
 	"طلب", "فاتورة", "حجز", "رحلة", "تتبع", "شحنة", "سعر", "ريال", "درهم",
@@ -470,6 +473,26 @@ context(const unsigned char *p, size_t from, size_t start)
 }
 
 /*
+ * Whether a phone word comes in the few characters after a number ending
+ * at end, written in a script without spaces: Chinese and Japanese put
+ * the verb last ("注文の件は090-1234-5678まで電話ください").
+ */
+static bool
+cue_after(const unsigned char *p, size_t n, size_t end)
+{
+	char	 w[WORD_MAX];
+	size_t	 k = end, l, chars = 0;
+	long	 c;
+
+	while (chars < 8 && (c = cp_at(p, n, k, &l)) >= 0x3040 && is_wordc(c)) {
+		k += l;
+		chars++;
+	}
+	return k > end && in_list(w, word_copy(p, end, k, w), phone_words,
+	    NELEM(phone_words), false);
+}
+
+/*
  * Whether money or a count follows a number that ends at end: a currency
  * sign, '%', or a word of after_words, after at most one space.
  */
@@ -695,6 +718,17 @@ shape_not_phone(const unsigned char *p, size_t from, const struct cand *c,
 	}
 	if (ng == 2 && s == SEP_DASH && g[0].nd == 5 && g[1].nd == 3)
 		return true;				/* CEP */
+	if (ng == 2 && s == SEP_DOT && g[1].nd >= 5)
+		return true;				/* 37.4220936 */
+	/* 1 2 3 4 5 6 7, 36 38 40 42 44 46: counting, not a number. */
+	if (ng >= 4 && s == SEP_SPACE && g[0].nd <= 2 && g[1].val > g[0].val &&
+	    g[1].val - g[0].val <= 5) {
+		for (i = 2; i < ng && g[i].nd <= 2 &&
+		    g[i].val - g[i - 1].val == g[1].val - g[0].val; i++)
+			;
+		if (i == ng)
+			return true;
+	}
 	if (ng == 2 && s == SEP_DASH && g[0].nd == 5 && g[1].nd == 4 &&
 	    g[0].off >= from + 3 && p[g[0].off - 1] == ' ' &&
 	    p[g[0].off - 2] >= 'A' && p[g[0].off - 2] <= 'Z' &&
@@ -776,9 +810,20 @@ phone_judge(const unsigned char *p, size_t n, size_t from,
 	prefixed = s < c->g[a].off;
 	e = extension(p, n, e);
 
+	/*
+	 * A letter before it, or a letter and a '-' ("ABC-1234567"); the
+	 * decimals of a number (3.1415926, 1,2345678); a negative number.
+	 */
 	ch = cp_before(p, from, s, &st);
 	if (is_glue(ch) || ((is_dash(ch) || ch == '/') &&
 	    is_glue(cp_before(p, from, st, &st))))
+		return false;
+	if ((ch == '.' || ch == ',') && digit_of(cp_before(p, from, st,
+	    &st)) >= 0)
+		return false;
+	ch = cp_before(p, from, s, &st);
+	if (is_dash(ch) && (ch = cp_before(p, from, st, &st)) != ')' &&
+	    !is_wordc(ch) && digit_of(ch) < 0)
 		return false;
 	if (is_glue(cp_at(p, n, e, &l)) || digit_of(cp_at(p, n, e, &l)) >= 0)
 		return false;
@@ -786,7 +831,7 @@ phone_judge(const unsigned char *p, size_t n, size_t from,
 		return false;
 	if (shape_not_phone(p, from, c, a, b, prefixed))
 		return false;
-	if (context(p, from, s) == V_CLEAN)
+	if (context(p, from, s) == V_CLEAN && !cue_after(p, n, e))
 		return false;
 	*hs = s;
 	*he = e;
@@ -859,6 +904,24 @@ dot_at(const unsigned char *p, size_t n, size_t k, bool *spelled)
 	return 0;
 }
 
+/*
+ * A spelled dot that ends right before p[i], " dot " or "(dot)" and the
+ * like, not starting before from: its length, or 0.
+ */
+static size_t
+dot_before(const unsigned char *p, size_t from, size_t i)
+{
+	size_t	 j, k, l;
+	bool	 spelled;
+
+	for (j = 1; j <= 10 && j <= i - from; j++) {
+		k = i - j;
+		if ((l = dot_at(p, i, k, &spelled)) == j && spelled)
+			return j;
+	}
+	return 0;
+}
+
 static bool
 tld_ok(const unsigned char *p, size_t s, size_t e, bool spelled)
 {
@@ -919,7 +982,7 @@ static bool
 is_localc(unsigned char b)
 {
 	return is_alnum(b) || b == '.' || b == '_' || b == '%' || b == '+' ||
-	    b == '-';
+	    b == '-' || b == '\'';
 }
 
 /*
@@ -964,7 +1027,7 @@ static bool
 email_find(const unsigned char *p, size_t n, size_t from, size_t *off,
     size_t *end)
 {
-	size_t	 k, tl, le, ls, ds, de;
+	size_t	 k, tl, le, ls, ds, de, d;
 	bool	 weak, spelled, mail;
 
 	for (k = from; k < n; k++) {
@@ -983,6 +1046,17 @@ email_find(const unsigned char *p, size_t n, size_t from, size_t *off,
 			ls++;
 		if (ls == le || (p[k] == ' ' && le - ls > 0 && !is_alnum(p[le - 1])))
 			continue;
+		/* "mike dot t at ...": spelled dots in the local part too. */
+		while (p[k] != '@' && p[k] != 0xef && ls > from &&
+		    (d = dot_before(p, from, ls)) != 0 && ls - d > from &&
+		    is_alnum(p[ls - d - 1]) && le - (ls - d) < LOCAL_MAX) {
+			ls -= d;
+			while (ls > from && le - ls < LOCAL_MAX &&
+			    is_localc(p[ls - 1]))
+				ls--;
+			while (!is_alnum(p[ls]))
+				ls++;
+		}
 		ds = k + tl;
 		if (ds < n && p[ds] == ' ' && p[k] != ' ')
 			ds++;
