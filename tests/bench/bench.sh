@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench` / `make soak`: starts lighttpd with the built programs and the
 # fake Twilio, runs tests/bench/loadgen.py once per scenario, and prints a
-# table, the targets beside the figures, and notes. Timings never fail it.
+# table, the targets beside the figures, and notes; last, the contact-detail
+# filter's messages per second on one core. Timings never fail it.
 #
 #   tests/bench/bench.sh [--soak] [BUILD]
 #
@@ -227,5 +228,11 @@ if ${CC:-cc} -O2 -o "$WORK/rss_floor" "$TOP/tests/bench/rss_floor.c" -lcurl 2>/d
 fi
 export RSS_FLOOR
 loadgen report "$OUT"
+# The contact-detail filter alone, on one core (tests/bench/filter_bench.c).
+if ${CC:-cc} -O2 -I"$TOP/lib" -o "$WORK/filter_bench" "$TOP/tests/bench/filter_bench.c" \
+    "$BUILD/libmasked.a" 2>/dev/null; then
+	echo
+	(cd "$TOP" && "$WORK/filter_bench") || true
+fi
 echo
 echo "logs: $WORK/error.log; results: $OUT/*.json"
