@@ -1,6 +1,6 @@
 # masked: a self-hosted phone-number-masking service (FastCGI, C).
 #
-#   make              build build/libmasked.a and the three programs
+#   make              build build/libmasked.a and the four programs
 #   make unit         the unit tests alone (about 6 s)
 #   make layers       the layering rule of lib/ (tests/lib/layers.py)
 #   make e2e          the end-to-end suites under lighttpd alone (one server
@@ -54,7 +54,8 @@ LIBS	 = $(PKG_LIBS) -lpthread -lm
 
 LIB_SRC	 = $(wildcard lib/*/*.c)
 LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/areacodes_data.o
-PROGS	 = $(BUILD)/sessions.fcgi $(BUILD)/inbound-call.fcgi $(BUILD)/post-event.fcgi
+PROGS	 = $(BUILD)/sessions.fcgi $(BUILD)/inbound-call.fcgi $(BUILD)/post-event.fcgi \
+	   $(BUILD)/pre-event.fcgi
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -88,7 +89,7 @@ $(BUILD)/cgi/%.o: cgi/%.c cgi/*.h lib/*/*.h | $(BUILD)/cgi
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # Each program is its cgi/ file plus cgi/answer.c, the answers (and so the
-# HTTP statuses) the three share.
+# HTTP statuses) the four share.
 $(BUILD)/%.fcgi: $(BUILD)/cgi/%.o $(BUILD)/cgi/answer.o $(BUILD)/libmasked.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/cgi/answer.o $(BUILD)/libmasked.a $(LIBS)
 
@@ -180,7 +181,7 @@ soak: all
 
 # Installation (DESTDIR for packaging; `make uninstall` with the same PREFIX
 # and DESTDIR removes exactly what was installed):
-#   BINDIR         the three programs (PREFIX/lib/masked: run by a web server
+#   BINDIR         the four programs (PREFIX/lib/masked: run by a web server
 #                  or systemd, not by people)
 #   DATADIR        nanp-area-codes.csv (for AREA_CODES_FILE; a copy is built in)
 #   SYSTEMDUNITDIR deploy/systemd/ (systemd reads PREFIX/lib/systemd/system)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: lighttpd on 127.0.0.1:${PORT:-3000} with the three programs,
+# `make run`: lighttpd on 127.0.0.1:${PORT:-3000} with the four programs,
 # configured from .env. Without Twilio credentials it starts the built-in
 # sandbox (the fake Twilio the tests use) and points the programs at it.
 set -euo pipefail
@@ -82,7 +82,7 @@ if [ "$(id -u)" = 0 ] && [ -z "$(envval ALLOW_ROOT)" ]; then
 fi
 # What --check refuses would make every request a 503: stop here instead.
 bad=
-for p in sessions inbound-call post-event; do
+for p in sessions inbound-call post-event pre-event; do
 	if ! out=$(ENV_FILE="$ENV_FILE" "$BUILD/$p.fcgi" --check 2>&1); then
 		printf '%s\n' "$out" | sed 's/^/  /'
 		bad="$bad $p"
@@ -94,6 +94,14 @@ if [ -n "$bad" ]; then
 	exit 1
 fi
 start_lighttpd
-echo "masked is serving on $BASE_URL (POST /sessions, /inbound-call, /conversations-post-event)"
+if [ -n "${SANDBOX_DOMAIN:-}" ]; then
+	# The sandbox sends the Conversations webhooks Twilio would: texts
+	# (POST $FAKE_URL/_fake/sms) pass through /conversations-pre-event.
+	curl -sf -X POST -H 'Content-Type: application/json' --data \
+	    "{\"pre_url\": \"$BASE_URL/conversations-pre-event\", \"post_url\": \"$BASE_URL/conversations-post-event\", \"signed_base\": \"https://$SANDBOX_DOMAIN\"}" \
+	    "$FAKE_URL/_fake/webhooks" >/dev/null
+	echo "sandbox: a text from a participant to their proxy number: curl -s -X POST $FAKE_URL/_fake/sms -d '{\"from\": \"+14155551234\", \"to\": \"PROXY\", \"body\": \"hi\"}'"
+fi
+echo "masked is serving on $BASE_URL (/sessions, /inbound-call, /conversations-post-event, /conversations-pre-event)"
 echo "logs: $WORK/error.log; Ctrl-C stops it"
 wait "$LIGHTTPD_PID"

@@ -675,10 +675,10 @@ load_web(struct loader *l)
 	get_str(l, &c->domain, NULL, "DOMAIN", NULL);
 	if (c->domain != NULL && (strstr(c->domain, "://") != NULL ||
 	    strpbrk(c->domain, "/ ?#") != NULL))
-		problem(l, CONFIG_FOR_INBOUND | CONFIG_FOR_POSTEVENT, "DOMAIN: "
+		problem(l, CONFIG_FOR_WEBHOOKS, "DOMAIN: "
 		    "a host name (optionally :port), without scheme or path");
 	else if (c->domain == NULL && c->webhook_validation)
-		problem(l, CONFIG_FOR_INBOUND | CONFIG_FOR_POSTEVENT, "DOMAIN: "
+		problem(l, CONFIG_FOR_WEBHOOKS, "DOMAIN: "
 		    "required to validate Twilio's webhook signatures (or set "
 		    "TWILIO_WEBHOOK_VALIDATION=off, which is unsafe)");
 	if (!c->webhook_validation)
@@ -690,6 +690,44 @@ load_web(struct loader *l)
 	if (c->auth_username == NULL || c->auth_password == NULL)
 		problem(l, CONFIG_FOR_SESSIONS, "AUTH_USERNAME, AUTH_PASSWORD: "
 		    "both required: /sessions is never served without basic auth");
+}
+
+/* Message interception (SPEC §11): the filter and the operator's say. */
+static void
+load_preevent(struct loader *l)
+{
+	struct preevent_opts	*o = &l->c->preevent;
+	const char		*v, *p;
+	long			 n;
+
+	o->filter = PREEVENT_FILTER_REDACT;
+	if ((v = lookup_set(l, "MESSAGE_FILTER")) != NULL &&
+	    !preevent_filter_parse(v, &o->filter))
+		problem(l, CONFIG_FOR_PREEVENT, "MESSAGE_FILTER: must be redact, "
+		    "block or off");
+	get_str(l, &o->mark, "[redacted]", "MESSAGE_FILTER_MARK", NULL);
+	if (o->mark != NULL) {
+		/* A mark the filter would catch again could grow without end. */
+		for (p = o->mark; *p != '\0' && !isdigit((unsigned char)*p) &&
+		    *p != '@' && (unsigned char)*p >= 0x20 && *p != 0x7f; p++)
+			continue;
+		if (*p != '\0' || *o->mark == '\0' || strlen(o->mark) > 64)
+			problem(l, CONFIG_FOR_PREEVENT, "MESSAGE_FILTER_MARK: 1 to "
+			    "64 bytes of text without digits, '@' or control "
+			    "characters");
+	}
+	get_url(l, &o->intercept_url, NULL, "INTERCEPT_CALLBACK_URL");
+	o->fail_closed = false;
+	if ((v = lookup_set(l, "INTERCEPT_FAIL")) != NULL) {
+		if (strcmp(v, "closed") == 0)
+			o->fail_closed = true;
+		else if (strcmp(v, "open") != 0)
+			problem(l, CONFIG_FOR_PREEVENT, "INTERCEPT_FAIL: must be "
+			    "open or closed");
+	}
+	/* The operator's share of Twilio's 5 s, Twilio's own call left room. */
+	get_long(l, &n, 3000, 100, 4000, "INTERCEPT_TIMEOUT_MS");
+	o->intercept_ms = n;
 }
 
 /* The log, the sandbox and root. */
@@ -775,6 +813,7 @@ config_load(struct config *c)
 	load_sessions(&l);
 	load_voice(&l);
 	load_web(&l);
+	load_preevent(&l);
 	load_runtime(&l);
 	load_callback(&l);
 	envfile_free(&l.file);
@@ -817,6 +856,8 @@ config_free(struct config *c)
 	free(c->inbound.out_of_session_message);
 	free(c->inbound.connecting_message);
 	free(c->inbound.apology_message);
+	free(c->preevent.mark);
+	free(c->preevent.intercept_url);
 	free(c->domain);
 	free(c->log_target);
 	free(c->auth_username);

@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "svc/callback.h"
 #include "svc/inbound.h"
+#include "svc/preevent.h"
 #include "svc/session.h"
 #include "twilio/twilio.h"
 
@@ -32,6 +33,8 @@ struct config {
 	struct session_opts session;		/* .pool is pool, borrowed */
 	/* voice (the strings are config's) */
 	struct inbound_opts inbound;
+	/* message interception (the strings are config's) */
+	struct preevent_opts preevent;
 	/* webhooks and /sessions */
 	char		*domain;
 	bool		 webhook_validation;
@@ -61,7 +64,10 @@ struct config {
 #define CONFIG_FOR_SESSIONS	0x1u
 #define CONFIG_FOR_INBOUND	0x2u
 #define CONFIG_FOR_POSTEVENT	0x4u
-#define CONFIG_FOR_ALL		0x7u
+#define CONFIG_FOR_PREEVENT	0x8u
+#define CONFIG_FOR_WEBHOOKS	(CONFIG_FOR_INBOUND | CONFIG_FOR_POSTEVENT | \
+			 CONFIG_FOR_PREEVENT)
+#define CONFIG_FOR_ALL		0xfu
 
 /*
  * Parses env-file text (len bytes) and calls set(name, value, arg) for each

@@ -1,5 +1,5 @@
 /*
- * server: what the three programs share around their handlers: the command
+ * server: what the four programs share around their handlers: the command
  * line, configuration, the accept loop, routing by the program's route
  * table, and the check of Twilio's webhook signatures.
  *

@@ -27,6 +27,13 @@ endpoints_work() {
 		StateTo=closed ConversationSid="$sid"
 	[ "$status_code" = 200 ] && [ "$body" = "$sid deleted" ] ||
 		{ echo "post-event: $status_code $body"; return 1; }
+	# A text holding a phone number, from a participant: redacted.
+	webhook /conversations-pre-event EventType=onMessageAdd \
+		ConversationSid="$sid" Author="$A" Source=SMS \
+		ParticipantSid=MB00000000000000000000000000000001 \
+		Body='call me on 415 555 0199'
+	[ "$status_code" = 200 ] && [ "$body" = '{"body":"call me on [redacted]"}' ] ||
+		{ echo "pre-event: $status_code $body"; return 1; }
 }
 
 threads_of() { sed -n 's/^Threads:[[:space:]]*//p' "/proc/$1/status"; }
@@ -36,12 +43,13 @@ user_of() { ps -o user= -p "$1" | tr -d ' '; }
 # The user the configurations run the programs as (see tests/lib/servers.bash).
 want_user() { if is_root; then echo "$RUN_USER"; else id -un; fi; }
 
-@test "lighttpd (deploy/lighttpd): endpoints; 2, 4 and 1 processes; as www-data" {
+@test "lighttpd (deploy/lighttpd): endpoints; 2, 4, 1 and 2 processes; as www-data" {
 	start_server lighttpd-deploy
 	endpoints_work
 	[ "$(program_pids sessions | wc -l)" = 2 ]
 	[ "$(program_pids inbound-call | wc -l)" = 4 ]
 	[ "$(program_pids post-event | wc -l)" = 1 ]
+	[ "$(program_pids pre-event | wc -l)" = 2 ]
 	for pid in $(program_pids inbound-call); do
 		[ "$(user_of "$pid")" = "$(want_user)" ]
 		[ "$(threads_of "$pid")" = 9 ]		# WORKER_THREADS=8, and main
@@ -51,7 +59,7 @@ want_user() { if is_root; then echo "$RUN_USER"; else id -un; fi; }
 @test "systemd (deploy/systemd): sockets 0660 for the web server; inbound-call 16 workers, the others 4; fd 0" {
 	start_server nginx-systemd
 	endpoints_work
-	for p in sessions inbound-call post-event; do
+	for p in sessions inbound-call post-event pre-event; do
 		if is_root; then
 			[ "$(stat -c '%a %U %G' "$WORK/run/$p.sock")" = "660 $RUN_USER $RUN_USER" ]
 		fi
@@ -65,6 +73,7 @@ want_user() { if is_root; then echo "$RUN_USER"; else id -un; fi; }
 	[ "$(threads_of "$(program_pids sessions)")" = 5 ]
 	[ "$(threads_of "$(program_pids inbound-call)")" = 17 ]
 	[ "$(threads_of "$(program_pids post-event)")" = 5 ]
+	[ "$(threads_of "$(program_pids pre-event)")" = 5 ]
 }
 
 @test "spawn-fcgi (deploy/spawn-fcgi): inbound-call 16 workers; status, stop, start" {
@@ -73,16 +82,17 @@ want_user() { if is_root; then echo "$RUN_USER"; else id -un; fi; }
 	[ "$(threads_of "$(program_pids sessions)")" = 5 ]
 	[ "$(threads_of "$(program_pids inbound-call)")" = 17 ]
 	[ "$(threads_of "$(program_pids post-event)")" = 3 ]
+	[ "$(threads_of "$(program_pids pre-event)")" = 9 ]
 	[ "$(user_of "$(program_pids sessions)")" = "$(want_user)" ]
 	run masked_spawn_fcgi status
 	[ "$status" = 0 ]
-	[ "$(grep -c ': running (pid' <<<"$output")" = 3 ]
+	[ "$(grep -c ': running (pid' <<<"$output")" = 4 ]
 	# The programs stop on purpose: the crash detector checks those it
 	# noted are still running, then forgets them (tests/lib/harness.bash).
 	programs_stopping
 	run masked_spawn_fcgi stop
 	[ "$status" = 0 ]
-	[ -z "$(program_pids sessions)$(program_pids inbound-call)$(program_pids post-event)" ]
+	[ -z "$(program_pids sessions)$(program_pids inbound-call)$(program_pids post-event)$(program_pids pre-event)" ]
 	run masked_spawn_fcgi status
 	[ "$status" = 3 ]
 	# Started again, on the same sockets nginx still points at.

@@ -13,26 +13,10 @@ load helpers
 SECRET='whsec-test-Zk3q9Vb7Lm2Xp5Rt'
 BUDGET_MS=1000
 
-start_operator() {
-	local i
-	"$PY" "$TOP/tests/operator/operator.py" --port 0 --secret "$SECRET" \
-		--log "$WORK/operator.jsonl" >"$WORK/operator.out" 2>"$WORK/operator.err" &
-	echo $! >"$WORK/operator.pid"
-	for i in $(seq 100); do
-		if grep -q 'listening on' "$WORK/operator.out" 2>/dev/null; then
-			OP_URL="http://$(sed -n 's/.*listening on //p' "$WORK/operator.out" | head -1)"
-			return 0
-		fi
-		sleep 0.05
-	done
-	cat "$WORK/operator.err" >&2
-	return 1
-}
-
 setup_file() {
 	load_harness
 	export WORK="$BATS_FILE_TMPDIR"
-	start_operator
+	start_operator "$SECRET"
 	export OP_URL CALLBACK_SECRET="$SECRET"
 	start_stack "CALLBACK_URL=$OP_URL/events" "CALLBACK_SECRET=$SECRET" \
 		"CALLBACK_TIMEOUT_MS=$BUDGET_MS"
@@ -41,7 +25,7 @@ setup_file() {
 teardown_file() {
 	local rc=0
 	stop_stack || rc=1
-	[ -f "$WORK/operator.pid" ] && kill "$(cat "$WORK/operator.pid")" 2>/dev/null
+	stop_operator
 	return "$rc"
 }
 

@@ -227,3 +227,59 @@ expect_twiml() {
 
 # How many conversations the fake holds.
 conversation_count() { fake_get state | jq '.conversations | length'; }
+
+# start_operator SECRET: the operator's backend of the tests
+# (tests/operator/operator.py), checking requests signed with SECRET; sets
+# OP_URL. stop_operator stops it.
+start_operator() {
+	local i
+	"$PY" "$TOP/tests/operator/operator.py" --port 0 --secret "$1" \
+		--log "$WORK/operator.jsonl" >"$WORK/operator.out" 2>"$WORK/operator.err" &
+	echo $! >"$WORK/operator.pid"
+	for i in $(seq 100); do
+		if grep -q 'listening on' "$WORK/operator.out" 2>/dev/null; then
+			OP_URL="http://$(sed -n 's/.*listening on //p' "$WORK/operator.out" | head -1)"
+			return 0
+		fi
+		sleep 0.05
+	done
+	cat "$WORK/operator.err" >&2
+	return 1
+}
+
+stop_operator() {
+	[ -f "$WORK/operator.pid" ] && kill "$(cat "$WORK/operator.pid")" 2>/dev/null
+	return 0
+}
+
+# fake_webhooks: the fake Twilio sends its Conversations webhooks (a text
+# through POST /_fake/sms) to this stack, signed for https://DOMAIN as
+# Twilio would call it.
+fake_webhooks() {
+	curl -sf -X POST -H 'Content-Type: application/json' --data \
+		"{\"pre_url\": \"$BASE_URL/conversations-pre-event\", \"post_url\": \"$BASE_URL/conversations-post-event\", \"signed_base\": \"https://$DOMAIN\"}" \
+		"$FAKE_URL/_fake/webhooks" >/dev/null
+}
+
+# sms FROM TO BODY: a text as Twilio receives it; sets $out (the fake's
+# account of it: pre-event's answer, the message added or null).
+sms() {
+	out=$(jq -n --arg f "$1" --arg t "$2" --arg b "$3" '{from: $f, to: $t, body: $b}' |
+		curl -sf -X POST -H 'Content-Type: application/json' --data-binary @- \
+		"$FAKE_URL/_fake/sms") || { echo "sms refused: $out"; return 1; }
+}
+
+# delivered BODY: the last text (sms) was let in, with exactly BODY.
+delivered() {
+	echo "$out" | jq -e --arg b "$1" '.added.body == $b' >/dev/null || {
+		echo "want delivered: $1"; echo "got: $out"; return 1; }
+}
+
+# dropped REASON: the last text (sms) was stopped (403 naming REASON), and
+# no message was added.
+dropped() {
+	echo "$out" | jq -e --arg r "$1" '.added == null and .pre.status == 403 and
+		(.pre.body | contains($r))' >/dev/null || {
+		echo "want dropped ($1), got: $out"; return 1; }
+	[ "$(fake_get state | jq '[.conversations[].messages[]] | length')" = 0 ]
+}

@@ -20,7 +20,7 @@ installed_files() { (cd "$DEST" && find . -type f -o -type l | sort); }
 @test "make install puts each file in its place under DESTDIR and PREFIX" {
 	run make $MAKEARGS install
 	[ "$status" = 0 ] || { echo "$output"; false; }
-	for p in sessions inbound-call post-event; do
+	for p in sessions inbound-call post-event pre-event; do
 		[ -x "$DEST/usr/lib/masked/$p.fcgi" ]
 	done
 	cmp "$TOP/etc/nanp-area-codes.csv" "$DEST/usr/share/masked/nanp-area-codes.csv"
@@ -52,7 +52,7 @@ installed_files() { (cd "$DEST" && find . -type f -o -type l | sort); }
 	run env -i ENV_FILE="$ENV_FILE" "$DEST/usr/lib/masked/sessions.fcgi" --check
 	[ "$status" = 0 ] || { echo "$output"; false; }
 	[[ "$output" == *"configuration OK"* ]]
-	for p in inbound-call post-event; do
+	for p in inbound-call post-event pre-event; do
 		run env -i ENV_FILE="$ENV_FILE" "$DEST/usr/lib/masked/$p.fcgi" --check
 		[ "$status" = 0 ] || { echo "$p: $output"; false; }
 	done

@@ -75,6 +75,26 @@ logged, never delayed or faulted):
   POST   /_fake/faults    {"faults": [rule, ...]} appends rules
   GET    /_fake/faults    the rules with their counters (seen, applied)
   DELETE /_fake/faults    removes every rule
+  POST   /_fake/webhooks  {"pre_url", "post_url", "signed_base"}: where the
+                          Conversations webhooks go (what Twilio's
+                          Configuration/Webhooks holds; null: none), and
+                          the scheme and host their signatures are computed
+                          for (the service's https://DOMAIN, the URL Twilio
+                          would have called); GET: the setting
+  POST   /_fake/sms       {"from", "to", "body"}: an SMS from "from" to pool
+                          number "to", as Twilio receives it: the open
+                          conversation holding that binding gets it, after
+                          the pre-event webhook (onMessageAdd, signed) had
+                          its say: a 200 lets it in, a 200 with a JSON
+                          object changes its "body"/"author"/"attributes",
+                          any other status or no answer in 5 s rejects it;
+                          then the post-event webhook (onMessageAdded).
+                          -> {"conversation_sid", "added": message or null,
+                          "pre": {"status", "elapsed_ms", "body", "ctype"},
+                          "post": {"status", "body"}}; 404 when no open
+                          conversation has that binding
+  GET    /_fake/webhook-log  every webhook sent since reset: {"kind",
+                          "url", "params", "status", "body", "elapsed_ms"}
   POST   /_fake/seed      {"conversations": [{"friendly_name", "unique_name",
                            "attributes", "state", "messaging_service_sid",
                            "date_created", "date_updated", "participants":
@@ -361,6 +381,9 @@ class Store:
         self.chat_service_sid = fixed_sid("IS", "chat:" + account_sid)
         self.messaging_service_sid = fixed_sid("MG", "msg:" + account_sid)
         self.lock = threading.Lock()
+        # Called (conversation, message) for a message posted with
+        # X-Twilio-Webhook-Enabled: true: the post-event webhook.
+        self.on_added = None
         self.reset()
 
     def reset(self):
@@ -894,6 +917,10 @@ class Store:
                  if x["identity"] is not None and x["identity"] == f["author"]),
                 None)
             msg = self.insert_message(conv, f)
+            if f["webhook_enabled"] and self.on_added is not None:
+                # Twilio sends post-event webhooks on their own time.
+                threading.Thread(target=self.on_added, args=(conv, msg),
+                                 daemon=True).start()
             return 201, self.render_message(msg, base)
 
     def list_messages(self, base, args, p):
@@ -1200,11 +1227,14 @@ class FakeTwilio(ThreadingHTTPServer):
         # Every connection: id -> Conn; the closed ones until the next reset.
         self.conns = {}
         self.conn_ids = 0
+        self.auth_token = auth_token
         self.expected_auth = "Basic " + base64.b64encode(
             ("%s:%s" % (account_sid, auth_token)).encode()).decode()
         self.tls = False
         self.params = ParamTable(PARAMS_FILE)
         self.store = Store(account_sid)
+        self.store.on_added = lambda conv, msg: self.post_added(conv, msg,
+                                                                "API")
         self.meta = threading.Lock()   # log, counters, faults, config
         self.reset()
 
@@ -1222,12 +1252,133 @@ class FakeTwilio(ThreadingHTTPServer):
             self.in_flight_max = self.in_flight
             self.faults = []
             self.fault_count = 0
+            self.webhooks = {"pre_url": None, "post_url": None,
+                             "signed_base": None}
+            self.webhook_log = []
             self.latency = self.default_latency
             self.connect_delay = self.default_connect_delay
             self.conns = {k: c for k, c in self.conns.items()
                           if c.closed_at is None}
             for c in self.conns.values():
                 c.counted = 0       # API requests since reset
+
+    # ---- Conversations webhooks (what Twilio sends the service)
+
+    def sign(self, url, params):
+        """X-Twilio-Signature of a form POST to url (SPEC §8)."""
+        data = url + "".join(k + params[k] for k in sorted(params))
+        return base64.b64encode(hmac.new(self.auth_token.encode(),
+                                         data.encode(), hashlib.sha1)
+                                .digest()).decode()
+
+    def send_webhook(self, kind, url, params, timeout=5.0):
+        """POSTs a signed webhook, as Twilio does: the signature over
+        the URL Twilio would have called (signed_base + url's path)."""
+        import urllib.request
+        import urllib.error
+        from urllib.parse import urlsplit
+        with self.meta:
+            base = self.webhooks["signed_base"]
+        parts = urlsplit(url)
+        signed = (base.rstrip("/") if base else
+                  "%s://%s" % (parts.scheme, parts.netloc)) + parts.path + \
+            ("?" + parts.query if parts.query else "")
+        body = urlencode(sorted(params.items())).encode()
+        req = urllib.request.Request(url, data=body, method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": self.sign(signed, params),
+            "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
+            "User-Agent": "TwilioProxy/1.1"})
+        t0 = time.monotonic()
+        entry = {"kind": kind, "url": url, "params": params, "status": 0,
+                 "body": None, "ctype": None, "elapsed_ms": None}
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                entry["status"] = r.status
+                entry["ctype"] = r.headers.get("Content-Type")
+                entry["body"] = r.read(1 << 20).decode("utf-8", "replace")
+        except urllib.error.HTTPError as e:
+            entry["status"] = e.code
+            entry["ctype"] = e.headers.get("Content-Type")
+            entry["body"] = e.read(1 << 20).decode("utf-8", "replace")
+        except (OSError, ValueError) as e:
+            entry["body"] = "no answer: %s" % e
+        entry["elapsed_ms"] = round((time.monotonic() - t0) * 1000.0, 1)
+        with self.meta:
+            self.webhook_log.append(entry)
+        return entry
+
+    def message_params(self, conv, event, author, body, participant,
+                       attributes, source):
+        p = {"AccountSid": self.account_sid,
+             "ChatServiceSid": self.store.chat_service_sid,
+             "ConversationSid": conv["sid"],
+             "MessagingServiceSid": conv["messaging_service_sid"] or "",
+             "EventType": event, "Author": author, "Body": body or "",
+             "Attributes": attributes, "Source": source,
+             "RetryCount": "0"}
+        if participant:
+            p["ParticipantSid"] = participant
+        return p
+
+    def post_added(self, conv, msg, source):
+        """onMessageAdded to the post-event URL, if set."""
+        with self.meta:
+            url = self.webhooks["post_url"]
+        if not url:
+            return None
+        p = self.message_params(conv, "onMessageAdded", msg["author"],
+                                msg["body"], msg["participant_sid"],
+                                msg["attributes"], source)
+        p.update({"MessageSid": msg["sid"], "Index": str(msg["index"]),
+                  "DateCreated": iso(msg["date_created"])})
+        e = self.send_webhook("post", url, p)
+        return {"status": e["status"], "body": e["body"]}
+
+    def inbound_sms(self, base, data):
+        """POST /_fake/sms: a text from a person to a pool number."""
+        frm, to, body = data["from"], data["to"], data.get("body", "")
+        with self.store.lock:
+            sids = self.store.bindings.get((frm, to), {})
+            conv = next((self.store.convs[c] for c in sids
+                         if self.store.convs[c]["state"] != "closed"), None)
+            if conv is None:
+                return 404, {"error": "no open conversation binds %s to %s"
+                             % (frm, to)}
+            part = next(x["sid"] for x in conv["participants"].values()
+                        if x["binding"] and x["binding"].get("address") == frm
+                        and x["binding"].get("proxy_address") == to)
+        fields = {"author": frm, "body": body, "participant_sid": part,
+                  "attributes": "{}"}
+        out = {"conversation_sid": conv["sid"], "added": None, "pre": None,
+               "post": None}
+        with self.meta:
+            pre_url = self.webhooks["pre_url"]
+        if pre_url:
+            e = self.send_webhook("pre", pre_url, self.message_params(
+                conv, "onMessageAdd", frm, body, part, "{}", "SMS"))
+            out["pre"] = {k: e[k] for k in ("status", "elapsed_ms", "body",
+                                            "ctype")}
+            if e["status"] != 200:
+                return 200, out         # rejected: nobody gets it
+            text = (e["body"] or "").strip()
+            if text:
+                try:
+                    change = json.loads(text)
+                except ValueError:
+                    change = None
+                if isinstance(change, dict):
+                    for k in ("body", "author", "attributes"):
+                        if isinstance(change.get(k), str):
+                            fields[k] = change[k]
+        with self.store.lock:
+            if conv["sid"] not in self.store.convs or \
+                    conv["state"] == "closed":
+                return 200, out
+            msg = self.store.insert_message(conv, fields)
+            out["added"] = self.store.render_message(msg, base)
+        out["post"] = self.post_added(conv, msg, "SMS")
+        return 200, out
 
     def conn_open(self, peer_port, sock):
         with self.meta:
@@ -1706,6 +1857,23 @@ class Handler(BaseHTTPRequestHandler):
                 out = {"ok": True}
             elif key == ("POST", "/_fake/seed"):
                 out = srv.store.seed(data)
+            elif key == ("POST", "/_fake/webhooks"):
+                with srv.meta:
+                    for k in ("pre_url", "post_url", "signed_base"):
+                        if k in data:
+                            srv.webhooks[k] = data[k]
+                    out = dict(srv.webhooks)
+            elif key == ("GET", "/_fake/webhooks"):
+                with srv.meta:
+                    out = dict(srv.webhooks)
+            elif key == ("GET", "/_fake/webhook-log"):
+                with srv.meta:
+                    out = list(srv.webhook_log)
+            elif key == ("POST", "/_fake/sms"):
+                status, out = srv.inbound_sms(self.base_url(), data)
+                if status != 200:
+                    self.send(status, out)
+                    return
             else:
                 self.send(404, {"error": "no control endpoint %s %s"
                                 % (method, path)})

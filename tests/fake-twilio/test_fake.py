@@ -1041,10 +1041,124 @@ def test_connections():
           req("GET", "/v1/Conversations")[0] == 200)
 
 
+class Receiver:
+    """A webhook endpoint for test_webhooks: records each POST, answers
+    with the (status, content type, body) queued for its path."""
+
+    def __init__(self):
+        import http.server
+        outer = self
+        self.got, self.answers = [], {}
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                from urllib.parse import parse_qsl
+                n = int(self.headers.get("Content-Length", 0))
+                form = dict(parse_qsl(self.rfile.read(n).decode(),
+                                      keep_blank_values=True))
+                outer.got.append((self.path, dict(self.headers), form))
+                status, ctype, body = outer.answers.get(
+                    self.path, (200, "text/plain", ""))
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body.encode())))
+                self.end_headers()
+                self.wfile.write(body.encode())
+
+        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.url = "http://127.0.0.1:%d" % self.srv.server_address[1]
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.srv.shutdown()
+        self.srv.server_close()
+
+
+def twilio_signature(url, form):
+    import hashlib
+    import hmac
+    data = url + "".join(k + form[k] for k in sorted(form))
+    return base64.b64encode(hmac.new(TOKEN.encode(), data.encode(),
+                                     hashlib.sha1).digest()).decode()
+
+
+def test_webhooks():
+    rx = Receiver()
+    try:
+        seeded = ctl("POST", "seed", {"conversations": [{"participants": [
+            {"address": "+14155551234", "proxy_address": "+14155550100"},
+            {"address": "+12125551234", "proxy_address": "+12125550100"}]}]})
+        sid = seeded["sids"][0]
+        ctl("POST", "webhooks", {"pre_url": rx.url + "/pre",
+                                 "post_url": rx.url + "/post",
+                                 "signed_base": "https://masked.example.com"})
+        # Allowed: the pre-event webhook, signed for the public URL, then
+        # the message, then the post-event webhook.
+        out = ctl("POST", "sms", {"from": "+14155551234",
+                                  "to": "+14155550100", "body": "hi there"})
+        check("sms allowed: added", out["added"]["body"] == "hi there", out)
+        check("sms allowed: pre 200", out["pre"]["status"] == 200, out)
+        path, headers, form = rx.got[0]
+        check("pre: onMessageAdd", path == "/pre" and
+              form["EventType"] == "onMessageAdd" and
+              form["ConversationSid"] == sid and form["Body"] == "hi there"
+              and form["Author"] == "+14155551234" and
+              form["Source"] == "SMS" and form["ParticipantSid"].startswith("MB"),
+              form)
+        check("pre: signed as Twilio signs, for https://DOMAIN/pre",
+              headers.get("X-Twilio-Signature") == twilio_signature(
+                  "https://masked.example.com/pre", form), headers)
+        path, headers, form = rx.got[1]
+        check("post: onMessageAdded", path == "/post" and
+              form["EventType"] == "onMessageAdded" and
+              form["MessageSid"].startswith("IM") and form["Index"] == "0",
+              form)
+        # Changed: a JSON body replaces the message's body.
+        rx.answers["/pre"] = (200, "application/json", '{"body": "hi [x]"}')
+        out = ctl("POST", "sms", {"from": "+14155551234",
+                                  "to": "+14155550100", "body": "hi 555"})
+        check("sms changed", out["added"]["body"] == "hi [x]", out)
+        # Rejected: any other status; nothing added, no post-event.
+        rx.answers["/pre"] = (403, "text/plain", "blocked")
+        n = len(rx.got)
+        out = ctl("POST", "sms", {"from": "+14155551234",
+                                  "to": "+14155550100", "body": "nope"})
+        check("sms rejected", out["added"] is None and
+              out["pre"]["status"] == 403 and len(rx.got) == n + 1, out)
+        state = ctl("GET", "state")
+        bodies = [m["body"] for m in state["conversations"][0]["messages"]]
+        check("messages kept", bodies == ["hi there", "hi [x]"], bodies)
+        # No open conversation with that binding: 404.
+        status, _, _ = req("POST", "/_fake/sms", auth=None, body=json.dumps(
+            {"from": "+19995551234", "to": "+14155550100", "body": "x"}),
+            headers={"Content-Type": "application/json"})
+        check("sms: no conversation 404", status == 404, status)
+        # A REST message with X-Twilio-Webhook-Enabled: the post-event.
+        n = len(rx.got)
+        req("POST", "/v1/Conversations/%s/Messages" % sid,
+            {"Body": "from the API"},
+            headers={"X-Twilio-Webhook-Enabled": "true"})
+        for _ in range(100):
+            if len(rx.got) > n:
+                break
+            time.sleep(0.02)
+        check("REST message: post-event sent", len(rx.got) == n + 1 and
+              rx.got[-1][2]["Source"] == "API", rx.got[-1:])
+        log = ctl("GET", "webhook-log")
+        check("webhook log", [e["kind"] for e in log] ==
+              ["pre", "post", "pre", "post", "pre", "post"], log)
+    finally:
+        rx.close()
+
+
 TESTS = [test_auth, test_conversations, test_paging, test_participants,
          test_unique_name_paths, test_participant_instance, test_messages,
          test_sms, test_lists_page, test_concurrent_50416, test_calls, test_faults, test_stats_and_log,
-         test_connect_delay, test_connections, test_seed_and_reset, test_throughput]
+         test_connect_delay, test_connections, test_seed_and_reset, test_webhooks,
+         test_throughput]
 
 
 def main():

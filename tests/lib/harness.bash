@@ -104,7 +104,7 @@ json_error_pages() {
 	done <<'PAGES'
 400 bad_request the request is not valid HTTP
 403 forbidden this path is not served
-404 not_found no such endpoint: the service serves POST /sessions, /inbound-call and /conversations-post-event
+404 not_found no such endpoint: the service serves /sessions, POST /inbound-call, /conversations-post-event and /conversations-pre-event
 405 method_not_allowed only POST is served here
 408 request_timeout the request did not arrive in time
 411 length_required a POST needs a Content-Length (or a chunked body)
@@ -120,7 +120,7 @@ json_error_pages() {
 PAGES
 }
 
-# Starts lighttpd with the three programs (bin-path); sets BASE_URL.
+# Starts lighttpd with the four programs (bin-path); sets BASE_URL.
 # PORT may be given; PROCS is max-procs per program (default 2), and
 # E2E_PROCS, when set, overrides every file's PROCS (the ThreadSanitizer
 # stage: one process, so that requests made at once meet in its threads).
@@ -143,7 +143,8 @@ start_lighttpd() {
 		echo 'server.modules = ("mod_fastcgi")'
 		echo 'fastcgi.server = ('
 		for prog in sessions:/sessions inbound-call:/inbound-call \
-		    post-event:/conversations-post-event; do
+		    post-event:/conversations-post-event \
+		    pre-event:/conversations-pre-event; do
 			path=${prog#*:}
 			prog=${prog%%:*}
 			echo "  \"$path\" => (( \"bin-path\" => \"${WRAP:+$WRAP }$BUILD/$prog.fcgi\","
@@ -313,7 +314,7 @@ did_not_stop() {
 	local exe
 	exe=$(readlink "/proc/$1/exe" 2>/dev/null) || return 0
 	case "${exe##*/}" in
-	sessions.fcgi|inbound-call.fcgi|post-event.fcgi)
+	sessions.fcgi|inbound-call.fcgi|post-event.fcgi|pre-event.fcgi)
 		echo "masked-harness: ${exe##*/} (pid $1) still ran 10 s after SIGTERM: killed" \
 			>>"$WORK/crash.found" ;;
 	esac

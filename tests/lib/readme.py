@@ -19,7 +19,8 @@ import sys
 
 SECTIONS = ("Quick start", "POST /sessions", "Managing sessions",
             "POST /inbound-call",
-            "POST /conversations-post-event", "Webhook signatures")
+            "POST /conversations-post-event", "POST /conversations-pre-event",
+            "Webhook signatures")
 START = re.compile(r"^\s*make (run|test)\b")
 
 

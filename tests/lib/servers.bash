@@ -218,7 +218,7 @@ systemd_start_socket() {
 start_nginx_systemd() {
 	local p
 	open_to_run_user
-	for p in sessions inbound-call post-event; do
+	for p in sessions inbound-call post-event pre-event; do
 		systemd_start_socket "$p" || return 1
 	done
 	start_nginx
@@ -237,7 +237,7 @@ start_nginx_spawnfcgi() {
 	local p pid i
 	open_to_run_user
 	masked_spawn_fcgi start >>"$WORK/error.log" 2>&1 || return 1
-	for p in sessions inbound-call post-event; do
+	for p in sessions inbound-call post-event pre-event; do
 		pid=$(cat "$WORK/run/$p.pid") || return 1
 		SERVER_PIDS="$SERVER_PIDS $pid"
 		for i in $(seq 100); do
@@ -318,7 +318,7 @@ start_apache() {
 	} >"$conf"
 	if [ "$mode" != fcgid ]; then
 		cp "$DEPLOY/apache/shared-hosting/.htaccess" "$WORK/www/"
-		for p in sessions inbound-call post-event; do
+		for p in sessions inbound-call post-event pre-event; do
 			cp "$BUILD/$p.fcgi" "$WORK/www/"
 		done
 		ln -sf "$ENV_FILE" "$WORK/www/.env"
@@ -342,8 +342,8 @@ start_apache() {
 
 # ------------------------------------------------------------------ stopping
 
-# programs: "PID NAME START" for every process of the three programs (NAME
-# sessions, inbound-call or post-event; START its start time, in clock
+# programs: "PID NAME START" for every process of the four programs (NAME
+# sessions, inbound-call, post-event or pre-event; START its start time, in clock
 # ticks after boot) run by this test's server. One ps and one awk for all:
 # the crash detector calls it before every test.
 programs() {
@@ -354,7 +354,7 @@ programs() {
 			for (i = 1; i <= n; i++) top[t[i]] = 1
 			for (p in comm) {
 				# comm is the file name cut at 15 characters.
-				if (comm[p] !~ /^(sessions\.fcgi|inbound-call\.fc|post-event\.fcgi)$/ ||
+				if (comm[p] !~ /^(sessions\.fcgi|inbound-call\.fc|post-event\.fcgi|pre-event\.fcgi)$/ ||
 				    state[p] ~ /^Z/)
 					continue
 				# One of the tops, or below one (at most 32 levels).

@@ -791,7 +791,7 @@ test_load_domain(void)
 	unsetenv("DOMAIN");
 	T_CHECK(load(&c, 1) == ERR_CONFIG);
 	check_problem(&c, "DOMAIN:", NULL,
-	    CONFIG_FOR_INBOUND | CONFIG_FOR_POSTEVENT);
+	    CONFIG_FOR_WEBHOOKS);
 	check_counts(&c, 0, 1, 1);
 	T_CHECK(c.nwarnings == 0);
 	config_free(&c);
