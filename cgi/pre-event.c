@@ -114,7 +114,7 @@ handle(struct app *a, struct http_req *req, const struct route_match *m)
 	switch (r.verdict) {
 	case PREEVENT_IGNORED:
 	case PREEVENT_ALLOW:
-		http_reply(a->conn, 200, NULL, NULL, "", 0);
+		text(a, 200, "");
 		break;
 	case PREEVENT_CHANGE:
 		log_info("pre-event: message in %s changed (%s)", r.sid,

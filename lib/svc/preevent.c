@@ -77,6 +77,7 @@ enum err
 preevent_answer_parse(const char *text, size_t len, enum preevent_verdict *v,
     struct buf *body, const char **why)
 {
+	json_tokener	*tok;
 	json_object	*o = NULL, *m;
 	const char	*action, *s;
 	size_t		 at, slen;
@@ -84,8 +85,13 @@ preevent_answer_parse(const char *text, size_t len, enum preevent_verdict *v,
 	enum err	 e = ERR_PARSE;
 
 	*why = NULL;
-	while (len > 0 && strchr(" \t\r\n", text[len - 1]) != NULL)
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t' ||
+	    text[len - 1] == '\r' || text[len - 1] == '\n'))
 		len--;
+	if (len > PREEVENT_ANSWER_MAX) {
+		*why = "the answer is over 64 KiB";
+		return ERR_PARSE;
+	}
 	if (len == 0) {
 		*v = PREEVENT_ALLOW;
 		return ERR_OK;
@@ -93,7 +99,11 @@ preevent_answer_parse(const char *text, size_t len, enum preevent_verdict *v,
 	if ((e = jsoncheck(text, len, ANSWER_DEPTH, why, &at)) != ERR_OK)
 		return e == ERR_NOMEM ? ERR_NOMEM : ERR_PARSE;
 	e = ERR_PARSE;
-	if ((o = json_tokener_parse(text)) == NULL)
+	if ((tok = json_tokener_new()) == NULL)
+		goto fail;
+	o = json_tokener_parse_ex(tok, text, (int)len);
+	json_tokener_free(tok);
+	if (o == NULL)
 		goto fail;	/* jsoncheck passed: only memory can fail here */
 	if (!json_object_is_type(o, json_type_object)) {
 		*why = "the answer is not a JSON object";

@@ -4,13 +4,16 @@
  * (main renamed) and cgi/answer.c, then this, and hands every input to
  * fr_serve() with the program's prog: http_read(), server_serve() (the
  * route table, the answers of cgi/answer.c) and the real handler, with
- * Twilio's answers taken from the input through httpc_set_transport().
+ * Twilio's answers taken from the input through httpc_set_transport(),
+ * and the operator's (CALLBACK_URL, INTERCEPT_CALLBACK_URL) likewise.
  *
  * The input is fcgimem.h's: parameters, directives, the body, then
  * Twilio's answers, separated by FM_SEP, each
  *
  *	K STATUS [xN]	K is G, P or D: the answers to GETs, POSTs or
  *	body		DELETEs, in turn, each kind cycling through its own;
+ *			O: the operator's answers (events, intercept;
+ *			none at all: 200 with no body);
  *			'*' answers any call whose kind has none. The body
  *			is sent N times over (to go past Twilio's limits).
  *
@@ -49,6 +52,7 @@
 
 #include "app/config.h"
 #include "app/server.h"
+#include "svc/callback.h"
 #include "core/form.h"
 #include "core/jsoncheck.h"
 #include "core/log.h"
@@ -87,6 +91,7 @@ static struct config	 fr_cfg, fr_cfg_novalidate;
 static bool		 fr_trace;	/* $FUZZREQ_TRACE: print calls, answer */
 static const char	*fr_skip = "";	/* $FUZZREQ_SKIP: checks not made */
 static struct twilio	*fr_tw;
+static struct callback	*fr_cb;		/* the operator's client */
 static struct fr_twilio	 fr_answers;
 
 /* The configuration, from the environment as the programs read it. */
@@ -112,6 +117,10 @@ fr_setup(const char *program)
 		{ "CALL_ANNOUNCEMENT_VOICE", "Polly.Joanna" },
 		{ "CALL_ANNOUNCEMENT_LANGUAGE", "en-US" },
 		{ "LOG_LEVEL", "error" },
+		{ "CALLBACK_URL", "https://operator.example.com/events" },
+		{ "CALLBACK_SECRET", "fuzz-secret-0123456789" },
+		{ "CALLBACK_TIMEOUT_MS", "200" },
+		{ "INTERCEPT_CALLBACK_URL", "https://operator.example.com/intercept" },
 	};
 	size_t	i;
 	int	k;
@@ -131,7 +140,8 @@ fr_setup(const char *program)
 		fr_skip = getenv("FUZZREQ_SKIP");
 	log_setup(program, fr_trace ? LOG_DEBUG : LOG_ERROR);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
-	    twilio_new(&fr_tw, &fr_cfg.twilio) != ERR_OK)
+	    twilio_new(&fr_tw, &fr_cfg.twilio) != ERR_OK ||
+	    callback_new(&fr_cb, &fr_cfg.callback) != ERR_OK)
 		abort();
 }
 
@@ -194,7 +204,7 @@ fr_answers_parse(struct fr_twilio *tw, const char *p, size_t len)
 		memcpy(line, p, n);
 		line[n] = '\0';
 		a = &tw->answers[tw->n++];
-		a->kind = line[0] == 'G' || line[0] == 'P' || line[0] == 'D' ?
+		a->kind = line[0] != '\0' && strchr("GPDO", line[0]) != NULL ?
 		    line[0] : '*';
 		q = line + (a->kind != '*' || line[0] == '*');
 		a->status = strtol(q, &e, 10) % 1000;
@@ -216,7 +226,7 @@ fr_answers_parse(struct fr_twilio *tw, const char *p, size_t len)
 static const struct fr_answer *
 fr_pick(struct fr_twilio *tw, char kind)
 {
-	static const char kinds[] = "GPD*";
+	static const char kinds[] = "GPDO*";
 	size_t	 q = (size_t)(strchr(kinds, kind) - kinds), i, m = 0, want;
 
 	for (i = 0; i < tw->n; i++)
@@ -376,6 +386,40 @@ fr_transport(const struct httpc_call *c, struct buf *head, struct buf *body,
 	return a != NULL ? a->status : 0;
 }
 
+/*
+ * The operator's wire: every request goes to a configured operator URL,
+ * as signed JSON within its size, and gets the input's O answers.
+ */
+static long
+fr_op_transport(const struct httpc_call *c, struct buf *head,
+    struct buf *body, void *arg)
+{
+	struct fr_twilio	*tw = arg;
+	const struct fr_answer	*a;
+	const char		*u = buf_str(&c->url);
+
+	(void)head;
+	if (c->method != HTTPC_POST || (strcmp(u, fr_cfg.callback.events_url)
+	    != 0 && strcmp(u, fr_cfg.preevent.intercept_url) != 0)) {
+		fprintf(stderr, "fuzzreq: operator call off its URLs: %s\n", u);
+		abort();
+	}
+	if (c->form.len > CALLBACK_BODY_MAX || c->header == NULL ||
+	    strncmp(c->header, CALLBACK_SIG_HEADER ": t=",
+	    sizeof(CALLBACK_SIG_HEADER ": t=") - 1) != 0)
+		abort();
+	if ((a = fr_pick(tw, 'O')) != NULL)
+		fr_fill(body, a);
+	if (fr_trace)
+		fprintf(stderr, "fuzzreq: operator POST %s -> %ld, %zu bytes\n",
+		    u, a != NULL ? a->status : 200, body->len);
+	/*
+	 * No answer in the input: the operator takes it (200, no body), so
+	 * that inputs without one do not spend the delivery budget retrying.
+	 */
+	return a != NULL ? a->status : 200;
+}
+
 /* The hex SHA-256 of the body: Twilio's bodySHA256. */
 static void
 fr_sha256_hex(const char *p, size_t n, char out[65])
@@ -496,6 +540,7 @@ fr_serve(const uint8_t *data, size_t size, const struct server_prog *p)
 	}
 	fr_answers_parse(&fr_answers, in.rest, in.restlen);
 	httpc_set_transport(twilio_http(fr_tw), fr_transport, &fr_answers);
+	httpc_set_transport(callback_http(fr_cb), fr_op_transport, &fr_answers);
 
 	json = fm_directive(&in, "SIGNJSON") != NULL;
 	if (fm_directive(&in, "AUTH") != NULL)
@@ -525,8 +570,11 @@ fr_serve(const uint8_t *data, size_t size, const struct server_prog *p)
 	a.cfg = fm_directive(&in, "NOVALIDATE") != NULL ? &fr_cfg_novalidate :
 	    &fr_cfg;
 	a.tw = fr_tw;
+	a.cb = fr_cb;
 	a.conn = &conn;
 	server_serve(&a, &req, p, fm_directive(&in, "NOTREADY") == NULL);
+	/* The events queued go out after the answer, as in the accept loop. */
+	server_events_flush(&a);
 	fm_writer_flush(&w);
 	if (fr_trace)
 		fprintf(stderr, "fuzzreq: answer\n%s\n", w.data);
