@@ -31,6 +31,9 @@
 #                        session every GAP seconds for S seconds
 #   BENCH_WARMUP_MIN=32  each scenario first runs max(this, 10% of its count)
 #                        operations of its kind, not counted (sparse: one)
+#   BENCH_OPERATOR_MS=LATENCY_MS  how long the operator's backend
+#                        (tests/operator/operator.py) takes to answer the
+#                        intercept callback of the "preevent-op" scenario
 #   BENCH_WORK=BUILD/bench  scratch folder: lighttpd config, error.log, results
 #   SOAK_REQUESTS=100000 SOAK_RESET_EVERY=5000 SOAK_CONCURRENCY=2
 set -euo pipefail
@@ -84,6 +87,7 @@ cleanup() {
 	set +e
 	trap - EXIT INT TERM
 	stop_all
+	[ -z "${OP_PID:-}" ] || kill "$OP_PID" 2>/dev/null
 	reap_programs
 }
 
@@ -121,15 +125,50 @@ setup_tls() {
 }
 
 # start_stack PROCS WORKER_THREADS LOG_LEVEL
+# Besides the four programs, pre-event.fcgi a second time at
+# /op/conversations-pre-event, configured to ask the operator's backend
+# (INTERCEPT_CALLBACK_URL): the "preevent-op" scenario.
 start_stack() {
+	local secret=bench-operator-secret-0123456789
+	[ -z "${OP_PID:-}" ] || kill "$OP_PID" 2>/dev/null
 	start_fake
+	start_operator "$secret"
 	# The defaults of every RETRY_* setting and of the deadline (the harness
 	# writes test values; later lines win).
 	write_env "NUMBER_POOL=$BENCH_POOL" "WORKER_THREADS=$2" "LOG_LEVEL=$3" \
 		RETRY_MAX_ATTEMPTS=5 RETRY_MIN_TIMEOUT_MS=1000 RETRY_FACTOR=2 \
 		RETRY_MAX_TIMEOUT_MS=360000 REQUEST_TIMEOUT_MS=10000 $TLS_ENV
+	{ cat "$ENV_FILE"; echo "CALLBACK_SECRET=$secret"
+	  echo "INTERCEPT_CALLBACK_URL=$OP_URL/intercept"; } >"$WORK/env.op"
+	LIGHTTPD_EXTRA="  \"/op/conversations-pre-event\" => (( \"bin-path\" => \"$BUILD/pre-event.fcgi\",
+    \"socket\" => \"$WORK/pre-event-op.sock\", \"max-procs\" => $1,
+    \"check-local\" => \"disable\",
+    \"bin-environment\" => (\"ENV_FILE\" => \"$WORK/env.op\") )),"
 	# The programs read the environment first: keep it in step with the file.
-	WORKER_THREADS=$2 LOG_LEVEL=$3 PROCS=$1 start_lighttpd
+	WORKER_THREADS=$2 LOG_LEVEL=$3 PROCS=$1 LIGHTTPD_EXTRA="$LIGHTTPD_EXTRA" \
+	    start_lighttpd
+	curl -sf -X POST -H 'Content-Type: application/json' --data \
+		"{\"delay_ms\": ${BENCH_OPERATOR_MS:-$LATENCY_MS}}" "$OP_URL/_op/config" >/dev/null
+	curl -sf -X POST -H 'Content-Type: application/json' --data \
+		'{"path": "/intercept", "status": 200, "body": {"action": "allow"}}' \
+		"$OP_URL/_op/answer" >/dev/null
+}
+
+# start_operator SECRET: the operator's backend of the tests; sets OP_URL.
+start_operator() {
+	local i
+	python3 "$TOP/tests/operator/operator.py" --port 0 --secret "$1" \
+		--log /dev/null >"$WORK/operator.out" 2>"$WORK/operator.err" &
+	OP_PID=$!
+	for i in $(seq 100); do
+		if grep -q 'listening on' "$WORK/operator.out" 2>/dev/null; then
+			OP_URL="http://$(sed -n 's/.*listening on //p' "$WORK/operator.out" | head -1)"
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "bench: the operator's backend did not start" >&2
+	exit 1
 }
 
 # fake_setup LATENCY_MS CONNECT_DELAY_MS
@@ -168,7 +207,7 @@ check_alive() {
 # Waits until lighttpd has started every program process and /sessions
 # answers (a cheap 400 for a body that is not JSON).
 wait_programs() {
-	local want=$(( $1 * 3 )) i n code
+	local want=$(( $1 * 5 )) i n code
 	for i in $(seq 100); do
 		n=$(pgrep -P "$LIGHTTPD_PID" -f '\.fcgi' | wc -l)
 		[ "$n" -ge "$want" ] && break

@@ -128,6 +128,20 @@ SCENARIOS = [
          count=300, concurrency=8, parties=4,
          what="300 calls into seeded 4-person sessions (3 callees "
               "called out), 8 in flight"),
+    # Message interception: a text holding a phone number, as Twilio's
+    # pre-event webhook brings it, into seeded 2-person sessions: one
+    # Twilio round trip (the session's mode and expiry), the filter, and
+    # for preevent-op the operator's intercept callback (BENCH_OPERATOR_MS).
+    dict(name="pre-event", key="preevent", kind="closed", op="preevent",
+         count=500, concurrency=8, parties=2, path="/conversations-pre-event",
+         what="500 texts into seeded 2-person sessions, 8 in flight, "
+              "redacted by the filter"),
+    dict(name="pre-event + operator", key="preevent-op", kind="closed",
+         op="preevent", count=500, concurrency=8, parties=2,
+         path="/op/conversations-pre-event",
+         what="the same, each also asked of the operator's backend "
+              "(INTERCEPT_CALLBACK_URL), which answers allow after "
+              "BENCH_OPERATOR_MS"),
     # The session API (op fetch, add, log): sessions made through POST
     # /sessions (and their messages through POST /sessions/{id}/messages)
     # before the timed part; each op's Twilio requests are picked out of
@@ -551,6 +565,36 @@ def error_code(data):
         return json.loads(data).get("error", "")
     except (ValueError, AttributeError):
         return data[:60].decode("utf-8", "replace")
+
+
+TEXT = "I'm at gate 12, call me on (415) 555-0199 when you land"
+TEXT_REDACTED = "I'm at gate 12, call me on [redacted] when you land"
+
+
+def preevent_op(path, sid, author):
+    """A text as Twilio's pre-event webhook (onMessageAdd) brings it."""
+    pairs = [("AccountSid", "AC" + "0" * 32), ("ConversationSid", sid),
+             ("EventType", "onMessageAdd"), ("Author", author),
+             ("ParticipantSid", "MB" + hashlib.md5(author.encode())
+              .hexdigest()), ("Source", "SMS"), ("RetryCount", "0"),
+             ("Attributes", "{}"), ("Body", TEXT)]
+    sig = sign(AUTH_TOKEN, "https://%s%s" % (DOMAIN, path), pairs)
+    data = urllib.parse.urlencode(pairs).encode()
+
+    def check(status, headers, data):
+        if status != 200:
+            return "HTTP %d" % status, None
+        try:
+            body = json.loads(data).get("body")
+        except (ValueError, AttributeError):
+            body = None
+        if body != TEXT_REDACTED:
+            return "200 without the redacted body", None
+        return None, None
+
+    return Op("POST", path, data,
+              {"X-Twilio-Signature": sig,
+               "Content-Type": "application/x-www-form-urlencoded"}, check)
 
 
 def inbound_op(caller, called, callees):
@@ -1171,6 +1215,21 @@ def run_scenario(key, outdir):
             if shared:
                 addrs[0] = shared
             ops.append(session_op(addrs))
+    elif sc["op"] == "preevent":
+        convs, people = [], []
+        rng = random.Random()
+        for _ in range(64):
+            pair = nums.many(2)
+            people.append(pair[0])
+            convs.append({"friendly_name": "bench", "participants": [
+                {"address": a, "proxy_address": rng.choice(pool)}
+                for a in pair]})
+        sids = fake("POST", "seed", {"conversations": convs})["sids"]
+        seeded = len(sids)
+        calls = [preevent_op(sc["path"], sids[i % len(sids)],
+                             people[i % len(sids)])
+                 for i in range(sc["count"] + warm)]
+        warm_ops, ops = calls[:warm], calls[warm:]
     else:
         convs, calls = [], []
         rng = random.Random()

@@ -124,6 +124,8 @@ PAGES
 # PORT may be given; PROCS is max-procs per program (default 2), and
 # E2E_PROCS, when set, overrides every file's PROCS (the ThreadSanitizer
 # stage: one process, so that requests made at once meet in its threads).
+# LIGHTTPD_EXTRA: more fastcgi.server entries ("\"/path\" => ((...)),"
+# lines), for the benchmarks' second pre-event configuration.
 start_lighttpd() {
 	local port="${PORT:-$(free_port)}" procs="${E2E_PROCS:-${PROCS:-2}}" prog path
 	local conf="$WORK/lighttpd.conf"
@@ -152,6 +154,7 @@ start_lighttpd() {
 			echo "    \"check-local\" => \"disable\","
 			echo "    \"bin-environment\" => (\"ENV_FILE\" => \"$ENV_FILE\") )),"
 		done
+		[ -z "${LIGHTTPD_EXTRA:-}" ] || printf '%s\n' "$LIGHTTPD_EXTRA"
 		echo ')'
 	} >"$conf"
 	run_lighttpd "$conf" "$port"	# tests/lib/servers.bash
