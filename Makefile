@@ -116,7 +116,7 @@ check: all $(UNIT_BIN)
 # threads at once (E2E_PROCS=1: lighttpd runs one process per program), under
 # lighttpd unless SERVERS says otherwise; any report fails the file
 # (check_reports, tests/lib/harness.bash).
-TSAN_SUITES = sessions_concurrency hostile_webhooks participants
+TSAN_SUITES = sessions_concurrency hostile_webhooks participants preevent_operator
 ifeq ($(SANITIZE),thread)
 CHECK_ENV = E2E_SUITES="$(TSAN_SUITES)" E2E_PROCS=1 SERVERS="$(or $(SERVERS),lighttpd)"
 endif
@@ -140,7 +140,7 @@ run: run-deps
 # starts them through it): any memory error or definite leak fails the file.
 # Suites that time Twilio's failures to the millisecond are left out: under
 # valgrind everything is ten times slower.
-VALGRIND_SUITES = sessions sessions_numbers validation auth twilio_errors inbound postevent twilio_tls manage participants messages lifetime
+VALGRIND_SUITES = sessions sessions_numbers validation auth twilio_errors inbound postevent twilio_tls manage participants messages lifetime preevent preevent_operator events
 valgrind: all
 	WRAP="$$(command -v valgrind) -q --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite" \
 	TEST_REQUEST_TIMEOUT_MS=30000 BUILD=$(abspath $(BUILD)) \

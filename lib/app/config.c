@@ -692,6 +692,29 @@ load_web(struct loader *l)
 		    "both required: /sessions is never served without basic auth");
 }
 
+/*
+ * A URL of the operator's backend (name), where the programs in scope send
+ * signed requests: absolute http(s), with a host, no blank, not too long.
+ */
+static void
+get_operator_url(struct loader *l, char **out, const char *name,
+    unsigned scope)
+{
+	const char	*url;
+	size_t		 host;
+
+	get_str(l, out, NULL, name, NULL);
+	if ((url = *out) == NULL)
+		return;
+	host = strcspn(url, ":") + 3;
+	if ((strncmp(url, "https://", 8) != 0 &&
+	    strncmp(url, "http://", 7) != 0) || strpbrk(url, " \t\r\n") !=
+	    NULL || url[host] == '\0' || strchr("/?#", url[host]) != NULL ||
+	    strlen(url) >= HTTPC_URL_MAX)
+		problem(l, scope, "%s: must be an absolute http:// or https:// "
+		    "URL with a host", name);
+}
+
 /* Message interception (SPEC §11): the filter and the operator's say. */
 static void
 load_preevent(struct loader *l)
@@ -716,7 +739,8 @@ load_preevent(struct loader *l)
 			    "64 bytes of text without digits, '@' or control "
 			    "characters");
 	}
-	get_url(l, &o->intercept_url, NULL, "INTERCEPT_CALLBACK_URL");
+	get_operator_url(l, &o->intercept_url, "INTERCEPT_CALLBACK_URL",
+	    CONFIG_FOR_PREEVENT);
 	o->fail_closed = false;
 	if ((v = lookup_set(l, "INTERCEPT_FAIL")) != NULL) {
 		if (strcmp(v, "closed") == 0)
@@ -773,15 +797,8 @@ load_callback(struct loader *l)
 	struct callback_opts	*o = &l->c->callback;
 	const char		*url;
 
-	get_str(l, &o->events_url, NULL, "CALLBACK_URL", NULL);
+	get_operator_url(l, &o->events_url, "CALLBACK_URL", CONFIG_FOR_ALL);
 	url = o->events_url;
-	if (url != NULL && ((strncmp(url, "https://", 8) != 0 &&
-	    strncmp(url, "http://", 7) != 0) || strpbrk(url, " \t\r\n") !=
-	    NULL || url[strcspn(url, ":") + 3] == '\0' ||
-	    strchr("/?#", url[strcspn(url, ":") + 3]) != NULL ||
-	    strlen(url) >= HTTPC_URL_MAX))
-		problem(l, CONFIG_FOR_ALL, "CALLBACK_URL: must be an absolute "
-		    "http:// or https:// URL with a host");
 	get_str(l, &o->secret, NULL, "CALLBACK_SECRET", NULL);
 	if (o->secret == NULL && (url != NULL ||
 	    lookup_set(l, "INTERCEPT_CALLBACK_URL") != NULL ||

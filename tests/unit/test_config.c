@@ -1211,6 +1211,83 @@ test_load_callback(void)
 		unsetenv(cbvars[i]);
 }
 
+/* Message interception: MESSAGE_FILTER*, INTERCEPT_* (SPEC §11). */
+static void
+test_load_preevent(void)
+{
+	static const char *const pvars[] = { "MESSAGE_FILTER",
+	    "MESSAGE_FILTER_MARK", "INTERCEPT_CALLBACK_URL", "INTERCEPT_FAIL",
+	    "INTERCEPT_TIMEOUT_MS", "CALLBACK_SECRET", "CALLBACK_URL" };
+	static const struct {
+		const char	*name, *value, *prefix;
+	} bad[] = {
+		{ "MESSAGE_FILTER", "scrub", "MESSAGE_FILTER: " },
+		{ "MESSAGE_FILTER_MARK", "[call 911]", "MESSAGE_FILTER_MARK: " },
+		{ "MESSAGE_FILTER_MARK", "a@b", "MESSAGE_FILTER_MARK: " },
+		{ "MESSAGE_FILTER_MARK", "tab\there", "MESSAGE_FILTER_MARK: " },
+		{ "MESSAGE_FILTER_MARK", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxxxxxx", "MESSAGE_FILTER_MARK: " },
+		{ "INTERCEPT_FAIL", "maybe", "INTERCEPT_FAIL: " },
+		{ "INTERCEPT_TIMEOUT_MS", "99", "INTERCEPT_TIMEOUT_MS: " },
+		{ "INTERCEPT_TIMEOUT_MS", "4001", "INTERCEPT_TIMEOUT_MS: " },
+		{ "INTERCEPT_CALLBACK_URL", "ftp://ops.example/i",
+		    "INTERCEPT_CALLBACK_URL: " },
+		{ "INTERCEPT_CALLBACK_URL", "https:///i", "INTERCEPT_CALLBACK_URL: " },
+	};
+	struct config	 c;
+	size_t		 i, k;
+
+	set_valid();
+	for (i = 0; i < T_NCASES(pvars); i++)
+		unsetenv(pvars[i]);
+	/* The defaults: redact with "[redacted]", nobody asked, open. */
+	T_CHECK(config_load(&c) == ERR_OK);
+	T_CHECK(c.preevent.filter == PREEVENT_FILTER_REDACT);
+	T_STREQ(c.preevent.mark, "[redacted]");
+	T_CHECK(c.preevent.intercept_url == NULL);
+	T_CHECK(!c.preevent.fail_closed);
+	T_CHECK(c.preevent.intercept_ms == 3000);
+	config_free(&c);
+
+	setenv("MESSAGE_FILTER", "block", 1);
+	setenv("MESSAGE_FILTER_MARK", "\xc2\xabhidden\xc2\xbb", 1);
+	setenv("INTERCEPT_CALLBACK_URL", "https://ops.example/intercept", 1);
+	setenv("CALLBACK_SECRET", "s3cret-0123456789-abcdef", 1);
+	setenv("INTERCEPT_FAIL", "closed", 1);
+	setenv("INTERCEPT_TIMEOUT_MS", "1200", 1);
+	T_CHECK(config_load(&c) == ERR_OK);
+	T_CHECK(c.preevent.filter == PREEVENT_FILTER_BLOCK);
+	T_STREQ(c.preevent.mark, "\xc2\xabhidden\xc2\xbb");
+	T_STREQ(c.preevent.intercept_url, "https://ops.example/intercept");
+	T_CHECK(c.preevent.fail_closed);
+	T_CHECK(c.preevent.intercept_ms == 1200);
+	config_free(&c);
+
+	/* Each bad value is a problem naming it, which stops pre-event only. */
+	for (i = 0; i < T_NCASES(bad); i++) {
+		char	*keep = getenv(bad[i].name) != NULL ?
+		    strdup(getenv(bad[i].name)) : NULL;
+
+		setenv(bad[i].name, bad[i].value, 1);
+		T_CHECK_CASE(config_load(&c) == ERR_CONFIG, i, bad[i].value);
+		k = strcmp(bad[i].name, "INTERCEPT_TIMEOUT_MS") == 0 ?
+		    CONFIG_FOR_ALL : CONFIG_FOR_PREEVENT;
+		T_IN_CASE(i, bad[i].value, check_problem(&c, bad[i].prefix,
+		    NULL, (unsigned)k));
+		if (k == CONFIG_FOR_PREEVENT)
+			T_CHECK_CASE(config_problem_count(&c,
+			    CONFIG_FOR_SESSIONS) == 0, i, bad[i].value);
+		config_free(&c);
+		if (keep != NULL)
+			setenv(bad[i].name, keep, 1);
+		else
+			unsetenv(bad[i].name);
+		free(keep);
+	}
+	for (i = 0; i < T_NCASES(pvars); i++)
+		unsetenv(pvars[i]);
+}
+
 int
 main(void)
 {
@@ -1241,6 +1318,7 @@ main(void)
 	T_RUN(test_load_nothing);
 	T_RUN(test_load_no_secrets);
 	T_RUN(test_load_callback);
+	T_RUN(test_load_preevent);
 
 	clear_env();
 	for (i = 0; i < nmade; i++)
