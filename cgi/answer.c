@@ -65,9 +65,15 @@ answer_webhook(struct app *a, struct http_req *req, struct form *f)
 		break;
 	}
 	snprintf(body, sizeof(body), "%s\n", server_webhook_strerror(e));
-	http_reply(a->conn, status, "text/plain; charset=utf-8", NULL, body,
-	    strlen(body));
+	answer_text(a, status, body);
 	return e;
+}
+
+void
+answer_text(struct app *a, int status, const char *s)
+{
+	http_reply(a->conn, status, "text/plain; charset=utf-8", NULL, s,
+	    strlen(s));
 }
 
 void

@@ -49,6 +49,9 @@ void	answer_unanswered(struct app *a, struct http_req *req);
  */
 enum err	answer_webhook(struct app *a, struct http_req *req, struct form *f);
 
+/* status with s (borrowed) as a plain-text body, UTF-8. */
+void	answer_text(struct app *a, int status, const char *s);
+
 /*
  * 401 unauthorized with message and the challenge
  * "WWW-Authenticate: Basic realm=" ANSWER_REALM.

@@ -12,18 +12,11 @@
 #include "svc/postevent.h"
 
 static void
-text(struct app *a, int status, const char *s)
-{
-	http_reply(a->conn, status, "text/plain; charset=utf-8", NULL, s,
-	    strlen(s));
-}
-
-static void
 unavailable(struct app *a, struct http_req *req)
 {
 	(void)req;
 	/* 503: Twilio retries the webhook once the service is configured. */
-	text(a, 503, "service not configured\n");
+	answer_text(a, 503, "service not configured\n");
 }
 
 /* POST /conversations-post-event */
@@ -52,30 +45,30 @@ handle(struct app *a, struct http_req *req, const struct route_match *m)
 		snprintf(body, sizeof(body), "%s%sevents not delivered to the "
 		    "operator", out == POSTEVENT_DELETED ? sid : "",
 		    out == POSTEVENT_DELETED ? " deleted, but " : "");
-		text(a, 500, body);
+		answer_text(a, 500, body);
 		form_free(&f);
 		return;
 	}
 	switch (out) {
 	case POSTEVENT_IGNORED:
-		text(a, 200, sent ? "delivered" : "not processed");
+		answer_text(a, 200, sent ? "delivered" : "not processed");
 		break;
 	case POSTEVENT_DELETED:
 		log_info("deleted closed conversation %s", sid);
 		snprintf(body, sizeof(body), "%s deleted", sid);
-		text(a, 200, body);
+		answer_text(a, 200, body);
 		break;
 	case POSTEVENT_GONE:
 		snprintf(body, sizeof(body), "%s already deleted", sid);
-		text(a, 200, body);
+		answer_text(a, 200, body);
 		break;
 	case POSTEVENT_FAILED:
 		log_error("deleting closed conversation %s failed: %s", sid, reason);
 		snprintf(body, sizeof(body), "%s failed to delete: %s", sid, reason);
-		text(a, 500, body);
+		answer_text(a, 500, body);
 		break;
 	case POSTEVENT_BAD_SID:
-		text(a, 400, "ConversationSid missing or not a conversation SID");
+		answer_text(a, 400, "ConversationSid missing or not a conversation SID");
 		break;
 	}
 	form_free(&f);

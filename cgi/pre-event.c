@@ -21,13 +21,6 @@
 #include "svc/preevent.h"
 
 static void
-text(struct app *a, int status, const char *s)
-{
-	http_reply(a->conn, status, "text/plain; charset=utf-8", NULL, s,
-	    strlen(s));
-}
-
-static void
 unavailable(struct app *a, struct http_req *req)
 {
 	(void)req;
@@ -36,7 +29,7 @@ unavailable(struct app *a, struct http_req *req)
 	 * rejects the message (Twilio's contract), and says why in Twilio's
 	 * debugger; the log has said what to fix since start-up.
 	 */
-	text(a, 503, "service not configured: message not checked\n");
+	answer_text(a, 503, "service not configured: message not checked\n");
 }
 
 /* 200 {"body": ...}: the message goes on with this body. */
@@ -114,7 +107,7 @@ handle(struct app *a, struct http_req *req, const struct route_match *m)
 	switch (r.verdict) {
 	case PREEVENT_IGNORED:
 	case PREEVENT_ALLOW:
-		text(a, 200, "");
+		answer_text(a, 200, "");
 		break;
 	case PREEVENT_CHANGE:
 		log_info("pre-event: message in %s changed (%s)", r.sid,
@@ -125,10 +118,10 @@ handle(struct app *a, struct http_req *req, const struct route_match *m)
 		log_info("pre-event: message in %s blocked (%s)", r.sid,
 		    r.reason);
 		snprintf(why, sizeof(why), "message blocked: %s\n", r.reason);
-		text(a, 403, why);
+		answer_text(a, 403, why);
 		break;
 	case PREEVENT_BAD_SID:
-		text(a, 400, "ConversationSid missing or not a conversation SID");
+		answer_text(a, 400, "ConversationSid missing or not a conversation SID");
 		break;
 	}
 	tell_operator(a, &r);

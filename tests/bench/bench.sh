@@ -87,7 +87,7 @@ cleanup() {
 	set +e
 	trap - EXIT INT TERM
 	stop_all
-	[ -z "${OP_PID:-}" ] || kill "$OP_PID" 2>/dev/null
+	stop_operator
 	reap_programs
 }
 
@@ -130,7 +130,7 @@ setup_tls() {
 # (INTERCEPT_CALLBACK_URL): the "preevent-op" scenario.
 start_stack() {
 	local secret=bench-operator-secret-0123456789
-	[ -z "${OP_PID:-}" ] || kill "$OP_PID" 2>/dev/null
+	stop_operator
 	start_fake
 	start_operator "$secret"
 	# The defaults of every RETRY_* setting and of the deadline (the harness
@@ -152,23 +152,6 @@ start_stack() {
 	curl -sf -X POST -H 'Content-Type: application/json' --data \
 		'{"path": "/intercept", "status": 200, "body": {"action": "allow"}}' \
 		"$OP_URL/_op/answer" >/dev/null
-}
-
-# start_operator SECRET: the operator's backend of the tests; sets OP_URL.
-start_operator() {
-	local i
-	python3 "$TOP/tests/operator/operator.py" --port 0 --secret "$1" \
-		--log /dev/null >"$WORK/operator.out" 2>"$WORK/operator.err" &
-	OP_PID=$!
-	for i in $(seq 100); do
-		if grep -q 'listening on' "$WORK/operator.out" 2>/dev/null; then
-			OP_URL="http://$(sed -n 's/.*listening on //p' "$WORK/operator.out" | head -1)"
-			return 0
-		fi
-		sleep 0.05
-	done
-	echo "bench: the operator's backend did not start" >&2
-	exit 1
 }
 
 # fake_setup LATENCY_MS CONNECT_DELAY_MS

@@ -14,20 +14,11 @@ SECRET='whsec-test-Zk3q9Vb7Lm2Xp5Rt'
 BUDGET_MS=1000
 
 setup_file() {
-	load_harness
-	export WORK="$BATS_FILE_TMPDIR"
-	start_operator "$SECRET"
-	export OP_URL CALLBACK_SECRET="$SECRET"
-	start_stack "CALLBACK_URL=$OP_URL/events" "CALLBACK_SECRET=$SECRET" \
+	export CALLBACK_SECRET="$SECRET"
+	operator_stack "$SECRET" "CALLBACK_URL={OP}/events" "CALLBACK_SECRET=$SECRET" \
 		"CALLBACK_TIMEOUT_MS=$BUDGET_MS"
 }
-
-teardown_file() {
-	local rc=0
-	stop_stack || rc=1
-	stop_operator
-	return "$rc"
-}
+teardown_file() { operator_stack_stop; }
 
 setup() {
 	load_harness

@@ -228,28 +228,26 @@ expect_twiml() {
 # How many conversations the fake holds.
 conversation_count() { fake_get state | jq '.conversations | length'; }
 
-# start_operator SECRET: the operator's backend of the tests
-# (tests/operator/operator.py), checking requests signed with SECRET; sets
-# OP_URL. stop_operator stops it.
-start_operator() {
-	local i
-	"$PY" "$TOP/tests/operator/operator.py" --port 0 --secret "$1" \
-		--log "$WORK/operator.jsonl" >"$WORK/operator.out" 2>"$WORK/operator.err" &
-	echo $! >"$WORK/operator.pid"
-	for i in $(seq 100); do
-		if grep -q 'listening on' "$WORK/operator.out" 2>/dev/null; then
-			OP_URL="http://$(sed -n 's/.*listening on //p' "$WORK/operator.out" | head -1)"
-			return 0
-		fi
-		sleep 0.05
-	done
-	cat "$WORK/operator.err" >&2
-	return 1
+# operator_stack SECRET ENV...: setup_file of a suite with the operator's
+# backend: it (start_operator), then the stack with the env lines, in which
+# {OP} stands for the backend's URL.
+operator_stack() {
+	local secret=$1 kv env=()
+	shift
+	load_harness
+	export WORK="$BATS_FILE_TMPDIR"
+	start_operator "$secret"
+	export OP_URL
+	for kv in "$@"; do env+=("${kv//\{OP\}/$OP_URL}"); done
+	start_stack "${env[@]}"
 }
 
-stop_operator() {
-	[ -f "$WORK/operator.pid" ] && kill "$(cat "$WORK/operator.pid")" 2>/dev/null
-	return 0
+# teardown_file of such a suite.
+operator_stack_stop() {
+	local rc=0
+	stop_stack || rc=1
+	stop_operator
+	return "$rc"
 }
 
 # fake_webhooks: the fake Twilio sends its Conversations webhooks (a text

@@ -10,21 +10,11 @@ SECRET='whsec-closed-Vt7Rk2Pw9Qz4Mn8'
 INTERCEPT_MS=800
 
 setup_file() {
-	load_harness
-	export WORK="$BATS_FILE_TMPDIR"
-	start_operator "$SECRET"
-	export OP_URL
-	start_stack "MESSAGE_FILTER=block" "INTERCEPT_FAIL=closed" \
-		"CALLBACK_SECRET=$SECRET" "INTERCEPT_CALLBACK_URL=$OP_URL/intercept" \
+	operator_stack "$SECRET" "MESSAGE_FILTER=block" "INTERCEPT_FAIL=closed" \
+		"CALLBACK_SECRET=$SECRET" "INTERCEPT_CALLBACK_URL={OP}/intercept" \
 		"INTERCEPT_TIMEOUT_MS=$INTERCEPT_MS"
 }
-
-teardown_file() {
-	local rc=0
-	stop_stack || rc=1
-	stop_operator
-	return "$rc"
-}
+teardown_file() { operator_stack_stop; }
 
 setup() {
 	load_harness

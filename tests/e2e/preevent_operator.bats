@@ -15,21 +15,11 @@ MARK='«number hidden»'
 INTERCEPT_MS=1000
 
 setup_file() {
-	load_harness
-	export WORK="$BATS_FILE_TMPDIR"
-	start_operator "$SECRET"
-	export OP_URL
-	start_stack "CALLBACK_URL=$OP_URL/events" "CALLBACK_SECRET=$SECRET" \
-		"INTERCEPT_CALLBACK_URL=$OP_URL/intercept" \
+	operator_stack "$SECRET" "CALLBACK_URL={OP}/events" "CALLBACK_SECRET=$SECRET" \
+		"INTERCEPT_CALLBACK_URL={OP}/intercept" \
 		"INTERCEPT_TIMEOUT_MS=$INTERCEPT_MS" "MESSAGE_FILTER_MARK=$MARK"
 }
-
-teardown_file() {
-	local rc=0
-	stop_stack || rc=1
-	stop_operator
-	return "$rc"
-}
+teardown_file() { operator_stack_stop; }
 
 setup() {
 	load_harness

@@ -160,6 +160,31 @@ start_lighttpd() {
 	run_lighttpd "$conf" "$port"	# tests/lib/servers.bash
 }
 
+# start_operator SECRET: the operator's backend of the tests
+# (tests/operator/operator.py), checking requests signed with SECRET; sets
+# OP_URL. stop_operator stops it.
+start_operator() {
+	local i
+	"$PY" "$TOP/tests/operator/operator.py" --port 0 --secret "$1" \
+		--log "$WORK/operator.jsonl" >"$WORK/operator.out" 2>"$WORK/operator.err" &
+	echo $! >"$WORK/operator.pid"
+	for i in $(seq 100); do
+		if grep -q 'listening on' "$WORK/operator.out" 2>/dev/null; then
+			OP_URL="http://$(sed -n 's/.*listening on //p' "$WORK/operator.out" | head -1)"
+			return 0
+		fi
+		sleep 0.05
+	done
+	cat "$WORK/operator.err" >&2
+	return 1
+}
+
+stop_operator() {
+	[ -f "$WORK/operator.pid" ] && kill "$(cat "$WORK/operator.pid")" 2>/dev/null
+	rm -f "$WORK/operator.pid"
+	return 0
+}
+
 stop_all() {
 	local i kids=
 	programs_stopping
