@@ -31,7 +31,6 @@ B=+12125551234 PB=+12125550100
 C=+16045551234 PC=+16045550100
 
 op() { curl -sf "$OP_URL/_op/requests"; }
-op_config() { curl -sf -X POST -H 'Content-Type: application/json' --data "$1" "$OP_URL/_op/config" >/dev/null; }
 # The bodies the operator got at /events, as a JSON array of events.
 events() { op | jq -c '[.[] | select(.path == "/events") | .body | fromjson]'; }
 # wait_events N: until the operator has N requests (5 s at most).

@@ -250,6 +250,24 @@ operator_stack_stop() {
 	return "$rc"
 }
 
+# The operator's backend (operator_stack): what it got, its knobs, and
+# what it answers on a path (op_answer PATH STATUS BODY-JSON).
+op_requests() { curl -sf "$OP_URL/_op/requests"; }
+op_config() { curl -sf -X POST -H 'Content-Type: application/json' --data "$1" "$OP_URL/_op/config" >/dev/null; }
+op_answer() {
+	curl -sf -X POST -H 'Content-Type: application/json' \
+		--data "{\"path\": \"$1\", \"status\": $2, \"body\": $3}" \
+		"$OP_URL/_op/answer" >/dev/null
+}
+
+# setup of a suite that sends texts with the operator in the loop.
+text_setup() {
+	load_harness
+	reset_fake
+	fake_webhooks
+	curl -sf -X POST "$OP_URL/_op/reset" >/dev/null
+}
+
 # fake_webhooks: the fake Twilio sends its Conversations webhooks (a text
 # through POST /_fake/sms) to this stack, signed for https://DOMAIN as
 # Twilio would call it.

@@ -16,18 +16,12 @@ setup_file() {
 }
 teardown_file() { operator_stack_stop; }
 
-setup() {
-	load_harness
-	reset_fake
-	fake_webhooks
-	curl -sf -X POST "$OP_URL/_op/reset" >/dev/null
-}
+setup() { text_setup; }
 
 A=+14155551234 PA=+14155550100
 B=+12125551234 PB=+12125550100
 
-op_config() { curl -sf -X POST -H 'Content-Type: application/json' --data "$1" "$OP_URL/_op/config" >/dev/null; }
-intercepts() { curl -sf "$OP_URL/_op/requests" | jq '[.[] | select(.path == "/intercept")] | length'; }
+intercepts() { op_requests | jq '[.[] | select(.path == "/intercept")] | length'; }
 
 session() {
 	post_session "{\"addresses\":[\"$A\",\"$B\"]}"
@@ -45,9 +39,7 @@ session() {
 
 @test "MESSAGE_FILTER=block: a clean text goes on to the operator and through" {
 	session
-	curl -sf -X POST -H 'Content-Type: application/json' \
-		--data '{"path": "/intercept", "status": 200, "body": {"action": "allow"}}' \
-		"$OP_URL/_op/answer" >/dev/null
+	op_answer /intercept 200 '{"action": "allow"}'
 	sms "$A" "$PA" "The fare was \$23.50, thanks!"
 	delivered "The fare was \$23.50, thanks!"
 	[ "$(intercepts)" = 1 ]

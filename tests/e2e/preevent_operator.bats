@@ -21,24 +21,11 @@ setup_file() {
 }
 teardown_file() { operator_stack_stop; }
 
-setup() {
-	load_harness
-	reset_fake
-	fake_webhooks
-	curl -sf -X POST "$OP_URL/_op/reset" >/dev/null
-}
+setup() { text_setup; }
 
 A=+14155551234 PA=+14155550100
 B=+12125551234 PB=+12125550100
 
-op_requests() { curl -sf "$OP_URL/_op/requests"; }
-op_config() { curl -sf -X POST -H 'Content-Type: application/json' --data "$1" "$OP_URL/_op/config" >/dev/null; }
-# op_answer STATUS BODY-JSON: what /intercept answers from now on.
-op_answer() {
-	curl -sf -X POST -H 'Content-Type: application/json' \
-		--data "{\"path\": \"/intercept\", \"status\": $1, \"body\": $2}" \
-		"$OP_URL/_op/answer" >/dev/null
-}
 # The intercept requests the operator got, parsed, as a JSON array.
 intercepts() { op_requests | jq -c '[.[] | select(.path == "/intercept") | .body | fromjson]'; }
 # The events of TYPE the operator got (they come after the answer: waits).
@@ -60,7 +47,7 @@ session() {
 
 @test "the operator is asked with the text as JSON, signed; an empty 200 lets it through" {
 	session
-	op_answer 200 '""'
+	op_answer /intercept 200 '""'
 	sms "$A" "$PA" "running 5 min late"
 	delivered "running 5 min late"
 	intercepts | jq -e --arg s "$sid" --arg a "$A" 'length == 1 and
@@ -74,7 +61,7 @@ session() {
 
 @test "the operator sees the redacted text (with the original) and the mark of MESSAGE_FILTER_MARK" {
 	session
-	op_answer 200 '{"action": "allow"}'
+	op_answer /intercept 200 '{"action": "allow"}'
 	sms "$A" "$PA" "my number is 415 555 0199"
 	delivered "my number is $MARK"
 	intercepts | jq -e --arg m "my number is $MARK" '.[0].message.body == $m and
@@ -90,7 +77,7 @@ session() {
 
 @test "the operator blocks: nobody gets the text, and a message.blocked event says why" {
 	session
-	op_answer 200 '{"action": "block"}'
+	op_answer /intercept 200 '{"action": "block"}'
 	sms "$A" "$PA" "meet me outside the app"
 	dropped operator
 	ev=$(events_of message.blocked)
@@ -100,14 +87,14 @@ session() {
 
 @test "the operator replaces the text" {
 	session
-	op_answer 200 '{"action": "replace", "body": "[message removed by support]"}'
+	op_answer /intercept 200 '{"action": "replace", "body": "[message removed by support]"}'
 	sms "$A" "$PA" "some rude words"
 	delivered "[message removed by support]"
 }
 
 @test "a slow operator: past INTERCEPT_TIMEOUT_MS the text goes through (open), well inside 5 s, logged" {
 	session
-	op_answer 200 '{"action": "block"}'
+	op_answer /intercept 200 '{"action": "block"}'
 	op_config '{"delay_ms": 3000}'
 	sms "$A" "$PA" "are you close?"
 	delivered "are you close?"
@@ -135,14 +122,14 @@ session() {
 
 @test "a replacement the operator got wrong (empty, too long, not a string) is a failure: open" {
 	session
-	op_answer 200 '{"action": "replace", "body": ""}'
+	op_answer /intercept 200 '{"action": "replace", "body": ""}'
 	sms "$A" "$PA" "one"
 	delivered "one"
 	long=$(printf 'x%.0s' $(seq 1601))
-	op_answer 200 "{\"action\": \"replace\", \"body\": \"$long\"}"
+	op_answer /intercept 200 "{\"action\": \"replace\", \"body\": \"$long\"}"
 	sms "$A" "$PA" "two"
 	delivered "two"
-	op_answer 200 '{"action": "replace", "body": 42}'
+	op_answer /intercept 200 '{"action": "replace", "body": 42}'
 	sms "$A" "$PA" "three"
 	delivered "three"
 }
