@@ -170,3 +170,12 @@ pre() {
 	delivered "my cell [redacted]"
 	! grep -rq "555 0173\|5550173" "$WORK"/*.log 2>/dev/null
 }
+
+@test "the filter's whole corpus through the endpoint: every verdict and redaction as in tests/filter/corpus.tsv" {
+	session
+	run "$PY" "$TOP/tests/lib/filter_corpus.py" "$BASE_URL" "$DOMAIN" "$AUTH_TOKEN" \
+		"$sid" "$TOP/tests/filter/corpus.tsv"
+	echo "$output" | tail -20
+	[ "$status" = 0 ]
+	[[ "$output" == *"precision 1.000, recall 1.000"* ]]
+}
