@@ -168,7 +168,7 @@ static const char *const after_words[] = {
 };
 
 /* Words spelled for '@' and '.' in e-mail addresses. */
-static const char *const at_words[] = { "arroba", "собака" };
+static const char *const at_words[] = { "@", "arroba", "собака" };
 static const char *const dot_words[] = {
 	"dot", "punto", "ponto", "point", "punkt", "точка",
 };
@@ -308,7 +308,21 @@ is_space(long c)
 static bool
 is_dash(long c)
 {
-	return c == '-' || (c >= 0x2010 && c <= 0x2013) || c == 0x2212;
+	return c == '-' || (c >= 0x2010 && c <= 0x2013) || c == 0x2212 ||
+	    c == 0xff0d;
+}
+
+/* Parentheses, also fullwidth ones. */
+static bool
+is_open(long c)
+{
+	return c == '(' || c == 0xff08;
+}
+
+static bool
+is_close(long c)
+{
+	return c == ')' || c == 0xff09;
 }
 
 static int
@@ -550,7 +564,7 @@ sep_at(const unsigned char *p, size_t n, size_t j, bool *open, enum sep *kind)
 	long	 c;
 
 	c = cp_at(p, n, k, &l);
-	if (c == ')' && o) {
+	if (is_close(c) && o) {
 		k += l;
 		o = false;
 		c = cp_at(p, n, k, &l);
@@ -560,7 +574,7 @@ sep_at(const unsigned char *p, size_t n, size_t j, bool *open, enum sep *kind)
 	} else if (is_space(c)) {
 		k += l;
 		c = cp_at(p, n, k, &l);
-		if (c == '(' && !o) {
+		if (is_open(c) && !o) {
 			k += l;
 			o = true;
 			*kind = SEP_PAREN;
@@ -572,7 +586,7 @@ sep_at(const unsigned char *p, size_t n, size_t j, bool *open, enum sep *kind)
 			*kind = SEP_WIDE;
 		} else
 			*kind = SEP_SPACE;
-	} else if (c == '(' && !o) {
+	} else if (is_open(c) && !o) {
 		k += l;
 		o = true;
 		*kind = SEP_PAREN;
@@ -608,7 +622,7 @@ cand_read(const unsigned char *p, size_t n, size_t i, struct cand *c)
 		j += l;
 		ch = cp_at(p, n, j, &l);
 	}
-	if (ch == '(') {
+	if (is_open(ch)) {
 		j += l;
 		open = true;
 	}
@@ -640,9 +654,9 @@ cand_read(const unsigned char *p, size_t n, size_t i, struct cand *c)
 	/* Still open, and no other '(' after the first group: the leading one. */
 	for (k = 1; k < c->n && c->g[k].sep != SEP_PAREN; k++)
 		;
-	if (open && k == c->n && p[c->g[0].off - 1] == '(') {
-		if (j < n && p[j] == ')')
-			c->end = j + 1;
+	if (open && k == c->n && is_open(cp_before(p, i, c->g[0].off, &k))) {
+		if (is_close(cp_at(p, n, j, &l)))
+			c->end = j + l;
 		else
 			c->start = c->g[0].off;
 	}
@@ -658,6 +672,19 @@ uniform_sep(const struct cand *c, size_t a, size_t b)
 		if (c->g[i].sep != c->g[a + 1].sep)
 			return SEP_NONE;
 	return b - a >= 2 ? c->g[a + 1].sep : SEP_NONE;
+}
+
+/* Whether the digits of g are all d (up to its first nine). */
+static bool
+repeated(const struct group *g, int d)
+{
+	unsigned long	 v = g->val;
+	unsigned	 i;
+
+	for (i = 0; i < g->nd && i < 9; i++, v /= 10)
+		if (v % 10 != (unsigned long)d)
+			return false;
+	return true;
 }
 
 static bool
@@ -720,15 +747,31 @@ shape_not_phone(const unsigned char *p, size_t from, const struct cand *c,
 		return true;				/* CEP */
 	if (ng == 2 && s == SEP_DOT && g[1].nd >= 5)
 		return true;				/* 37.4220936 */
-	/* 1 2 3 4 5 6 7, 36 38 40 42 44 46: counting, not a number. */
-	if (ng >= 4 && s == SEP_SPACE && g[0].nd <= 2 && g[1].val > g[0].val &&
-	    g[1].val - g[0].val <= 5) {
-		for (i = 2; i < ng && g[i].nd <= 2 &&
+	/* 120.0.6099.109: a version */
+	for (i = 1; ng >= 3 && s == SEP_DOT && i < ng && g[i].nd > 1; i++)
+		;
+	if (ng >= 3 && s == SEP_DOT && i < ng)
+		return true;
+	/*
+	 * 1 2 3 4 5 6 7, 36 38 40 42 44 46, 100 200 300 400: counting, not
+	 * a number (but 01 23 45 67 89 is one).
+	 */
+	if (ng >= 4 && s != SEP_NONE && g[1].val > g[0].val &&
+	    (g[1].val - g[0].val <= 5 || g[0].nd >= 3)) {
+		for (i = 2; i < ng && g[i].nd == g[1].nd &&
 		    g[i].val - g[i - 1].val == g[1].val - g[0].val; i++)
 			;
 		if (i == ng)
 			return true;
 	}
+	/* 1500000: a round amount; 11111111: a key held down. */
+	if (ng == 1 && !prefixed && g[0].first > 0 && g[0].nd <= 9 &&
+	    g[0].val % 100000 == 0)
+		return true;
+	for (i = 0; i < ng && repeated(&g[i], g[0].first); i++)
+		;
+	if (i == ng)
+		return true;
 	if (ng == 2 && s == SEP_DASH && g[0].nd == 5 && g[1].nd == 4 &&
 	    g[0].off >= from + 3 && p[g[0].off - 1] == ' ' &&
 	    p[g[0].off - 2] >= 'A' && p[g[0].off - 2] <= 'Z' &&
@@ -822,7 +865,7 @@ phone_judge(const unsigned char *p, size_t n, size_t from,
 	    &st)) >= 0)
 		return false;
 	ch = cp_before(p, from, s, &st);
-	if (is_dash(ch) && (ch = cp_before(p, from, st, &st)) != ')' &&
+	if (is_dash(ch) && !is_close(ch = cp_before(p, from, st, &st)) &&
 	    !is_wordc(ch) && digit_of(ch) < 0)
 		return false;
 	if (is_glue(cp_at(p, n, e, &l)) || digit_of(cp_at(p, n, e, &l)) >= 0)
@@ -1077,7 +1120,7 @@ scan_next(struct scanner *s, struct filter_hit *h)
 {
 	struct cand	 c;
 	const unsigned char *p = s->p;
-	size_t		 limit, l, l2, hs, he;
+	size_t		 limit, l, hs, he;
 	long		 ch;
 
 	if (s->email == 0)
@@ -1086,10 +1129,8 @@ scan_next(struct scanner *s, struct filter_hit *h)
 	limit = s->email == 1 ? s->eoff : s->n;
 	while (s->pos < limit) {
 		ch = cp_at(p, s->n, s->pos, &l);
-		if (!(digit_of(ch) >= 0 || ((ch == '+' || ch == 0xff0b ||
-		    ch == '(') && (digit_at(p, s->n, s->pos + l, &l2) >= 0 ||
-		    (ch != '(' && s->pos + l < s->n && p[s->pos + l] == '(')))) ||
-		    !cand_read(p, limit, s->pos, &c)) {
+		if ((digit_of(ch) < 0 && ch != '+' && ch != 0xff0b &&
+		    !is_open(ch)) || !cand_read(p, limit, s->pos, &c)) {
 			s->pos += l;
 			continue;
 		}
