@@ -997,9 +997,11 @@ domain_read(const unsigned char *p, size_t n, size_t k, size_t *end,
 	while (nl < LABELS_MAX) {
 		ls[nl] = k;
 		sp[nl] = dsp;
-		while (k < n && (is_alnum(p[k]) || p[k] == '-') &&
-		    k - ls[0] < DOMAIN_MAX)
+		while (k < n && (is_alnum(p[k]) || p[k] == '-')) {
+			if (k - ls[0] == DOMAIN_MAX)
+				return false;
 			k++;
+		}
 		if (k == ls[nl] || p[ls[nl]] == '-')
 			break;
 		le[nl++] = k;
@@ -1085,6 +1087,9 @@ email_find(const unsigned char *p, size_t n, size_t from, size_t *off,
 		ls = le;
 		while (ls > from && le - ls < LOCAL_MAX && is_localc(p[ls - 1]))
 			ls--;
+		/* Longer than an address's local part may be: not one. */
+		if (ls > from && is_localc(p[ls - 1]))
+			continue;
 		while (ls < le && !is_alnum(p[ls]))
 			ls++;
 		if (ls == le || (p[k] == ' ' && le - ls > 0 && !is_alnum(p[le - 1])))
