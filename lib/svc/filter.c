@@ -440,7 +440,8 @@ is_gap(long c)
 static enum verdict
 context(const unsigned char *p, size_t from, size_t start)
 {
-	size_t		 lo, i = start, st, ws, we, wl, nchars, words = 0;
+	size_t		 lo, i = start, st, ws, we, wl, nchars, letters;
+	size_t		 words = 0;
 	char		 w[WORD_MAX];
 	enum verdict	 v;
 	bool		 stop_dot, newline;
@@ -461,14 +462,20 @@ context(const unsigned char *p, size_t from, size_t start)
 				stop_dot = true;
 			i = st;
 		}
-		if (!is_wordc(c))
-			return V_NONE;
+		/*
+		 * Codes with digits in them ("1Z", "GB29") are words too, but
+		 * a number ends the context.
+		 */
 		we = i;
-		nchars = 0;
-		while ((c = cp_before(p, lo, i, &st)) >= 0 && is_wordc(c)) {
+		nchars = letters = 0;
+		while ((c = cp_before(p, lo, i, &st)) >= 0 && (is_wordc(c) ||
+		    (c >= '0' && c <= '9'))) {
 			i = st;
 			nchars++;
+			letters += is_wordc(c);
 		}
+		if (letters == 0)
+			return V_NONE;
 		ws = i;
 		wl = word_copy(p, ws, we, w);
 		v = word_verdict(w, wl);
