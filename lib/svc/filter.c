@@ -872,8 +872,8 @@ phone_judge(const unsigned char *p, size_t n, size_t from,
 	    &st)) >= 0)
 		return false;
 	ch = cp_before(p, from, s, &st);
-	if (is_dash(ch) && ((ch = cp_before(p, from, st, &st)) == -2 ||
-	    is_space(ch) || is_open(ch) || ch == ','))
+	if (is_dash(ch) && (((ch = cp_before(p, from, st, &st)) == -2 &&
+	    st == 0) || is_space(ch) || is_open(ch) || ch == ','))
 		return false;
 	if (is_glue(cp_at(p, n, e, &l)) || digit_of(cp_at(p, n, e, &l)) >= 0)
 		return false;
