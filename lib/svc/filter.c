@@ -18,7 +18,6 @@
 #define CONTEXT_BYTES	64	/* how far back the words before a number go */
 #define CONTEXT_WORDS	4
 #define WORD_MAX	48	/* bytes of a word that are looked at */
-#define LOCAL_MAX	64	/* RFC 5321's longest local part */
 #define DOMAIN_MAX	255
 #define LABELS_MAX	16
 
@@ -433,9 +432,10 @@ is_gap(long c)
 }
 
 /*
- * What the words before start (up to CONTEXT_WORDS of them, in the same
- * sentence, none before from: the end of the hit before) say the number there is. A '#' or a postcode mark '〒' right
- * before it: not a phone.
+ * What the words before start say the number there is: up to
+ * CONTEXT_WORDS of them, in the same sentence, none before from (where
+ * the hit before ends). A '#' or a postcode mark '〒' right before it:
+ * not a phone.
  */
 static enum verdict
 context(const unsigned char *p, size_t from, size_t start)
@@ -1092,11 +1092,13 @@ email_find(const unsigned char *p, size_t n, size_t from, size_t *off,
 		if (p[k] != ' ' && le > from && p[le - 1] == ' ')
 			le--;	/* "ana @ example.com" */
 		ls = le;
-		while (ls > from && le - ls < LOCAL_MAX && is_localc(p[ls - 1]))
+		/*
+		 * The whole run, however long: a part of it left behind, or
+		 * a number in it taken for a phone, would make what remains
+		 * after redaction read differently.
+		 */
+		while (ls > from && is_localc(p[ls - 1]))
 			ls--;
-		/* Longer than an address's local part may be: not one. */
-		if (ls > from && is_localc(p[ls - 1]))
-			continue;
 		while (ls < le && !is_alnum(p[ls]))
 			ls++;
 		if (ls == le || (p[k] == ' ' && le - ls > 0 && !is_alnum(p[le - 1])))
@@ -1104,10 +1106,9 @@ email_find(const unsigned char *p, size_t n, size_t from, size_t *off,
 		/* "mike dot t at ...": spelled dots in the local part too. */
 		while (p[k] != '@' && p[k] != 0xef && ls > from &&
 		    (d = dot_before(p, from, ls)) != 0 && ls - d > from &&
-		    is_alnum(p[ls - d - 1]) && le - (ls - d) < LOCAL_MAX) {
+		    is_alnum(p[ls - d - 1])) {
 			ls -= d;
-			while (ls > from && le - ls < LOCAL_MAX &&
-			    is_localc(p[ls - 1]))
+			while (ls > from && is_localc(p[ls - 1]))
 				ls--;
 			while (!is_alnum(p[ls]))
 				ls++;
