@@ -372,17 +372,19 @@ word_copy(const unsigned char *p, size_t s, size_t e, char *w)
 static size_t
 stem_match(const char *w, size_t wl, const char *s, bool anchored)
 {
-	size_t	 sl = strlen(s), k;
+	size_t	 sl, k;
 
-	if (sl > wl)
-		return 0;
+	/* Most words start with none of the stems: say so cheaply. */
 	if ((unsigned char)s[0] >= 0xd8 && !anchored) {
+		if (memchr(w, s[0], wl) == NULL || (sl = strlen(s)) > wl)
+			return 0;
 		for (k = wl - sl + 1; k-- > 0;)
 			if (memcmp(w + k, s, sl) == 0)
 				return k + sl + 1;
 		return 0;
 	}
-	if (memcmp(w, s, sl) != 0)
+	if (wl == 0 || w[0] != s[0] || (sl = strlen(s)) > wl ||
+	    memcmp(w, s, sl) != 0)
 		return 0;
 	if ((unsigned char)s[0] < 0x80 && sl <= 3 && sl != wl)
 		return 0;
@@ -407,14 +409,20 @@ word_verdict(const char *w, size_t wl)
 {
 	enum verdict	 v = V_NONE;
 	size_t		 i, e, best = 0;
+	bool		 high = false;
 
+	/* Stems of the scripts without capitals are only looked for there. */
+	for (i = 0; i < wl && !high; i++)
+		high = (unsigned char)w[i] >= 0xd8;
 	for (i = 0; i < NELEM(clean_words); i++)
-		if ((e = stem_match(w, wl, clean_words[i], false)) > best) {
+		if ((high || (unsigned char)clean_words[i][0] < 0xd8) &&
+		    (e = stem_match(w, wl, clean_words[i], false)) > best) {
 			best = e;
 			v = V_CLEAN;
 		}
 	for (i = 0; i < NELEM(phone_words); i++)
-		if ((e = stem_match(w, wl, phone_words[i], false)) > best) {
+		if ((high || (unsigned char)phone_words[i][0] < 0xd8) &&
+		    (e = stem_match(w, wl, phone_words[i], false)) > best) {
 			best = e;
 			v = V_PHONE;
 		}
