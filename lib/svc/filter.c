@@ -805,6 +805,7 @@ extension(const unsigned char *p, size_t n, size_t end)
 {
 	static const char *const words[] = { "extension", "ext", "x" };
 	size_t	 k = end, i, wl, l, nd = 0;
+	long	 c;
 
 	if (k < n && p[k] == ' ')
 		k++;
@@ -825,7 +826,8 @@ extension(const unsigned char *p, size_t n, size_t end)
 		k++;
 		nd++;
 	}
-	if (nd == 0 || nd > 6 || (k < n && is_wordc(cp_at(p, n, k, &l))))
+	c = cp_at(p, n, k, &l);
+	if (nd == 0 || nd > 6 || is_wordc(c) || digit_of(c) >= 0)
 		return end;
 	return k;
 }
