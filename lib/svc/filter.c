@@ -145,6 +145,12 @@ static const char *const phone_words[] = {
 	"اتصل", "هاتف", "جوال", "موبايل", "واتس", "تلفون", "رقمي",
 };
 
+/* Words before "#" that make it "number" ("my # 415 555 0100"). */
+static const char *const possessives[] = {
+	"my", "ur", "your", "his", "her", "mi", "mon", "ma", "meu", "minha",
+	"mein", "meine", "мой",
+};
+
 /* Words right after a number that make it money or a count. */
 static const char *const after_words[] = {
 	"eur", "euro", "usd", "dollar", "dólar", "dolar", "reais",
@@ -452,7 +458,7 @@ context(const unsigned char *p, size_t from, size_t start)
 	size_t		 words = 0;
 	char		 w[WORD_MAX];
 	enum verdict	 v;
-	bool		 stop_dot, newline;
+	bool		 stop_dot, newline, hash = false;
 	long		 c;
 
 	lo = start - from > CONTEXT_BYTES ? start - CONTEXT_BYTES : from;
@@ -460,8 +466,10 @@ context(const unsigned char *p, size_t from, size_t start)
 		stop_dot = newline = false;
 		for (;;) {
 			c = cp_before(p, lo, i, &st);
-			if ((c == '#' || c == 0xff03 || c == 0x3012) && words == 0)
+			if (c == 0x3012 && words == 0)
 				return V_CLEAN;
+			if ((c == '#' || c == 0xff03) && words == 0)
+				hash = true;
 			if (c == '\n' && words == 0 && !newline)
 				newline = true;
 			else if (!is_gap(c))
@@ -483,10 +491,14 @@ context(const unsigned char *p, size_t from, size_t start)
 			letters += is_wordc(c);
 		}
 		if (letters == 0)
-			return V_NONE;
+			return hash && words == 0 ? V_CLEAN : V_NONE;
 		ws = i;
 		wl = word_copy(p, ws, we, w);
 		v = word_verdict(w, wl);
+		/* "order #123456789", but "my # 415 555 0100" */
+		if (hash && words == 0)
+			return v == V_PHONE || in_list(w, wl, possessives,
+			    NELEM(possessives), true) ? V_PHONE : V_CLEAN;
 		/*
 		 * ". " after a longer word ends a sentence; after a short one
 		 * or one ending in "nr" ("Tel.", "Bestellnr.") it abbreviates.
@@ -779,6 +791,12 @@ shape_not_phone(const unsigned char *p, size_t from, const struct cand *c,
 		if (i == ng)
 			return true;
 	}
+	/* 5 12 23 34 45 56: numbers in order, not all of one length. */
+	for (i = 1; ng >= 4 && i < ng && g[i].nd <= 2 && g[0].nd <= 2 &&
+	    g[i].val > g[i - 1].val && g[i].first > 0; i++)
+		;
+	if (ng >= 4 && i == ng && g[0].nd != g[ng - 1].nd)
+		return true;
 	/* 1500000: a round amount; 11111111: a key held down. */
 	if (ng == 1 && !prefixed && g[0].first > 0 && g[0].nd <= 9 &&
 	    g[0].val % 100000 == 0)

@@ -26,7 +26,8 @@
  *    (or before a '-' right before it: "ABC-1234567") or right after it
  *    ("1Z999AA10123456784", "v2.1234567"). Chinese, Japanese and the like
  *    write numbers against words, so their characters do not glue;
- *  - a '#' or '〒' right before it ("order #123456789", "〒100-0001");
+ *  - a '#' or '〒' right before it ("order #123456789", "〒100-0001"),
+ *    but not "my #" (nor "ur #", "mi #" ...) or a phone word and '#';
  *  - money or a quantity: a currency sign or code next to it ("$", "€",
  *    "R$", "USD", "руб", "元"), '%' or a unit or count word after it
  *    ("km", "people", "人");
@@ -35,7 +36,8 @@
  *    thousands ("1.250.000", "1 250 000", "12 500 000"), a round amount
  *    (1500000), decimals (37.4220936, the 1415926 of 3.1415926), a
  *    negative number, a version (120.0.6099.109), an IPv4 address, a list
- *    of years (2019 2020 2021), counting (1 2 3 4 5 6 7, 100 200 300 400),
+ *    of years (2019 2020 2021), counting (1 2 3 4 5 6 7, 100 200 300 400)
+ *    or numbers in order (5 12 23 34 45 56),
  *    one digit repeated (11111111), a Brazilian CEP (01310-200), a US
  *    ZIP+4 after a state code (CA 94043-1351), a house number and a
  *    postcode (12 10115);
