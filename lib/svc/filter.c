@@ -46,7 +46,7 @@ struct group {
 };
 
 struct cand {
-	size_t		 start, end;	/* with a leading '+' or '(', a closing ')' */
+	size_t		 start, end;	/* with a leading '+' or '(', and ')' */
 	size_t		 n;
 	struct group	 g[GROUPS_MAX];
 };
@@ -56,7 +56,7 @@ struct scanner {
 	size_t			 n;
 	size_t			 pos;
 	size_t			 last;	/* where the last hit ended */
-	int			 email;	/* 0 not looked for, 1 found, 2 none left */
+	int			 email;	/* 0 not looked for, 1 found, 2 none */
 	size_t			 eoff, eend;
 };
 
@@ -120,7 +120,8 @@ static const char *const clean_words[] = {
 	"航班", "预订", "预定", "預訂", "发票", "發票", "价格", "價格", "价钱",
 	"总价", "金额", "金額", "邮编", "郵便", "注文", "予約", "追跡",
 	"伝票", "便名", "請求", "価格", "値段", "合計", "型号", "型番",
-	"問い合わせ番号", "問合せ番号", "身份证", "账号", "帳號", "口座", "版本", "バージョン",
+	"問い合わせ番号", "問合せ番号", "身份证", "账号", "帳號", "口座",
+	"版本", "バージョン",
 	"ऑर्डर", "आदेश", "बिल", "टिकट", "उड़ान", "बुकिंग", "कीमत", "दाम",
 	"रुपये", "पिन", "ट्रैकिंग",
 	"طلب", "فاتورة", "حجز", "رحلة", "تتبع", "شحنة", "سعر", "ريال", "درهم",
@@ -678,7 +679,7 @@ cand_read(const unsigned char *p, size_t n, size_t i, struct cand *c)
 		j += k;
 	}
 	c->end = j;
-	/* Still open, and no other '(' after the first group: the leading one. */
+	/* Still open, no other '(' after the first group: the leading one. */
 	for (k = 1; k < c->n && c->g[k].sep != SEP_PAREN; k++)
 		;
 	if (open && k == c->n && is_open(cp_before(p, i, c->g[0].off, &k))) {
@@ -1129,7 +1130,7 @@ email_find(const unsigned char *p, size_t n, size_t from, size_t *off,
 			ls--;
 		while (ls < le && !is_alnum(p[ls]))
 			ls++;
-		if (ls == le || (p[k] == ' ' && le - ls > 0 && !is_alnum(p[le - 1])))
+		if (ls == le || (p[k] == ' ' && !is_alnum(p[le - 1])))
 			continue;
 		/* "mike dot t at ...": spelled dots in the local part too. */
 		while (p[k] != '@' && p[k] != 0xef && ls > from &&

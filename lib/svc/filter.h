@@ -60,9 +60,9 @@
  * and with " dot ", "(dot)", "[dot]", "punto", "ponto", "point", "punkt"
  * or "точка" for a dot when the TLD is a common one (com, net, org, de
  * ...); with a spelled '@', spelled dots in the local part too ("mike dot
- * t at gmail dot com"). A bare " at " counts only with a spelled dot or a webmail domain
- * ("ana at gmail.com", "ana at example dot com"), so "see you at
- * example.com" is left alone.
+ * t at gmail dot com"). A bare " at " counts only with a spelled dot or a
+ * webmail domain ("ana at gmail.com", "ana at example dot com"), so "see
+ * you at example.com" is left alone.
  *
  * Not caught: numbers in words ("four one five"), with letters for digits
  * ("415 555 O1OO"), split over several messages or by other text
