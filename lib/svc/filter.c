@@ -18,7 +18,6 @@
 #define CONTEXT_BYTES	64	/* how far back the words before a number go */
 #define CONTEXT_WORDS	4
 #define WORD_MAX	48	/* bytes of a word that are looked at */
-#define LOCAL_MAX	64	/* RFC 5321's longest local part */
 #define DOMAIN_MAX	255
 #define LABELS_MAX	16
 
@@ -47,7 +46,7 @@ struct group {
 };
 
 struct cand {
-	size_t		 start, end;	/* with a leading '+' or '(', a closing ')' */
+	size_t		 start, end;	/* with a leading '+' or '(', and ')' */
 	size_t		 n;
 	struct group	 g[GROUPS_MAX];
 };
@@ -57,7 +56,7 @@ struct scanner {
 	size_t			 n;
 	size_t			 pos;
 	size_t			 last;	/* where the last hit ended */
-	int			 email;	/* 0 not looked for, 1 found, 2 none left */
+	int			 email;	/* 0 not looked for, 1 found, 2 none */
 	size_t			 eoff, eend;
 };
 
@@ -121,7 +120,8 @@ static const char *const clean_words[] = {
 	"航班", "预订", "预定", "預訂", "发票", "發票", "价格", "價格", "价钱",
 	"总价", "金额", "金額", "邮编", "郵便", "注文", "予約", "追跡",
 	"伝票", "便名", "請求", "価格", "値段", "合計", "型号", "型番",
-	"問い合わせ番号", "問合せ番号", "身份证", "账号", "帳號", "口座", "版本", "バージョン",
+	"問い合わせ番号", "問合せ番号", "身份证", "账号", "帳號", "口座",
+	"版本", "バージョン",
 	"ऑर्डर", "आदेश", "बिल", "टिकट", "उड़ान", "बुकिंग", "कीमत", "दाम",
 	"रुपये", "पिन", "ट्रैकिंग",
 	"طلب", "فاتورة", "حجز", "رحلة", "تتبع", "شحنة", "سعر", "ريال", "درهم",
@@ -146,6 +146,12 @@ static const char *const phone_words[] = {
 	"اتصل", "هاتف", "جوال", "موبايل", "واتس", "تلفون", "رقمي",
 };
 
+/* Words before "#" that make it "number" ("my # 415 555 0100"). */
+static const char *const possessives[] = {
+	"my", "ur", "your", "his", "her", "mi", "mon", "ma", "meu", "minha",
+	"mein", "meine", "мой",
+};
+
 /* Words right after a number that make it money or a count. */
 static const char *const after_words[] = {
 	"eur", "euro", "usd", "dollar", "dólar", "dolar", "reais",
@@ -168,7 +174,7 @@ static const char *const after_words[] = {
 };
 
 /* Words spelled for '@' and '.' in e-mail addresses. */
-static const char *const at_words[] = { "arroba", "собака" };
+static const char *const at_words[] = { "@", "arroba", "собака" };
 static const char *const dot_words[] = {
 	"dot", "punto", "ponto", "point", "punkt", "точка",
 };
@@ -308,7 +314,21 @@ is_space(long c)
 static bool
 is_dash(long c)
 {
-	return c == '-' || (c >= 0x2010 && c <= 0x2013) || c == 0x2212;
+	return c == '-' || (c >= 0x2010 && c <= 0x2013) || c == 0x2212 ||
+	    c == 0xff0d;
+}
+
+/* Parentheses, also fullwidth ones. */
+static bool
+is_open(long c)
+{
+	return c == '(' || c == 0xff08;
+}
+
+static bool
+is_close(long c)
+{
+	return c == ')' || c == 0xff09;
 }
 
 static int
@@ -359,17 +379,19 @@ word_copy(const unsigned char *p, size_t s, size_t e, char *w)
 static size_t
 stem_match(const char *w, size_t wl, const char *s, bool anchored)
 {
-	size_t	 sl = strlen(s), k;
+	size_t	 sl, k;
 
-	if (sl > wl)
-		return 0;
+	/* Most words start with none of the stems: say so cheaply. */
 	if ((unsigned char)s[0] >= 0xd8 && !anchored) {
+		if (memchr(w, s[0], wl) == NULL || (sl = strlen(s)) > wl)
+			return 0;
 		for (k = wl - sl + 1; k-- > 0;)
 			if (memcmp(w + k, s, sl) == 0)
 				return k + sl + 1;
 		return 0;
 	}
-	if (memcmp(w, s, sl) != 0)
+	if (wl == 0 || w[0] != s[0] || (sl = strlen(s)) > wl ||
+	    memcmp(w, s, sl) != 0)
 		return 0;
 	if ((unsigned char)s[0] < 0x80 && sl <= 3 && sl != wl)
 		return 0;
@@ -394,14 +416,20 @@ word_verdict(const char *w, size_t wl)
 {
 	enum verdict	 v = V_NONE;
 	size_t		 i, e, best = 0;
+	bool		 high = false;
 
+	/* Stems of the scripts without capitals are only looked for there. */
+	for (i = 0; i < wl && !high; i++)
+		high = (unsigned char)w[i] >= 0xd8;
 	for (i = 0; i < NELEM(clean_words); i++)
-		if ((e = stem_match(w, wl, clean_words[i], false)) > best) {
+		if ((high || (unsigned char)clean_words[i][0] < 0xd8) &&
+		    (e = stem_match(w, wl, clean_words[i], false)) > best) {
 			best = e;
 			v = V_CLEAN;
 		}
 	for (i = 0; i < NELEM(phone_words); i++)
-		if ((e = stem_match(w, wl, phone_words[i], false)) > best) {
+		if ((high || (unsigned char)phone_words[i][0] < 0xd8) &&
+		    (e = stem_match(w, wl, phone_words[i], false)) > best) {
 			best = e;
 			v = V_PHONE;
 		}
@@ -419,17 +447,19 @@ is_gap(long c)
 }
 
 /*
- * What the words before start (up to CONTEXT_WORDS of them, in the same
- * sentence, none before from: the end of the hit before) say the number there is. A '#' or a postcode mark '〒' right
- * before it: not a phone.
+ * What the words before start say the number there is: up to
+ * CONTEXT_WORDS of them, in the same sentence, none before from (where
+ * the hit before ends). A '#' or a postcode mark '〒' right before it:
+ * not a phone.
  */
 static enum verdict
 context(const unsigned char *p, size_t from, size_t start)
 {
-	size_t		 lo, i = start, st, ws, we, wl, nchars, words = 0;
+	size_t		 lo, i = start, st, ws, we, wl, nchars, letters;
+	size_t		 words = 0;
 	char		 w[WORD_MAX];
 	enum verdict	 v;
-	bool		 stop_dot, newline;
+	bool		 stop_dot, newline, hash = false;
 	long		 c;
 
 	lo = start - from > CONTEXT_BYTES ? start - CONTEXT_BYTES : from;
@@ -437,8 +467,10 @@ context(const unsigned char *p, size_t from, size_t start)
 		stop_dot = newline = false;
 		for (;;) {
 			c = cp_before(p, lo, i, &st);
-			if ((c == '#' || c == 0xff03 || c == 0x3012) && words == 0)
+			if (c == 0x3012 && words == 0)
 				return V_CLEAN;
+			if ((c == '#' || c == 0xff03) && words == 0)
+				hash = true;
 			if (c == '\n' && words == 0 && !newline)
 				newline = true;
 			else if (!is_gap(c))
@@ -447,17 +479,27 @@ context(const unsigned char *p, size_t from, size_t start)
 				stop_dot = true;
 			i = st;
 		}
-		if (!is_wordc(c))
-			return V_NONE;
+		/*
+		 * Codes with digits in them ("1Z", "GB29") are words too, but
+		 * a number ends the context.
+		 */
 		we = i;
-		nchars = 0;
-		while ((c = cp_before(p, lo, i, &st)) >= 0 && is_wordc(c)) {
+		nchars = letters = 0;
+		while ((c = cp_before(p, lo, i, &st)) >= 0 && (is_wordc(c) ||
+		    (c >= '0' && c <= '9'))) {
 			i = st;
 			nchars++;
+			letters += is_wordc(c);
 		}
+		if (letters == 0)
+			return hash && words == 0 ? V_CLEAN : V_NONE;
 		ws = i;
 		wl = word_copy(p, ws, we, w);
 		v = word_verdict(w, wl);
+		/* "order #123456789", but "my # 415 555 0100" */
+		if (hash && words == 0)
+			return v == V_PHONE || in_list(w, wl, possessives,
+			    NELEM(possessives), true) ? V_PHONE : V_CLEAN;
 		/*
 		 * ". " after a longer word ends a sentence; after a short one
 		 * or one ending in "nr" ("Tel.", "Bestellnr.") it abbreviates.
@@ -550,7 +592,7 @@ sep_at(const unsigned char *p, size_t n, size_t j, bool *open, enum sep *kind)
 	long	 c;
 
 	c = cp_at(p, n, k, &l);
-	if (c == ')' && o) {
+	if (is_close(c) && o) {
 		k += l;
 		o = false;
 		c = cp_at(p, n, k, &l);
@@ -560,7 +602,7 @@ sep_at(const unsigned char *p, size_t n, size_t j, bool *open, enum sep *kind)
 	} else if (is_space(c)) {
 		k += l;
 		c = cp_at(p, n, k, &l);
-		if (c == '(' && !o) {
+		if (is_open(c) && !o) {
 			k += l;
 			o = true;
 			*kind = SEP_PAREN;
@@ -572,7 +614,7 @@ sep_at(const unsigned char *p, size_t n, size_t j, bool *open, enum sep *kind)
 			*kind = SEP_WIDE;
 		} else
 			*kind = SEP_SPACE;
-	} else if (c == '(' && !o) {
+	} else if (is_open(c) && !o) {
 		k += l;
 		o = true;
 		*kind = SEP_PAREN;
@@ -608,7 +650,7 @@ cand_read(const unsigned char *p, size_t n, size_t i, struct cand *c)
 		j += l;
 		ch = cp_at(p, n, j, &l);
 	}
-	if (ch == '(') {
+	if (is_open(ch)) {
 		j += l;
 		open = true;
 	}
@@ -637,12 +679,12 @@ cand_read(const unsigned char *p, size_t n, size_t i, struct cand *c)
 		j += k;
 	}
 	c->end = j;
-	/* Still open, and no other '(' after the first group: the leading one. */
+	/* Still open, no other '(' after the first group: the leading one. */
 	for (k = 1; k < c->n && c->g[k].sep != SEP_PAREN; k++)
 		;
-	if (open && k == c->n && p[c->g[0].off - 1] == '(') {
-		if (j < n && p[j] == ')')
-			c->end = j + 1;
+	if (open && k == c->n && is_open(cp_before(p, i, c->g[0].off, &k))) {
+		if (is_close(cp_at(p, n, j, &l)))
+			c->end = j + l;
 		else
 			c->start = c->g[0].off;
 	}
@@ -658,6 +700,19 @@ uniform_sep(const struct cand *c, size_t a, size_t b)
 		if (c->g[i].sep != c->g[a + 1].sep)
 			return SEP_NONE;
 	return b - a >= 2 ? c->g[a + 1].sep : SEP_NONE;
+}
+
+/* Whether the digits of g are all d (up to its first nine). */
+static bool
+repeated(const struct group *g, int d)
+{
+	unsigned long	 v = g->val;
+	unsigned	 i;
+
+	for (i = 0; i < g->nd && i < 9; i++, v /= 10)
+		if (v % 10 != (unsigned long)d)
+			return false;
+	return true;
 }
 
 static bool
@@ -720,15 +775,37 @@ shape_not_phone(const unsigned char *p, size_t from, const struct cand *c,
 		return true;				/* CEP */
 	if (ng == 2 && s == SEP_DOT && g[1].nd >= 5)
 		return true;				/* 37.4220936 */
-	/* 1 2 3 4 5 6 7, 36 38 40 42 44 46: counting, not a number. */
-	if (ng >= 4 && s == SEP_SPACE && g[0].nd <= 2 && g[1].val > g[0].val &&
-	    g[1].val - g[0].val <= 5) {
-		for (i = 2; i < ng && g[i].nd <= 2 &&
+	/* 120.0.6099.109: a version */
+	for (i = 1; ng >= 3 && s == SEP_DOT && i < ng && g[i].nd > 1; i++)
+		;
+	if (ng >= 3 && s == SEP_DOT && i < ng)
+		return true;
+	/*
+	 * 1 2 3 4 5 6 7, 36 38 40 42 44 46, 100 200 300 400: counting, not
+	 * a number (but 01 23 45 67 89 is one).
+	 */
+	if (ng >= 4 && s != SEP_NONE && g[1].val > g[0].val &&
+	    (g[1].val - g[0].val <= 5 || g[0].nd >= 3)) {
+		for (i = 2; i < ng && g[i].nd == g[1].nd &&
 		    g[i].val - g[i - 1].val == g[1].val - g[0].val; i++)
 			;
 		if (i == ng)
 			return true;
 	}
+	/* 5 12 23 34 45 56: numbers in order, not all of one length. */
+	for (i = 1; ng >= 4 && i < ng && g[i].nd <= 2 && g[0].nd <= 2 &&
+	    g[i].val > g[i - 1].val && g[i].first > 0; i++)
+		;
+	if (ng >= 4 && i == ng && g[0].nd != g[ng - 1].nd)
+		return true;
+	/* 1500000: a round amount; 11111111: a key held down. */
+	if (ng == 1 && !prefixed && g[0].first > 0 && g[0].nd <= 9 &&
+	    g[0].val % 100000 == 0)
+		return true;
+	for (i = 0; i < ng && repeated(&g[i], g[0].first); i++)
+		;
+	if (i == ng)
+		return true;
 	if (ng == 2 && s == SEP_DASH && g[0].nd == 5 && g[1].nd == 4 &&
 	    g[0].off >= from + 3 && p[g[0].off - 1] == ' ' &&
 	    p[g[0].off - 2] >= 'A' && p[g[0].off - 2] <= 'Z' &&
@@ -747,6 +824,7 @@ extension(const unsigned char *p, size_t n, size_t end)
 {
 	static const char *const words[] = { "extension", "ext", "x" };
 	size_t	 k = end, i, wl, l, nd = 0;
+	long	 c;
 
 	if (k < n && p[k] == ' ')
 		k++;
@@ -767,7 +845,8 @@ extension(const unsigned char *p, size_t n, size_t end)
 		k++;
 		nd++;
 	}
-	if (nd == 0 || nd > 6 || (k < n && is_wordc(cp_at(p, n, k, &l))))
+	c = cp_at(p, n, k, &l);
+	if (nd == 0 || nd > 6 || is_wordc(c) || digit_of(c) >= 0)
 		return end;
 	return k;
 }
@@ -822,8 +901,8 @@ phone_judge(const unsigned char *p, size_t n, size_t from,
 	    &st)) >= 0)
 		return false;
 	ch = cp_before(p, from, s, &st);
-	if (is_dash(ch) && (ch = cp_before(p, from, st, &st)) != ')' &&
-	    !is_wordc(ch) && digit_of(ch) < 0)
+	if (is_dash(ch) && (((ch = cp_before(p, from, st, &st)) == -2 &&
+	    st == 0) || is_space(ch) || is_open(ch) || ch == ','))
 		return false;
 	if (is_glue(cp_at(p, n, e, &l)) || digit_of(cp_at(p, n, e, &l)) >= 0)
 		return false;
@@ -954,9 +1033,11 @@ domain_read(const unsigned char *p, size_t n, size_t k, size_t *end,
 	while (nl < LABELS_MAX) {
 		ls[nl] = k;
 		sp[nl] = dsp;
-		while (k < n && (is_alnum(p[k]) || p[k] == '-') &&
-		    k - ls[0] < DOMAIN_MAX)
+		while (k < n && (is_alnum(p[k]) || p[k] == '-')) {
+			if (k - ls[0] == DOMAIN_MAX)
+				return false;
 			k++;
+		}
 		if (k == ls[nl] || p[ls[nl]] == '-')
 			break;
 		le[nl++] = k;
@@ -1040,19 +1121,23 @@ email_find(const unsigned char *p, size_t n, size_t from, size_t *off,
 		if (p[k] != ' ' && le > from && p[le - 1] == ' ')
 			le--;	/* "ana @ example.com" */
 		ls = le;
-		while (ls > from && le - ls < LOCAL_MAX && is_localc(p[ls - 1]))
+		/*
+		 * The whole run, however long: a part of it left behind, or
+		 * a number in it taken for a phone, would make what remains
+		 * after redaction read differently.
+		 */
+		while (ls > from && is_localc(p[ls - 1]))
 			ls--;
 		while (ls < le && !is_alnum(p[ls]))
 			ls++;
-		if (ls == le || (p[k] == ' ' && le - ls > 0 && !is_alnum(p[le - 1])))
+		if (ls == le || (p[k] == ' ' && !is_alnum(p[le - 1])))
 			continue;
 		/* "mike dot t at ...": spelled dots in the local part too. */
 		while (p[k] != '@' && p[k] != 0xef && ls > from &&
 		    (d = dot_before(p, from, ls)) != 0 && ls - d > from &&
-		    is_alnum(p[ls - d - 1]) && le - (ls - d) < LOCAL_MAX) {
+		    is_alnum(p[ls - d - 1])) {
 			ls -= d;
-			while (ls > from && le - ls < LOCAL_MAX &&
-			    is_localc(p[ls - 1]))
+			while (ls > from && is_localc(p[ls - 1]))
 				ls--;
 			while (!is_alnum(p[ls]))
 				ls++;
@@ -1077,7 +1162,7 @@ scan_next(struct scanner *s, struct filter_hit *h)
 {
 	struct cand	 c;
 	const unsigned char *p = s->p;
-	size_t		 limit, l, l2, hs, he;
+	size_t		 limit, l, hs, he;
 	long		 ch;
 
 	if (s->email == 0)
@@ -1086,10 +1171,8 @@ scan_next(struct scanner *s, struct filter_hit *h)
 	limit = s->email == 1 ? s->eoff : s->n;
 	while (s->pos < limit) {
 		ch = cp_at(p, s->n, s->pos, &l);
-		if (!(digit_of(ch) >= 0 || ((ch == '+' || ch == 0xff0b ||
-		    ch == '(') && (digit_at(p, s->n, s->pos + l, &l2) >= 0 ||
-		    (ch != '(' && s->pos + l < s->n && p[s->pos + l] == '(')))) ||
-		    !cand_read(p, limit, s->pos, &c)) {
+		if ((digit_of(ch) < 0 && ch != '+' && ch != 0xff0b &&
+		    !is_open(ch)) || !cand_read(p, limit, s->pos, &c)) {
 			s->pos += l;
 			continue;
 		}

@@ -15,8 +15,9 @@
  * Phone numbers. A candidate is a run of digit groups joined by the
  * separators people type: one space (or a no-break or thin space), '.',
  * '-', '/', an en dash, " - " or " / ", and parentheses round a group
- * ("(415) 555-0100", "+49 (0)30 1234567"), with an optional leading '+'
- * and a trailing extension (" ext 12", " x12"). Digits are ASCII,
+ * ("(415) 555-0100", "+49 (0)30 1234567"; fullwidth dashes and
+ * parentheses too), with an optional leading '+' and a trailing
+ * extension (" ext 12", " x12"). Digits are ASCII,
  * fullwidth (０-９), Arabic-Indic (٠-٩, ۰-۹) or Devanagari (०-९); digits
  * typed one by one ("4 1 5 5 5 5 0 1 0 0") are a run like any other. A
  * candidate of 7 to 15 digits is a phone number unless one of these says
@@ -25,14 +26,19 @@
  *    (or before a '-' right before it: "ABC-1234567") or right after it
  *    ("1Z999AA10123456784", "v2.1234567"). Chinese, Japanese and the like
  *    write numbers against words, so their characters do not glue;
- *  - a '#' or '〒' right before it ("order #123456789", "〒100-0001");
+ *  - a '#' or '〒' right before it ("order #123456789", "〒100-0001"),
+ *    but not "my #" (nor "ur #", "mi #" ...) or a phone word and '#';
  *  - money or a quantity: a currency sign or code next to it ("$", "€",
  *    "R$", "USD", "руб", "元"), '%' or a unit or count word after it
  *    ("km", "people", "人");
  *  - its shape: a date (2024-12-06, 06/12/2024, 12.06.2024 and the like,
  *    with a plausible day, month and year), a time range (10.30-11.45),
- *    thousands ("1.250.000", "1 250 000", "12 500 000"), an IPv4 address,
- *    a list of years (2019 2020 2021), a Brazilian CEP (01310-200), a US
+ *    thousands ("1.250.000", "1 250 000", "12 500 000"), a round amount
+ *    (1500000), decimals (37.4220936, the 1415926 of 3.1415926), a
+ *    negative number, a version (120.0.6099.109), an IPv4 address, a list
+ *    of years (2019 2020 2021), counting (1 2 3 4 5 6 7, 100 200 300 400)
+ *    or numbers in order (5 12 23 34 45 56),
+ *    one digit repeated (11111111), a Brazilian CEP (01310-200), a US
  *    ZIP+4 after a state code (CA 94043-1351), a house number and a
  *    postcode (12 10115);
  *  - the words before it, up to four in the same sentence: if the nearest
@@ -41,19 +47,22 @@
  *    invoice, tracking, flight, booking, Bestellnummer, commande, pedido,
  *    ordine, encomenda, заказ, 订单, 注文, ऑर्डर, طلب ...) it is not a phone;
  *    if it says phone (call, text, tel, WhatsApp, llama, appelle, ruf,
- *    звони, 电话, 電話, फोन, اتصل ...) it is.
+ *    звони, 电话, 電話, फोन, اتصل ...) it is, and so it is when Chinese or
+ *    Japanese put that word right after it ("...まで電話ください").
  * A run of more than 15 digits (a card, an IBAN, two numbers in a row) is
  * not a phone; when it holds " - " or " / " each side is judged alone.
- * Times written with ':' or 'h' (10:30, 14h30) never join a run.
+ * Times written with ':' or 'h' (10:30, 14h30) never join a run, nor does
+ * a short group glued to a word at its end ("415 555 0100 5pm").
  *
  * E-mail addresses. local@domain.tld (ASCII local part and domain, a TLD
  * of 2 to 24 letters), also with '＠', with a space on either side of the
  * '@', with "(at)", "[at]", "{at}", "<at>", "arroba" or "собака" for '@',
  * and with " dot ", "(dot)", "[dot]", "punto", "ponto", "point", "punkt"
  * or "точка" for a dot when the TLD is a common one (com, net, org, de
- * ...). A bare " at " counts only with a spelled dot or a webmail domain
- * ("ana at gmail.com", "ana at example dot com"), so "see you at
- * example.com" is left alone.
+ * ...); with a spelled '@', spelled dots in the local part too ("mike dot
+ * t at gmail dot com"). A bare " at " counts only with a spelled dot or a
+ * webmail domain ("ana at gmail.com", "ana at example dot com"), so "see
+ * you at example.com" is left alone.
  *
  * Not caught: numbers in words ("four one five"), with letters for digits
  * ("415 555 O1OO"), split over several messages or by other text

@@ -2,18 +2,33 @@
  * fuzz_filter: filter_scan and filter_redact on any bytes must not crash
  * or read past the text; hits come in order, inside the text, without
  * overlap; filter_scan counts them all whatever max is; redacting a text
- * with no hit gives it back unchanged; and a redacted text, the mark
- * being text without digits, holds no hit when scanned again.
+ * with no hit gives it back unchanged; redacting valid UTF-8 gives valid
+ * UTF-8; and a redacted text, the mark being text without digits, holds no
+ * hit when scanned again.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "svc/filter.h"
 
 #define HITS_MAX	64
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static int
+valid_utf8(const char *s, size_t n)
+{
+	unsigned long	 cp;
+	size_t		 i, l;
+
+	for (i = 0; i < n; i += l)
+		if ((l = utf8_decode((const unsigned char *)s + i, n - i,
+		    &cp)) == 0)
+			return 0;
+	return 1;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -47,6 +62,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&out, 16 * size + 64);
 	if (filter_redact(text, size, FILTER_MARK, &out, &replaced) != ERR_OK ||
 	    replaced != n)
+		abort();
+	if (valid_utf8(text, size) && !valid_utf8(out.data == NULL ? "" :
+	    out.data, out.len))
 		abort();
 	if (n == 0 && (out.len != size || memcmp(out.data == NULL ? "" :
 	    out.data, text, size) != 0))

@@ -162,6 +162,34 @@ test_toobig(void)
 }
 
 /*
+ * Texts the fuzz target found, where redacting uncovered a hit: the
+ * verdict on a number depended on the text of another hit.
+ */
+static void
+test_redact_again(void)
+{
+	static const char *const texts[] = {
+		"1234511 1234511a@b.co",
+		"+49 &0)30 1234567 e+a@ba@job.Jxt 1234567 ext 12 12",
+		"0000020ext00006:692590270736",
+		"023432284398-+491284398,+49128434568799",
+		"1234567'-99999999999999999999999999999999999999999999999999"
+		    "999999999999a@b.llama",
+		"0 50 853858 ext 1\xef\xbc\x90" "5 2050",
+		"oa@b.tttttttttttttttttttttttttttttttttttttttttttttttttttttt"
+		    "ttttttttttttttttttttttdo@b.doo",
+	};
+	const char	*r;
+	size_t		 i, n;
+
+	for (i = 0; i < T_NCASES(texts); i++) {
+		r = redacted(texts[i], strlen(texts[i]), &n);
+		T_CHECK_CASE(n > 0, i, texts[i]);
+		T_CHECK_CASE(filter_scan(r, strlen(r), NULL, 0) == 0, i, r);
+	}
+}
+
+/*
  * The corpus: every line's verdict, and its redaction when given. Prints
  * precision and recall over the corpus.
  */
@@ -226,6 +254,7 @@ main(void)
 	T_RUN(test_bytes);
 	T_RUN(test_many);
 	T_RUN(test_toobig);
+	T_RUN(test_redact_again);
 	T_RUN(test_corpus);
 	T_END();
 }
