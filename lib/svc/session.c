@@ -573,8 +573,26 @@ session_free(struct session *s)
 }
 
 /*
+ * GEO_MATCH (SPEC §13) leaves party p no number at all: refused as an
+ * exhausted pool is, before Twilio is asked anything.
+ */
+static enum err
+no_match(struct session *s, const struct party *p)
+{
+	char	 masked[LOG_MASK_LEN];
+
+	snprintf(s->res->address, sizeof(s->res->address), "%s", p->address);
+	snprintf(s->res->message, sizeof(s->res->message),
+	    "Not enough numbers available in pool for %s", p->address);
+	log_warn("no pool number matches %s (GEO_MATCH)",
+	    log_mask(masked, p->address));
+	return ERR_POOL;
+}
+
+/*
  * Sets s up for request r: the marker, and each party with its candidate
- * numbers ranked, best first. ERR_NOMEM; s is to be freed either way.
+ * numbers ranked, best first. ERR_NOMEM, or ERR_POOL (res says for whom)
+ * when GEO_MATCH leaves a party no number; s is to be freed either way.
  */
 static enum err
 prepare(struct session *s, struct twilio *t, const struct session_opts *o,
@@ -606,9 +624,14 @@ prepare(struct session *s, struct twilio *t, const struct session_opts *o,
 		if ((p->order = calloc(npool, sizeof(*p->order))) == NULL ||
 		    (p->used = calloc(npool, sizeof(*p->used))) == NULL)
 			return ERR_NOMEM;
-		/* Sticky picks wait for the session's people (party_rank()). */
-		if (o->numbers.pick == POOL_PICK_DEFAULT)
-			party_rank(p, NULL, 0);
+		/*
+		 * Sticky picks are ranked again once the session's people
+		 * are known (party_ready()); what GEO_MATCH leaves does not
+		 * depend on them, and is checked before anything is sent.
+		 */
+		party_rank(p, NULL, 0);
+		if (p->norder == 0)
+			return no_match(s, p);
 	}
 	return ERR_OK;
 }
