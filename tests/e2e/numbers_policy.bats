@@ -28,13 +28,23 @@ A=+14155551234 B=+12125551234 C=+16045551234
 # these settings; the servers' new PIDs kept for the tests after and
 # teardown_file.
 reconfigure() {
+	local i
 	# The harness's lighttpd is LIGHTTPD_PID, not among SERVER_PIDS.
 	SERVER_PIDS="$SERVER_PIDS ${LIGHTTPD_PID:-}"
 	# Started by setup_file or an earlier test, not this one's children:
 	# stop_server's wait has nothing to wait for (it polls them gone).
 	stop_server || true
+	# What the stopped servers leave: spawn-fcgi's script would take a pid
+	# file of a stopped (unreaped) program for a running one.
+	rm -f "$WORK"/run/*.pid "$WORK"/run/*.sock
 	write_env "$@"
 	PORT=${BASE_URL##*:} start_server "${SERVER:-lighttpd}"
+	# A socket left by the stopped servers may be taken for the new one's
+	# for a moment (502): wait until the program itself answers (401).
+	for i in $(seq 100); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE_URL/sessions")" = 401 ] && break
+		sleep 0.05
+	done
 	# Plain assignments: sourced in setup(), declare would make them local.
 	printf 'SERVER_PIDS=%q\nBASE_URL=%q\nLIGHTTPD_PID=%q\n' "$SERVER_PIDS" \
 		"$BASE_URL" "${LIGHTTPD_PID:-}" >"$BATS_FILE_TMPDIR/stack"
