@@ -49,6 +49,8 @@ run_one(struct twilio *t, struct twilio_call *c, long long deadline)
 /*
  * Whether the session of item i of a ParticipantConversations list takes
  * calls (SPEC §10): not a message-only one, and not past its dateExpiry.
+ * What the service keeps for the session (its "call" among it) is copied
+ * into *kept either way (left as it was when memory ran out).
  */
 static bool
 takes_calls(const struct twilio_call *list, size_t i, struct sessattr *kept)

@@ -51,7 +51,9 @@ enum inbound_outcome {
  * produces a document the caller can hear: *twiml is an allocated string,
  * free with free(); NULL only when memory ran out. deadline is monotonic
  * ms (clock_now_ms()). Several callees are called out (through t's account)
- * into a conference.
+ * into a conference. The call policy is o->call, overridden by the
+ * session's own "call" (svc/sessattr); out of session, with
+ * o->forward_number, the caller is put through to it after the message.
  */
 enum inbound_outcome inbound_route(struct twilio *t, const struct inbound_opts *o,
 		    const char *from, const char *called, long long deadline,

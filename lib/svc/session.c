@@ -193,7 +193,6 @@ static void
 party_ready(struct party *p)
 {
 	struct session *s = p->s;
-
 	const char	*others[2 * SESSION_MAX_PARTIES];
 
 	if (p->started || !p->looked_up || s->sid == NULL ||
