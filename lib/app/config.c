@@ -665,6 +665,54 @@ load_voice(struct loader *l)
 	    "right now. Please try again later.", "CALL_APOLOGY_MESSAGE", NULL);
 }
 
+/*
+ * SPEC §13: how calls are connected, where an out-of-session call goes,
+ * and how proxy numbers are picked.
+ */
+static void
+load_policy(struct loader *l)
+{
+	struct config	*c = l->c;
+	const char	*v;
+	bool		 on;
+
+	get_str(l, &c->inbound.forward_number, NULL,
+	    "OUT_OF_SESSION_FORWARD_NUMBER", NULL);
+	if ((v = c->inbound.forward_number) != NULL) {
+		if (!e164_valid(v) || !e164_dialable(v))
+			problem(l, CONFIG_FOR_INBOUND,
+			    "OUT_OF_SESSION_FORWARD_NUMBER: must be an E.164 "
+			    "number (+ then 2 to 15 digits, no leading 0)");
+		else if (pool_index(c->pool, v) >= 0)
+			problem(l, CONFIG_FOR_INBOUND,
+			    "OUT_OF_SESSION_FORWARD_NUMBER: is one of the pool's "
+			    "proxy numbers: calls would loop back to this service");
+	}
+	if (lookup_set(l, "CALL_RECORD") != NULL) {
+		get_bool(l, &on, false, "CALL_RECORD");
+		c->inbound.call.record = on ? 2 : 1;
+	}
+	get_long(l, &c->inbound.call.time_limit, 0, INBOUND_TIME_LIMIT_MIN,
+	    INBOUND_TIME_LIMIT_MAX, "CALL_TIME_LIMIT_S");
+	get_long(l, &c->inbound.call.ring_timeout, 0, INBOUND_RING_TIMEOUT_MIN,
+	    INBOUND_RING_TIMEOUT_MAX, "CALL_RING_TIMEOUT_S");
+
+	if ((v = lookup_set(l, "NUMBER_SELECTION")) != NULL &&
+	    !pool_pick_parse(v, &c->session.numbers.pick))
+		problem(l, CONFIG_FOR_SESSIONS, "NUMBER_SELECTION: must be "
+		    "default, prefer-sticky or avoid-sticky");
+	/* NUMBER_POOL_STRICT_GEO=on is GEO_MATCH=country; GEO_MATCH wins. */
+	if ((v = lookup_set(l, "GEO_MATCH")) != NULL) {
+		if (!pool_geo_parse(v, &c->session.numbers.geo))
+			problem(l, CONFIG_FOR_SESSIONS, "GEO_MATCH: must be any, "
+			    "country or area-code");
+		else
+			c->session.strict_geo = c->session.numbers.geo !=
+			    POOL_GEO_ANY;
+	} else if (c->session.strict_geo)
+		c->session.numbers.geo = POOL_GEO_COUNTRY;
+}
+
 /* The webhooks' signatures and /sessions' basic auth. */
 static void
 load_web(struct loader *l)
@@ -829,6 +877,7 @@ config_load(struct config *c)
 	load_workers(&l);
 	load_sessions(&l);
 	load_voice(&l);
+	load_policy(&l);
 	load_web(&l);
 	load_preevent(&l);
 	load_runtime(&l);
@@ -873,6 +922,7 @@ config_free(struct config *c)
 	free(c->inbound.out_of_session_message);
 	free(c->inbound.connecting_message);
 	free(c->inbound.apology_message);
+	free(c->inbound.forward_number);
 	free(c->preevent.mark);
 	free(c->preevent.intercept_url);
 	free(c->domain);

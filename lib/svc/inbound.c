@@ -49,9 +49,11 @@ run_one(struct twilio *t, struct twilio_call *c, long long deadline)
 /*
  * Whether the session of item i of a ParticipantConversations list takes
  * calls (SPEC §10): not a message-only one, and not past its dateExpiry.
+ * What the service keeps for the session (its "call" among it) is copied
+ * into *kept either way (left as it was when memory ran out).
  */
 static bool
-takes_calls(const struct twilio_call *list, size_t i)
+takes_calls(const struct twilio_call *list, size_t i, struct sessattr *kept)
 {
 	struct sessattr	 keep;
 	char		*mine = NULL;
@@ -59,6 +61,7 @@ takes_calls(const struct twilio_call *list, size_t i)
 	if (sessattr_split(conv_of_address_attributes(list, i), &mine,
 	    &keep) != ERR_OK)
 		return true;	/* out of memory: not a reason to turn a call away */
+	*kept = keep;
 	free(mine);
 	if (keep.mode == SESSATTR_MODE_MESSAGE) {
 		log_info("the session is message-only: the call is out of session");
@@ -76,7 +79,8 @@ takes_calls(const struct twilio_call *list, size_t i)
  * if its session takes calls.
  */
 static const char *
-find_conversation(const struct twilio_call *list, const char *called)
+find_conversation(const struct twilio_call *list, const char *called,
+    struct sessattr *kept)
 {
 	const char	*proxy, *sid;
 	size_t		 i, n = twilio_items_len(list);
@@ -84,8 +88,37 @@ find_conversation(const struct twilio_call *list, const char *called)
 	for (i = 0; i < n; i++)
 		if ((proxy = conv_open_proxy(list, i, &sid)) != NULL &&
 		    strcmp(proxy, called) == 0 && sid != NULL)
-			return takes_calls(list, i) ? sid : NULL;
+			return takes_calls(list, i, kept) ? sid : NULL;
 	return NULL;
+}
+
+/*
+ * The call policy of a session (SPEC §13): o's CALL_* settings, each
+ * replaced by the session's own "call" key when it sets one.
+ */
+static void
+call_policy(const struct inbound_opts *o, const struct sessattr *kept,
+    struct inbound_policy *pol)
+{
+	*pol = o->call;
+	if (kept == NULL)
+		return;
+	if (kept->call_record != 0)
+		pol->record = kept->call_record;
+	if (kept->call_time_limit != 0)
+		pol->time_limit = kept->call_time_limit;
+	if (kept->call_ring_timeout != 0)
+		pol->ring_timeout = kept->call_ring_timeout;
+}
+
+/* A number of seconds as an attribute value: NULL (left out) when 0. */
+static const char *
+seconds(char *buf, size_t len, long n)
+{
+	if (n <= 0)
+		return NULL;
+	snprintf(buf, len, "%ld", n);
+	return buf;
 }
 
 /*
@@ -140,7 +173,7 @@ conference_twiml(const char *name)
  */
 static size_t
 call_out(struct twilio *t, const struct callee *callees, size_t n,
-    const char *name, long long deadline)
+    const char *name, const struct inbound_policy *pol, long long deadline)
 {
 	struct twilio_call	 calls[MAX_CALLEES];
 	char			*doc;
@@ -154,7 +187,9 @@ call_out(struct twilio *t, const struct callee *callees, size_t n,
 	for (i = 0; i < n; i++) {
 		calls[i].done = call_done;
 		if ((e = calls_create(&calls[i], t, callees[i].address,
-		    callees[i].proxy, doc)) != ERR_OK)
+		    callees[i].proxy, doc)) != ERR_OK ||
+		    (e = calls_limits(&calls[i], pol->time_limit,
+		    pol->ring_timeout)) != ERR_OK)
 			goto out;
 	}
 	for (i = 0; i < n; i++)
@@ -197,9 +232,11 @@ static enum inbound_outcome
 route(struct twilio *t, struct twilio_call *convs, struct twilio_call *parts,
     const char *from, const char *called, long long deadline,
     struct callee *callees, char *name, size_t namelen,
+    const struct inbound_opts *o, struct inbound_policy *pol,
     struct inbound_call *info)
 {
 	struct timeval	 tv;
+	struct sessattr	 kept;
 	char		 mf[LOG_MASK_LEN];
 	const char	*sid;
 	size_t		 n;
@@ -217,9 +254,12 @@ route(struct twilio *t, struct twilio_call *convs, struct twilio_call *parts,
 		    log_mask(mf, from), convs->http.message);
 		return INBOUND_APOLOGY;
 	}
-	if ((sid = find_conversation(convs, called)) == NULL)
+	memset(&kept, 0, sizeof(kept));
+	if ((sid = find_conversation(convs, called, &kept)) == NULL)
 		return INBOUND_NO_SESSION;
 	snprintf(info->session_sid, sizeof(info->session_sid), "%s", sid);
+	/* The session's own call policy rode in with its attributes. */
+	call_policy(o, &kept, pol);
 	if (conv_participants(parts, t, sid) != ERR_OK)
 		return INBOUND_APOLOGY;
 	run_one(t, parts, deadline);
@@ -236,7 +276,7 @@ route(struct twilio *t, struct twilio_call *convs, struct twilio_call *parts,
 	gettimeofday(&tv, NULL);
 	snprintf(name, namelen, "%s_at_%lld", from,
 	    (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
-	if (call_out(t, callees, n, name, deadline) > 0) {
+	if (call_out(t, callees, n, name, pol, deadline) > 0) {
 		call_info(info, callees, n, name);
 		return INBOUND_CONFERENCE;
 	}
@@ -244,28 +284,73 @@ route(struct twilio *t, struct twilio_call *convs, struct twilio_call *parts,
 	return INBOUND_APOLOGY;
 }
 
+/*
+ * Opens <Dial> with callerId (NULL: none) and pol's attributes: record
+ * (one-to-one only: a conference records itself), timeLimit, timeout.
+ */
+static void
+dial_open(struct twiml *tw, const char *caller_id,
+    const struct inbound_policy *pol, bool one_to_one)
+{
+	char	 limit[24], ring[24];
+
+	twiml_open(tw, "Dial", "callerId", caller_id,
+	    "record", one_to_one && pol->record == 2 ?
+	    "record-from-answer-dual" : NULL,
+	    "timeLimit", seconds(limit, sizeof(limit), pol->time_limit),
+	    "timeout", one_to_one ? seconds(ring, sizeof(ring),
+	    pol->ring_timeout) : NULL, (char *)NULL);
+}
+
+/*
+ * Out of session (SPEC §13): the message, then, with
+ * OUT_OF_SESSION_FORWARD_NUMBER, the caller put through to that main line
+ * with the pool number they dialled as caller ID (so the main line sees
+ * which proxy number was called), under the CALL_* policy. Never when the
+ * main line is the caller itself.
+ *
+ * OUT_OF_SESSION_CALLBACK_URL hooks in here: when set, the operator's
+ * TwiML (fetched by inbound_route() before answer(), within the budget)
+ * replaces this document; on failure this one is the fallback.
+ */
+static void
+out_of_session(struct twiml *tw, const struct inbound_opts *o,
+    const char *from, const char *called)
+{
+	say(tw, o, o->out_of_session_message);
+	if (o->forward_number == NULL ||
+	    (from != NULL && strcmp(from, o->forward_number) == 0))
+		return;
+	dial_open(tw, called != NULL && e164_valid(called) ? called : NULL,
+	    &o->call, true);
+	twiml_elem(tw, "Number", o->forward_number, (char *)NULL);
+	twiml_close(tw);
+}
+
 /* The TwiML of outcome out: allocated, or NULL when memory ran out. */
 static char *
 answer(const struct inbound_opts *o, enum inbound_outcome out,
-    const struct callee *callee, const char *name)
+    const struct callee *callee, const char *name,
+    const struct inbound_policy *pol, const char *from, const char *called)
 {
 	struct twiml tw;
 
 	twiml_init(&tw);
 	switch (out) {
 	case INBOUND_NO_SESSION:
-		say(&tw, o, o->out_of_session_message);
+		out_of_session(&tw, o, from, called);
 		break;
 	case INBOUND_DIAL:
 		say(&tw, o, o->connecting_message);
-		twiml_open(&tw, "Dial", "callerId", callee->proxy, (char *)NULL);
+		dial_open(&tw, callee->proxy, pol, true);
 		twiml_elem(&tw, "Number", callee->address, (char *)NULL);
 		twiml_close(&tw);
 		break;
 	case INBOUND_CONFERENCE:
 		say(&tw, o, o->connecting_message);
-		twiml_open(&tw, "Dial", (char *)NULL);
+		dial_open(&tw, NULL, pol, false);
 		twiml_elem(&tw, "Conference", name, "endConferenceOnExit", "true",
+		    "record", pol->record == 2 ? "record-from-start" : NULL,
 		    (char *)NULL);
 		twiml_close(&tw);
 		break;
@@ -292,6 +377,7 @@ inbound_route_call(struct twilio *t, const struct inbound_opts *o,
 {
 	struct twilio_call	 convs, parts;
 	struct callee		 callees[MAX_CALLEES];
+	struct inbound_policy	 pol = o->call;
 	char			 name[64];
 	enum inbound_outcome	 out;
 
@@ -300,8 +386,13 @@ inbound_route_call(struct twilio *t, const struct inbound_opts *o,
 	name[0] = '\0';
 	memset(info, 0, sizeof(*info));
 	out = route(t, &convs, &parts, from, called, deadline, callees, name,
-	    sizeof(name), info);
-	*twiml = answer(o, out, &callees[0], name);
+	    sizeof(name), o, &pol, info);
+	/*
+	 * OUT_OF_SESSION_CALLBACK_URL: when out is INBOUND_NO_SESSION, ask
+	 * the operator for the TwiML here (signed, within the deadline) and
+	 * answer with it; answer()'s out_of_session() is the fallback.
+	 */
+	*twiml = answer(o, out, &callees[0], name, &pol, from, called);
 	twilio_call_free(&convs);
 	twilio_call_free(&parts);
 	return out;

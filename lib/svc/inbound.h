@@ -8,6 +8,23 @@
 
 struct twilio;
 
+/*
+ * How calls are connected (SPEC §13): CALL_RECORD, CALL_TIME_LIMIT_S,
+ * CALL_RING_TIMEOUT_S, each overridden by the session's own "call".
+ * 0 is "not set": Twilio's default (no record, 4 hours, 30 s).
+ */
+struct inbound_policy {
+	int		 record;	/* 0 not set, 1 off, 2 on */
+	long		 time_limit;	/* seconds, INBOUND_TIME_LIMIT_MIN..MAX */
+	long		 ring_timeout;	/* seconds, INBOUND_RING_TIMEOUT_MIN..MAX */
+};
+
+/* Twilio's ranges: <Dial timeLimit> (4 hours), <Dial timeout> and Calls.json's Timeout. */
+#define INBOUND_TIME_LIMIT_MIN		1
+#define INBOUND_TIME_LIMIT_MAX		14400
+#define INBOUND_RING_TIMEOUT_MIN	5
+#define INBOUND_RING_TIMEOUT_MAX	600
+
 /* What calls need of the configuration: the strings are the owner's (config). */
 struct inbound_opts {
 	char		*voice;			/* <Say voice>; NULL: Twilio's default */
@@ -15,6 +32,10 @@ struct inbound_opts {
 	char		*out_of_session_message;
 	char		*connecting_message;
 	char		*apology_message;
+	/* §13: out of session, put through to this number (NULL: hang up) */
+	char		*forward_number;
+	/* §13: the call policy, before the session's own */
+	struct inbound_policy call;
 };
 
 enum inbound_outcome {
@@ -30,7 +51,9 @@ enum inbound_outcome {
  * produces a document the caller can hear: *twiml is an allocated string,
  * free with free(); NULL only when memory ran out. deadline is monotonic
  * ms (clock_now_ms()). Several callees are called out (through t's account)
- * into a conference.
+ * into a conference. The call policy is o->call, overridden by the
+ * session's own "call" (svc/sessattr); out of session, with
+ * o->forward_number, the caller is put through to it after the message.
  */
 enum inbound_outcome inbound_route(struct twilio *t, const struct inbound_opts *o,
 		    const char *from, const char *called, long long deadline,

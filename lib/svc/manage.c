@@ -405,6 +405,12 @@ update_attributes(const struct sessreq *r, json_object *conv, struct buf *out,
 		keep.expiry = r->keep.expiry;
 	if (r->set_mode)
 		keep.mode = r->keep.mode;
+	if (r->set_call & SESSREQ_CALL_RECORD)
+		keep.call_record = r->keep.call_record;
+	if (r->set_call & SESSREQ_CALL_TIME_LIMIT)
+		keep.call_time_limit = r->keep.call_time_limit;
+	if (r->set_call & SESSREQ_CALL_RING_TIMEOUT)
+		keep.call_ring_timeout = r->keep.call_ring_timeout;
 	text = r->attributes != NULL ? r->attributes : mine;
 	if ((e = sessattr_join(text, strlen(text), &keep, out, &why)) ==
 	    ERR_INVAL)
@@ -424,7 +430,8 @@ static bool
 reads_first(const char *id, const struct sessreq *r)
 {
 	return r->attributes != NULL || r->set_ttl || r->set_expiry ||
-	    r->set_mode || (r->unique_name != NULL && !sid_valid(id, "CH"));
+	    r->set_mode || r->set_call != 0 ||
+	    (r->unique_name != NULL && !sid_valid(id, "CH"));
 }
 
 /* Whether the update touches the attributes. */
@@ -432,7 +439,7 @@ static bool
 touches_attributes(const struct sessreq *r)
 {
 	return r->attributes != NULL || r->set_ttl || r->set_expiry ||
-	    r->set_mode;
+	    r->set_mode || r->set_call != 0;
 }
 
 enum err

@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -403,6 +404,26 @@ rank_sort(size_t *a, size_t n, const struct rank_ctx *c)
 	}
 }
 
+/* What ranking needs of address (NULL or not E.164: nothing matches). */
+static void
+rank_ctx_init(struct rank_ctx *c, const struct pool *p, const char *address)
+{
+	size_t	 i;
+
+	c->p = p;
+	c->cc = -1;
+	c->cc_len = 0;
+	c->area_code = -1;
+	c->area = NULL;
+	if (address != NULL && e164_valid(address)) {
+		c->cc_len = (int)e164_cc_len(address);
+		for (c->cc = 0, i = 1; i <= (size_t)c->cc_len; i++)
+			c->cc = c->cc * 10 + (address[i] - '0');
+		c->area_code = e164_nanp_area(address);
+		c->area = areacodes_lookup(p->areas, c->area_code);
+	}
+}
+
 size_t
 pool_rank(const struct pool *p, const char *address, bool strict,
     size_t *order)
@@ -412,21 +433,305 @@ pool_rank(const struct pool *p, const char *address, bool strict,
 
 	if (p == NULL || order == NULL)
 		return 0;
-	c.p = p;
-	c.cc = -1;
-	c.cc_len = 0;
-	c.area_code = -1;
-	c.area = NULL;
-	if (e164_valid(address)) {
-		c.cc_len = (int)e164_cc_len(address);
-		for (c.cc = 0, i = 1; i <= (size_t)c.cc_len; i++)
-			c.cc = c.cc * 10 + (address[i] - '0');
-		c.area_code = e164_nanp_area(address);
-		c.area = areacodes_lookup(p->areas, c.area_code);
-	}
+	rank_ctx_init(&c, p, address);
 	for (n = 0, i = 0; i < p->n; i++)
 		if (!strict || tier_of(&c, &p->v[i]) != TIER_REST)
 			order[n++] = i;
 	rank_sort(order, n, &c);
+	return n;
+}
+
+/*
+ * Number selection (SPEC §13)
+ *
+ * SipHash-2-4 (Aumasson and Bernstein), written out here rather than taken
+ * from OpenSSL: OpenSSL has it only as an EVP_MAC, which allocates, and
+ * pool_rank_with() promises not to. It is not used as a secret MAC: the
+ * key is fixed, so that every machine ranks the same way. The message is
+ * fed in pieces; sip_final() pads and finishes as the reference does.
+ */
+
+struct sip {
+	uint64_t	 v0, v1, v2, v3;
+	uint64_t	 tail;		/* bytes not yet a whole word */
+	size_t		 ntail;
+	size_t		 len;
+};
+
+#define ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+
+static void
+sip_round(struct sip *s)
+{
+	s->v0 += s->v1; s->v1 = ROTL(s->v1, 13); s->v1 ^= s->v0;
+	s->v0 = ROTL(s->v0, 32);
+	s->v2 += s->v3; s->v3 = ROTL(s->v3, 16); s->v3 ^= s->v2;
+	s->v0 += s->v3; s->v3 = ROTL(s->v3, 21); s->v3 ^= s->v0;
+	s->v2 += s->v1; s->v1 = ROTL(s->v1, 17); s->v1 ^= s->v2;
+	s->v2 = ROTL(s->v2, 32);
+}
+
+static void
+sip_init(struct sip *s, uint64_t k0, uint64_t k1)
+{
+	s->v0 = 0x736f6d6570736575ULL ^ k0;
+	s->v1 = 0x646f72616e646f6dULL ^ k1;
+	s->v2 = 0x6c7967656e657261ULL ^ k0;
+	s->v3 = 0x7465646279746573ULL ^ k1;
+	s->tail = 0;
+	s->ntail = 0;
+	s->len = 0;
+}
+
+static void
+sip_word(struct sip *s, uint64_t m)
+{
+	s->v3 ^= m;
+	sip_round(s);
+	sip_round(s);
+	s->v0 ^= m;
+}
+
+/* Feeds n bytes at d; a NULL d feeds n zero bytes (a separator). */
+static void
+sip_update(struct sip *s, const void *d, size_t n)
+{
+	const unsigned char	*p = d;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		s->tail |= (uint64_t)(p != NULL ? p[i] : 0) << (8 * s->ntail);
+		if (++s->ntail == 8) {
+			sip_word(s, s->tail);
+			s->tail = 0;
+			s->ntail = 0;
+		}
+	}
+	s->len += n;
+}
+
+static uint64_t
+sip_final(struct sip *s)
+{
+	sip_word(s, s->tail | ((uint64_t)(s->len & 0xff) << 56));
+	s->v2 ^= 0xff;
+	sip_round(s);
+	sip_round(s);
+	sip_round(s);
+	sip_round(s);
+	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
+}
+
+/*
+ * The fixed key of the people's key: any constant does, as long as it
+ * never changes (a change reshuffles every sticky choice once).
+ */
+#define PEOPLE_K0	0x6d61736b65642d70ULL	/* "masked-p" */
+#define PEOPLE_K1	0x656f706c652d7631ULL	/* "eople-v1" */
+
+/* Two differing keys make 128 bits of the people's key from one text. */
+struct people_key {
+	uint64_t	 k0, k1;
+};
+
+/*
+ * The key of address among others: SipHash of the address, then each
+ * other party's address, in strcmp order, each ended by a NUL. The
+ * others are taken smallest first by selection (at most a few dozen:
+ * quadratic is nothing, and nothing is allocated or sorted in place);
+ * repeats and the address itself count once and not at all.
+ */
+static struct people_key
+people_key(const char *address, const char *const *others, size_t nothers)
+{
+	struct sip		 a, b;
+	struct people_key	 k;
+	const char		*last = NULL, *next;
+	size_t			 i;
+
+	sip_init(&a, PEOPLE_K0, PEOPLE_K1);
+	sip_init(&b, PEOPLE_K1, PEOPLE_K0);
+	if (address == NULL)
+		address = "";
+	sip_update(&a, address, strlen(address) + 1);
+	sip_update(&b, address, strlen(address) + 1);
+	for (;;) {
+		next = NULL;
+		for (i = 0; i < nothers; i++) {
+			if (others[i] == NULL || strcmp(others[i], address) == 0)
+				continue;
+			if (last != NULL && strcmp(others[i], last) <= 0)
+				continue;
+			if (next == NULL || strcmp(others[i], next) < 0)
+				next = others[i];
+		}
+		if (next == NULL)
+			break;
+		sip_update(&a, next, strlen(next) + 1);
+		sip_update(&b, next, strlen(next) + 1);
+		last = next;
+	}
+	k.k0 = sip_final(&a);
+	k.k1 = sip_final(&b);
+	return k;
+}
+
+static uint64_t
+number_weight(const struct people_key *k, const char *number)
+{
+	struct sip	 s;
+
+	sip_init(&s, k->k0, k->k1);
+	sip_update(&s, number, strlen(number));
+	return sip_final(&s);
+}
+
+unsigned long long
+pool_weight(const char *address, const char *const *others, size_t nothers,
+    const char *number)
+{
+	struct people_key k = people_key(address, others, nothers);
+
+	return number_weight(&k, number != NULL ? number : "");
+}
+
+bool
+pool_geo_parse(const char *s, enum pool_geo *out)
+{
+	if (s == NULL)
+		return false;
+	if (strcmp(s, "any") == 0)
+		*out = POOL_GEO_ANY;
+	else if (strcmp(s, "country") == 0)
+		*out = POOL_GEO_COUNTRY;
+	else if (strcmp(s, "area-code") == 0)
+		*out = POOL_GEO_AREA;
+	else
+		return false;
+	return true;
+}
+
+bool
+pool_pick_parse(const char *s, enum pool_pick *out)
+{
+	if (s == NULL)
+		return false;
+	if (strcmp(s, "default") == 0)
+		*out = POOL_PICK_DEFAULT;
+	else if (strcmp(s, "prefer-sticky") == 0)
+		*out = POOL_PICK_STICKY;
+	else if (strcmp(s, "avoid-sticky") == 0)
+		*out = POOL_PICK_AVOID;
+	else
+		return false;
+	return true;
+}
+
+/* Whether tier t is a match that geo keeps. */
+static bool
+geo_keeps(enum pool_geo geo, enum tier t)
+{
+	switch (geo) {
+	case POOL_GEO_ANY:
+		return true;
+	case POOL_GEO_COUNTRY:
+		return t != TIER_REST;
+	case POOL_GEO_AREA:
+		return t == TIER_AREA;
+	}
+	return true;
+}
+
+/*
+ * The sticky orders sort plain integers, each made of the number's tier
+ * (2 bits), its weight cut to WEIGHT_BITS (complemented for the highest
+ * first) and its pool index (INDEX_BITS): one weight computed per number,
+ * and no room needed beyond order itself. A tie of the cut weights falls
+ * to pool order.
+ */
+#define INDEX_BITS	14	/* POOL_MAX < 2^14 */
+#define WEIGHT_BITS	48	/* 64 - 2 - INDEX_BITS */
+
+_Static_assert(POOL_MAX < (1 << INDEX_BITS), "pool index must fit");
+_Static_assert(sizeof(size_t) >= 8, "sticky ranking packs into size_t");
+
+static void
+packed_sift(size_t *a, size_t root, size_t n)
+{
+	size_t	 child, tmp;
+
+	while ((child = 2 * root + 1) < n) {
+		if (child + 1 < n && a[child] < a[child + 1])
+			child++;
+		if (a[root] >= a[child])
+			return;
+		tmp = a[root];
+		a[root] = a[child];
+		a[child] = tmp;
+		root = child;
+	}
+}
+
+/* Heapsort of packed keys, ascending (see rank_sort() for why not qsort). */
+static void
+packed_sort(size_t *a, size_t n)
+{
+	size_t	 i, tmp;
+
+	if (n < 2)
+		return;
+	for (i = n / 2; i-- > 0; )
+		packed_sift(a, i, n);
+	for (i = n - 1; i > 0; i--) {
+		tmp = a[0];
+		a[0] = a[i];
+		a[i] = tmp;
+		packed_sift(a, 0, i);
+	}
+}
+
+size_t
+pool_rank_with(const struct pool *p, const char *address,
+    const struct pool_policy *pol, const char *const *others, size_t nothers,
+    size_t *order)
+{
+	struct pool_policy	 def = { POOL_GEO_ANY, POOL_PICK_DEFAULT };
+	struct people_key	 k;
+	struct rank_ctx		 c;
+	enum tier		 t;
+	uint64_t		 w, wmask = ((uint64_t)1 << WEIGHT_BITS) - 1;
+	size_t			 i, n;
+
+	if (p == NULL || order == NULL)
+		return 0;
+	if (pol == NULL)
+		pol = &def;
+	if (pol->pick == POOL_PICK_DEFAULT) {
+		n = pool_rank(p, address, pol->geo != POOL_GEO_ANY, order);
+		if (pol->geo != POOL_GEO_AREA)
+			return n;
+		/* The area tier comes first: cut the rest off. */
+		rank_ctx_init(&c, p, address);
+		for (i = 0; i < n && tier_of(&c, &p->v[order[i]]) == TIER_AREA;
+		    i++)
+			continue;
+		return i;
+	}
+	rank_ctx_init(&c, p, address);
+	k = people_key(address, others, nothers);
+	for (n = 0, i = 0; i < p->n; i++) {
+		t = tier_of(&c, &p->v[i]);
+		if (!geo_keeps(pol->geo, t))
+			continue;
+		w = (number_weight(&k, p->v[i].number) >> (64 - WEIGHT_BITS)) &
+		    wmask;
+		if (pol->pick == POOL_PICK_STICKY)
+			w = ~w & wmask;
+		order[n++] = (size_t)(((uint64_t)t << (64 - 2)) |
+		    (w << INDEX_BITS) | i);
+	}
+	packed_sort(order, n);
+	for (i = 0; i < n; i++)
+		order[i] &= ((size_t)1 << INDEX_BITS) - 1;
 	return n;
 }

@@ -73,4 +73,66 @@ long		 pool_index(const struct pool *p, const char *number);
 size_t		 pool_rank(const struct pool *p, const char *address, bool strict,
 		    size_t *order);
 
+/*
+ * Number selection (SPEC §13): how far from the address a proxy number may
+ * be, and how numbers of one geographic tier are ordered.
+ *
+ * geo: POOL_GEO_ANY keeps the tail of the pool (every number may be
+ * handed out); POOL_GEO_COUNTRY only numbers of the address's country
+ * (NANP: US or CA by the area-code table, +1 numbers of an unknown
+ * country kept; others: the calling code), what `strict` was;
+ * POOL_GEO_AREA only numbers of the address's own NANP area code (not
+ * NANP: of its calling code).
+ *
+ * pick: POOL_PICK_DEFAULT is §7's order (distance, then pool order);
+ * POOL_PICK_STICKY orders each tier by rendezvous hashing
+ * (highest random weight): the key is SipHash-2-4, under a fixed key, of
+ * the address and the other parties' addresses sorted, and a number's
+ * weight is SipHash-2-4 of the number under that key. The same people
+ * meeting again get the same order on any machine, whatever order they
+ * are given in; other people get another. POOL_PICK_AVOID is the same
+ * weights, lowest first.
+ */
+enum pool_geo {
+	POOL_GEO_ANY,
+	POOL_GEO_COUNTRY,
+	POOL_GEO_AREA,
+};
+
+enum pool_pick {
+	POOL_PICK_DEFAULT,
+	POOL_PICK_STICKY,
+	POOL_PICK_AVOID,
+};
+
+struct pool_policy {
+	enum pool_geo	 geo;
+	enum pool_pick	 pick;
+};
+
+/*
+ * Ranks the pool for address as pool_rank() does, with policy pol (NULL:
+ * any, default) and, for sticky picks, the other parties others[0..nothers)
+ * (NUL-terminated, borrowed for the call; NULL entries and repeats of
+ * address are skipped; order does not matter). Returns how many indexes it
+ * wrote into order (room for pool_size(p)): fewer than pool_size(p) only
+ * when pol->geo is not POOL_GEO_ANY. Allocates nothing.
+ */
+size_t		 pool_rank_with(const struct pool *p, const char *address,
+		    const struct pool_policy *pol, const char *const *others,
+		    size_t nothers, size_t *order);
+/*
+ * The rendezvous weight of number for address among others, as
+ * POOL_PICK_STICKY ranks by it (highest first): for tests and tools.
+ */
+unsigned long long pool_weight(const char *address, const char *const *others,
+		    size_t nothers, const char *number);
+/*
+ * Reads a GEO_MATCH value ("any", "country", "area-code") or a
+ * NUMBER_SELECTION value ("default", "prefer-sticky", "avoid-sticky");
+ * false, *out untouched, for anything else (NULL included).
+ */
+bool		 pool_geo_parse(const char *s, enum pool_geo *out);
+bool		 pool_pick_parse(const char *s, enum pool_pick *out);
+
 #endif

@@ -23,10 +23,17 @@ static const char *const mode_names[] = {
 #define NMODES	(sizeof(mode_names) / sizeof(mode_names[0]))
 
 bool
+sessattr_call_any(const struct sessattr *s)
+{
+	return s->call_record != 0 || s->call_time_limit != 0 ||
+	    s->call_ring_timeout != 0;
+}
+
+bool
 sessattr_any(const struct sessattr *s)
 {
 	return s->ttl != 0 || s->expiry != 0 || s->mode != SESSATTR_MODE_NONE ||
-	    s->changed;
+	    s->changed || sessattr_call_any(s);
 }
 
 bool
@@ -158,7 +165,40 @@ fields_ok(const struct sessattr *s)
 {
 	return s->ttl >= 0 && s->expiry >= 0 && s->expiry <= SESSATTR_TIME_MAX &&
 	    (s->mode == SESSATTR_MODE_NONE || sessattr_mode_name(s->mode) !=
-	    NULL);
+	    NULL) && s->call_record >= 0 && s->call_record <= 2 &&
+	    s->call_time_limit >= 0 &&
+	    s->call_time_limit <= SESSATTR_TIME_LIMIT_MAX &&
+	    (s->call_ring_timeout == 0 ||
+	    (s->call_ring_timeout >= SESSATTR_RING_MIN &&
+	    s->call_ring_timeout <= SESSATTR_RING_MAX));
+}
+
+/* Appends sep and "call":{...}, the keys of s's call policy that are set. */
+static enum err
+call_write(struct buf *b, const char *sep, const struct sessattr *s)
+{
+	const char	*in = "";
+	enum err	 e;
+
+	if ((e = buf_printf(b, "%s\"call\":{", sep)) != ERR_OK)
+		return e;
+	if (s->call_record != 0) {
+		if ((e = buf_printf(b, "\"record\":%s", s->call_record == 2 ?
+		    "true" : "false")) != ERR_OK)
+			return e;
+		in = ",";
+	}
+	if (s->call_time_limit != 0) {
+		if ((e = buf_printf(b, "%s\"timeLimit\":%ld", in,
+		    s->call_time_limit)) != ERR_OK)
+			return e;
+		in = ",";
+	}
+	if (s->call_ring_timeout != 0 &&
+	    (e = buf_printf(b, "%s\"ringTimeout\":%ld", in,
+	    s->call_ring_timeout)) != ERR_OK)
+		return e;
+	return buf_putc(b, '}');
 }
 
 /*
@@ -190,6 +230,11 @@ member_write(struct buf *b, const struct sessattr *s)
 		/* Mode names need no escaping. */
 		if ((e = buf_printf(b, "%s\"mode\":\"%s\"", sep,
 		    sessattr_mode_name(s->mode))) != ERR_OK)
+			return e;
+		sep = ",";
+	}
+	if (sessattr_call_any(s)) {
+		if ((e = call_write(b, sep, s)) != ERR_OK)
 			return e;
 		sep = ",";
 	}
@@ -315,6 +360,29 @@ fail:
 	return e;
 }
 
+/* Reads our "call" (any JSON value) into s; what is out of range is ignored. */
+static void
+call_read(json_object *c, struct sessattr *s)
+{
+	json_object	*v;
+	int64_t		 n;
+
+	if (!json_object_is_type(c, json_type_object))
+		return;
+	if (json_object_object_get_ex(c, "record", &v) &&
+	    json_object_is_type(v, json_type_boolean))
+		s->call_record = json_object_get_boolean(v) ? 2 : 1;
+	if (json_object_object_get_ex(c, "timeLimit", &v) &&
+	    json_object_is_type(v, json_type_int) &&
+	    (n = json_object_get_int64(v)) >= 1 && n <= SESSATTR_TIME_LIMIT_MAX)
+		s->call_time_limit = (long)n;
+	if (json_object_object_get_ex(c, "ringTimeout", &v) &&
+	    json_object_is_type(v, json_type_int) &&
+	    (n = json_object_get_int64(v)) >= SESSATTR_RING_MIN &&
+	    n <= SESSATTR_RING_MAX)
+		s->call_ring_timeout = (long)n;
+}
+
 /* Reads our member m (any JSON value) into s, ignoring what is not ours. */
 static void
 member_read(json_object *m, struct sessattr *s)
@@ -336,6 +404,8 @@ member_read(json_object *m, struct sessattr *s)
 	if (json_object_object_get_ex(m, "mode", &v) &&
 	    json_object_is_type(v, json_type_string))
 		sessattr_mode_parse(json_object_get_string(v), &s->mode);
+	if (json_object_object_get_ex(m, "call", &v))
+		call_read(v, s);
 	if (json_object_object_get_ex(m, "changed", &v) &&
 	    json_object_is_type(v, json_type_boolean) &&
 	    json_object_get_boolean(v))

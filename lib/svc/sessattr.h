@@ -41,8 +41,23 @@ struct sessattr {
 	long long		expiry;		/* dateExpiry, epoch seconds, 0: not set */
 	enum sessattr_mode	mode;		/* NONE: not set */
 	bool			changed;	/* one of the participants it was created with was removed on purpose (svc/reap trusts it) */
+	/*
+	 * §13's "call": how the session's calls are connected, over the
+	 * CALL_* settings. record: 0 not set, 1 false, 2 true; the others
+	 * seconds, 0 not set.
+	 */
+	int			call_record;
+	long			call_time_limit;	/* 1..SESSATTR_TIME_LIMIT_MAX */
+	long			call_ring_timeout;	/* SESSATTR_RING_MIN..MAX */
 };
 
+/* The ranges of "call" (Twilio's, as svc/inbound's INBOUND_*). */
+#define SESSATTR_TIME_LIMIT_MAX	14400
+#define SESSATTR_RING_MIN	5
+#define SESSATTR_RING_MAX	600
+
+/* Whether s holds any of "call"'s keys. */
+bool		sessattr_call_any(const struct sessattr *s);
 /* Whether s holds anything to keep (any field set). */
 bool		sessattr_any(const struct sessattr *s);
 
@@ -57,8 +72,9 @@ bool		sessattr_any(const struct sessattr *s);
  *   its final '}', byte for byte otherwise; no caller text:
  *   {"maskedSession":{...}}.
  * Our object is written compactly with a fixed key order: "ttl",
- * "dateExpiry" (ISO 8601 UTC "YYYY-MM-DDTHH:MM:SSZ"), "mode", "changed"
- * (true, only when set); unset fields are left out.
+ * "dateExpiry" (ISO 8601 UTC "YYYY-MM-DDTHH:MM:SSZ"), "mode", "call"
+ * ({"record":bool,"timeLimit":n,"ringTimeout":n}, the keys set),
+ * "changed" (true, only when set); unset fields are left out.
  *
  * The caller's text, when given, is always checked: strict JSON
  * (jsoncheck, nested at most SESSATTR_MAX_DEPTH deep), and an object

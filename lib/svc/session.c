@@ -83,6 +83,46 @@ fail(struct session *s, enum err e, const struct twilio_call *call,
 	snprintf(s->res->message, sizeof(s->res->message), "%s", message);
 }
 
+/*
+ * Ranks party p's candidates (svc/pool) among others, the session's other
+ * people; GEO_MATCH set rules over NUMBER_POOL_STRICT_GEO.
+ */
+static void
+party_rank(struct party *p, const char *const *others, size_t nothers)
+{
+	const struct session_opts	*o = p->s->o;
+	struct pool_policy		 pol = o->numbers;
+
+	if (pol.geo == POOL_GEO_ANY && o->strict_geo)
+		pol.geo = POOL_GEO_COUNTRY;
+	p->norder = pool_rank_with(o->pool, p->address, &pol, others, nothers,
+	    p->order);
+}
+
+/*
+ * The other parties of party p, for sticky picks: the request's other
+ * addresses and, adding to a session, the SMS participants it has (their
+ * addresses borrowed from s->members). Returns how many, at most max.
+ */
+static size_t
+party_others(const struct party *p, const char **out, size_t max)
+{
+	const struct session	*s = p->s;
+	const char		*address, *proxy;
+	size_t			 i, n = 0, k;
+
+	for (i = 0; i < s->n && n < max; i++)
+		if (&s->parties[i] != p)
+			out[n++] = s->parties[i].address;
+	if (!s->adding)
+		return n;
+	k = twilio_items_len(&s->members);
+	for (i = 0; i < k && n < max; i++)
+		if (conv_sms_binding(&s->members, i, &address, &proxy))
+			out[n++] = address;
+	return n;
+}
+
 /* Queues the add of party p with its next free candidate number. */
 static void
 add_next(struct party *p)
@@ -153,11 +193,16 @@ static void
 party_ready(struct party *p)
 {
 	struct session *s = p->s;
+	const char	*others[2 * SESSION_MAX_PARTIES];
 
 	if (p->started || !p->looked_up || s->sid == NULL ||
 	    (s->adding && !s->members_known))
 		return;
 	p->started = true;
+	/* The people are all known now: the session's, and the request's. */
+	if (s->o->numbers.pick != POOL_PICK_DEFAULT)
+		party_rank(p, others, party_others(p, others,
+		    sizeof(others) / sizeof(others[0])));
 	add_next(p);
 }
 
@@ -345,6 +390,30 @@ out:
 	twilio_call_free(&get);
 }
 
+/* Adds §13's "call" of keep to out: the keys the session sets. */
+static enum err
+call_view(json_object *out, const struct sessattr *keep)
+{
+	json_object	*c;
+
+	if ((c = json_object_new_object()) == NULL)
+		return ERR_NOMEM;
+	if (keep->call_record != 0)
+		json_object_object_add(c, "record",
+		    json_object_new_boolean(keep->call_record == 2));
+	if (keep->call_time_limit != 0)
+		json_object_object_add(c, "timeLimit",
+		    json_object_new_int64(keep->call_time_limit));
+	if (keep->call_ring_timeout != 0)
+		json_object_object_add(c, "ringTimeout",
+		    json_object_new_int64(keep->call_ring_timeout));
+	if (json_object_object_add(out, "call", c) != 0) {
+		json_object_put(c);
+		return ERR_NOMEM;
+	}
+	return ERR_OK;
+}
+
 json_object *
 session_view(json_object *conv)
 {
@@ -370,6 +439,8 @@ session_view(json_object *conv)
 	}
 	if ((mode = sessattr_mode_name(keep.mode)) != NULL)
 		json_object_object_add(out, "mode", json_object_new_string(mode));
+	if (sessattr_call_any(&keep) && call_view(out, &keep) != ERR_OK)
+		goto nomem;
 	free(mine);
 	return out;
 nomem:
@@ -501,8 +572,26 @@ session_free(struct session *s)
 }
 
 /*
+ * GEO_MATCH (SPEC §13) leaves party p no number at all: refused as an
+ * exhausted pool is, before Twilio is asked anything.
+ */
+static enum err
+no_match(struct session *s, const struct party *p)
+{
+	char	 masked[LOG_MASK_LEN];
+
+	snprintf(s->res->address, sizeof(s->res->address), "%s", p->address);
+	snprintf(s->res->message, sizeof(s->res->message),
+	    "Not enough numbers available in pool for %s", p->address);
+	log_warn("no pool number matches %s (GEO_MATCH)",
+	    log_mask(masked, p->address));
+	return ERR_POOL;
+}
+
+/*
  * Sets s up for request r: the marker, and each party with its candidate
- * numbers ranked, best first. ERR_NOMEM; s is to be freed either way.
+ * numbers ranked, best first. ERR_NOMEM, or ERR_POOL (res says for whom)
+ * when GEO_MATCH leaves a party no number; s is to be freed either way.
  */
 static enum err
 prepare(struct session *s, struct twilio *t, const struct session_opts *o,
@@ -534,8 +623,14 @@ prepare(struct session *s, struct twilio *t, const struct session_opts *o,
 		if ((p->order = calloc(npool, sizeof(*p->order))) == NULL ||
 		    (p->used = calloc(npool, sizeof(*p->used))) == NULL)
 			return ERR_NOMEM;
-		p->norder = pool_rank(o->pool, p->address, o->strict_geo,
-		    p->order);
+		/*
+		 * Sticky picks are ranked again once the session's people
+		 * are known (party_ready()); what GEO_MATCH leaves does not
+		 * depend on them, and is checked before anything is sent.
+		 */
+		party_rank(p, NULL, 0);
+		if (p->norder == 0)
+			return no_match(s, p);
 	}
 	return ERR_OK;
 }

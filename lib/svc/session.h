@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "core/err.h"
+#include "svc/pool.h"
 
 struct pool;
 struct sessreq;
@@ -27,6 +28,11 @@ struct twilio;
 struct session_opts {
 	const struct pool *pool;	/* the proxy numbers; borrowed */
 	bool		 strict_geo;	/* only numbers of the address's region */
+	/*
+	 * GEO_MATCH and NUMBER_SELECTION (svc/pool): ranks every party's
+	 * candidates; geo not POOL_GEO_ANY overrides strict_geo.
+	 */
+	struct pool_policy numbers;
 	/* signs the page tokens of lists (svc/pagetok), the same at every copy */
 	unsigned char	 page_key[32];
 };

@@ -436,6 +436,69 @@ take_lifetime(struct sessreq *r, const char *k, json_object *v, long long now,
 	return ERR_NOTFOUND;
 }
 
+/*
+ * §13's "call" (CREATE and UPDATE): {"record": bool, "timeLimit": seconds,
+ * "ringTimeout": seconds}, each key optional; null, for a key or the whole
+ * object, clears on UPDATE and is as if absent on CREATE. A field is
+ * named as "call.timeLimit".
+ */
+static enum err
+take_call(struct sessreq *r, json_object *v, struct sessreq_error *why)
+{
+	long long	 n;
+	bool		 update = r->kind == SESSREQ_UPDATE;
+
+	if (json_object_is_type(v, json_type_null)) {
+		if (update)
+			r->set_call = SESSREQ_CALL_ALL;
+		return ERR_OK;
+	}
+	if (!json_object_is_type(v, json_type_object))
+		return refuse(why, "call", "call must be an object: {\"record\": "
+		    "true, \"timeLimit\": seconds, \"ringTimeout\": seconds}");
+	json_object_object_foreach(v, k, x) {
+		bool null = json_object_is_type(x, json_type_null);
+
+		if (strcmp(k, "record") == 0) {
+			if (update)
+				r->set_call |= SESSREQ_CALL_RECORD;
+			if (null)
+				continue;
+			if (!json_object_is_type(x, json_type_boolean))
+				return refuse(why, "call.record", "call.record "
+				    "must be true or false");
+			r->set_call |= SESSREQ_CALL_RECORD;
+			r->keep.call_record = json_object_get_boolean(x) ? 2 : 1;
+		} else if (strcmp(k, "timeLimit") == 0) {
+			if (update)
+				r->set_call |= SESSREQ_CALL_TIME_LIMIT;
+			if (null)
+				continue;
+			if (!int_in(x, 1, SESSATTR_TIME_LIMIT_MAX, &n))
+				return refuse(why, "call.timeLimit", "call.timeLimit "
+				    "must be an integer from 1 to %d seconds "
+				    "(Twilio's <Dial timeLimit>)",
+				    SESSATTR_TIME_LIMIT_MAX);
+			r->set_call |= SESSREQ_CALL_TIME_LIMIT;
+			r->keep.call_time_limit = (long)n;
+		} else if (strcmp(k, "ringTimeout") == 0) {
+			if (update)
+				r->set_call |= SESSREQ_CALL_RING_TIMEOUT;
+			if (null)
+				continue;
+			if (!int_in(x, SESSATTR_RING_MIN, SESSATTR_RING_MAX, &n))
+				return refuse(why, "call.ringTimeout",
+				    "call.ringTimeout must be an integer from %d "
+				    "to %d seconds (Twilio's <Dial timeout>)",
+				    SESSATTR_RING_MIN, SESSATTR_RING_MAX);
+			r->set_call |= SESSREQ_CALL_RING_TIMEOUT;
+			r->keep.call_ring_timeout = (long)n;
+		} else
+			return refuse_key(why, "call", k);
+	}
+	return ERR_OK;
+}
+
 /* A message's text: 1 to SESSREQ_BODY_MAX characters. */
 static enum err
 take_text(struct sessreq *r, const char *k, json_object *v,
@@ -499,6 +562,8 @@ take_fields(struct sessreq *r, json_object *root, long long now,
 		else if (session && (strcmp(k, "timers") == 0 ||
 		    strcmp(k, "bindings") == 0))
 			e = take_nested(r, k, v, &seen, why);
+		else if (session && strcmp(k, "call") == 0)
+			e = take_call(r, v, why);
 		else if (session &&
 		    (e = take_lifetime(r, k, v, now, why)) != ERR_NOTFOUND)
 			;
@@ -548,7 +613,7 @@ check_attributes(struct sessreq *r, struct sessreq_error *why)
 		    "key \"%s\": it is the service's own", SESSATTR_KEY);
 	if (!object && sessattr_any(&r->keep))
 		return refuse(why, "attributes", "attributes must be a JSON "
-		    "object when ttl, dateExpiry or mode is set");
+		    "object when ttl, dateExpiry, mode or call is set");
 	return ERR_OK;
 }
 

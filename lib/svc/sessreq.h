@@ -56,7 +56,18 @@ struct sessreq {
 	bool		 state;		/* State is in the form */
 	/* SAY and TELL */
 	char		*body;		/* the message's text */
+	/*
+	 * §13's "call", on CREATE and UPDATE: which of its keys were given
+	 * (SESSREQ_CALL_*; on UPDATE a null clears, "call": null all three),
+	 * their values in keep.call_*.
+	 */
+	unsigned	 set_call;
 };
+
+#define SESSREQ_CALL_RECORD		0x1u
+#define SESSREQ_CALL_TIME_LIMIT		0x2u
+#define SESSREQ_CALL_RING_TIMEOUT	0x4u
+#define SESSREQ_CALL_ALL		0x7u
 
 /* Why a body was refused: the offending field (or NULL) and a sentence. */
 struct sessreq_error {

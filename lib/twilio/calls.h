@@ -16,4 +16,11 @@
 enum err	calls_create(struct twilio_call *c, const struct twilio *t,
 		    const char *to, const char *from, const char *twiml);
 
+/*
+ * Adds to call c, made by calls_create(), its TimeLimit (seconds the call
+ * may last) and Timeout (seconds it may ring), each left out when 0.
+ * ERR_OK, or ERR_NOMEM / ERR_TOOBIG.
+ */
+enum err	calls_limits(struct twilio_call *c, long time_limit, long timeout);
+
 #endif

@@ -970,6 +970,14 @@ class Store:
                            "ApplicationSid must be given (got %s)"
                            % (", ".join(given) or "none"))
         to, frm = p["To"], p["From"]
+        # Ringing: a positive whole number, at most 600 (Calls.json's
+        # description); Twilio's 21208 otherwise. The call's length: a
+        # positive number of seconds, up to the 24 hours an account may
+        # allow (Twilio's configurable call limits).
+        if "Timeout" in p and not 0 < p["Timeout"] <= 600:
+            raise ApiError(400, 21208, "Invalid Timeout: %s" % p["Timeout"])
+        if "TimeLimit" in p and not 0 < p["TimeLimit"] <= 86400:
+            raise invalid("TimeLimit", "must be from 1 to 86400 seconds")
         if not (E164.match(to) or re.match(r"^(client|sip|app):", to)):
             raise ApiError(400, 21211, "Invalid 'To' Phone Number: %s" % to)
         if not (E164.match(frm) or frm.startswith("client:")):

@@ -695,11 +695,26 @@ def test_calls():
     check("call: other account -> 404", st == 404, d)
     st, _, d = req("POST", CALLS, {"To": "+14155550100", "From":
                                    "+14155550199", "Twiml": "<Response>"})
+    # §13's limits of a conference leg: TimeLimit and Timeout in range.
+    for k, v, code in (("Timeout", "0", 21208), ("Timeout", "601", 21208),
+                       ("Timeout", "x", 20001), ("TimeLimit", "0", 20001),
+                       ("TimeLimit", "86401", 20001)):
+        st, _, d = req("POST", CALLS, {"To": "+14155550100", "From":
+                                       "+14155550199", "Twiml": twiml, k: v})
+        check("call: %s=%s refused" % (k, v), st == 400 and
+              d["code"] == code, d)
     state = ctl("GET", "state")
     calls = state["calls"]
     check("call: state", len(calls) == 2 and calls[0]["params"]["Twiml"] ==
           twiml and calls[0]["twiml_error"] is None and
           calls[1]["twiml_error"], calls)
+    st, _, c = req("POST", CALLS, {"To": "+14155550100", "From":
+                                   "+14155550199", "Twiml": twiml,
+                                   "Timeout": "600", "TimeLimit": "14400"})
+    calls = ctl("GET", "state")["calls"]
+    check("call: limits kept", st == 201 and
+          calls[-1]["params"]["Timeout"] == 600 and
+          calls[-1]["params"]["TimeLimit"] == 14400, calls[-1])
 
 
 def test_faults():

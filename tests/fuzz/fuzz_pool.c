@@ -17,6 +17,48 @@ extern const size_t areacodes_csv_len;
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/*
+ * §13: under every GEO_MATCH and NUMBER_SELECTION, the ranking is a
+ * permutation of a subset, the same subset whatever the pick, each geo
+ * setting's a part of the looser one's; avoid-sticky is prefer-sticky
+ * reversed within tiers, so the same set.
+ */
+static void
+check_policies(const struct pool *p)
+{
+	static const char *const addrs[] = { "+14155550100", "+447700900123",
+	    "+18005550100", "x" };
+	static const char *const others[] = { "+12125550100", NULL,
+	    "+12125550100", "+33612345678" };
+	static size_t	 order[POOL_MAX];
+	static char	 seen[POOL_MAX];
+	struct pool_policy pol;
+	size_t		 n, j, a, g, k, want[3];
+
+	for (a = 0; a < sizeof(addrs) / sizeof(addrs[0]); a++)
+	for (g = 0; g < 3; g++)
+	for (k = 0; k < 3; k++) {
+		pol.geo = (enum pool_geo)g;
+		pol.pick = (enum pool_pick)k;
+		n = pool_rank_with(p, addrs[a], &pol, others,
+		    sizeof(others) / sizeof(others[0]), order);
+		if (n > pool_size(p) || (g == POOL_GEO_ANY && n != pool_size(p)))
+			abort();
+		if (k == 0)
+			want[g] = n;
+		else if (n != want[g])
+			abort();
+		if (g > 0 && n > want[g - 1])
+			abort();
+		memset(seen, 0, pool_size(p));
+		for (j = 0; j < n; j++) {
+			if (order[j] >= pool_size(p) || seen[order[j]])
+				abort();
+			seen[order[j]] = 1;
+		}
+	}
+}
+
 static void
 check_rank(const struct pool *p)
 {
@@ -55,6 +97,7 @@ check_rank(const struct pool *p)
 		if (i > 64)
 			break;
 	}
+	check_policies(p);
 }
 
 int

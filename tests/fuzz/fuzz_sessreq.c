@@ -57,6 +57,21 @@ check_parsed(const struct sessreq *r, enum sessreq_kind kind)
 			abort();
 		if (r->keep.changed)
 			abort();
+		/* §13: a call kept is one Twilio takes, and was given. */
+		if (r->keep.call_record < 0 || r->keep.call_record > 2 ||
+		    r->keep.call_time_limit < 0 ||
+		    r->keep.call_time_limit > SESSATTR_TIME_LIMIT_MAX ||
+		    (r->keep.call_ring_timeout != 0 &&
+		    (r->keep.call_ring_timeout < SESSATTR_RING_MIN ||
+		    r->keep.call_ring_timeout > SESSATTR_RING_MAX)))
+			abort();
+		if ((r->keep.call_record != 0 &&
+		    !(r->set_call & SESSREQ_CALL_RECORD)) ||
+		    (r->keep.call_time_limit != 0 &&
+		    !(r->set_call & SESSREQ_CALL_TIME_LIMIT)) ||
+		    (r->keep.call_ring_timeout != 0 &&
+		    !(r->set_call & SESSREQ_CALL_RING_TIMEOUT)))
+			abort();
 		/* Timers on a create always go with a State (Twilio's 50382). */
 		if (kind == SESSREQ_CREATE && r->timers && !r->state)
 			abort();
@@ -67,7 +82,8 @@ check_parsed(const struct sessreq *r, enum sessreq_kind kind)
 	case SESSREQ_ADD:
 		check_addresses(r);
 		if (r->body != NULL || r->create_form.len != 0 ||
-		    r->attributes != NULL || sessattr_any(&r->keep))
+		    r->attributes != NULL || sessattr_any(&r->keep) ||
+		    r->set_call != 0)
 			abort();
 		break;
 	case SESSREQ_SAY:

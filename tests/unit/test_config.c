@@ -260,6 +260,8 @@ static const char *const vars[] = {
 	"TWILIO_WEBHOOK_VALIDATION", "DOMAIN",
 	"AUTH_USERNAME", "AUTH_PASSWORD",
 	"LOG_LEVEL", "TWILIO_SANDBOX", "WORKER_THREADS", "ALLOW_ROOT",
+	"OUT_OF_SESSION_FORWARD_NUMBER", "CALL_RECORD", "CALL_TIME_LIMIT_S",
+	"CALL_RING_TIMEOUT_S", "NUMBER_SELECTION", "GEO_MATCH",
 };
 
 #define SID	"AC0123456789abcdef0123456789ABCDEF"
@@ -778,6 +780,92 @@ test_load_pool(void)
 	snprintf(want, sizeof(want), "NUMBER_POOL_STRICT_GEO: must be on or off");
 	T_CHECK(problem(&c, want) != NULL);
 	config_free(&c);
+}
+
+/* §13: the call policy, the forward number, number selection. */
+static void
+test_load_policy(void)
+{
+	static const struct {
+		const char	*name, *value, *problem;
+		unsigned	 scope;
+	} bad[] = {
+		{ "OUT_OF_SESSION_FORWARD_NUMBER", "4155550100",
+		  "OUT_OF_SESSION_FORWARD_NUMBER: must be an E.164 number (+ then "
+		  "2 to 15 digits, no leading 0)", CONFIG_FOR_INBOUND },
+		{ "OUT_OF_SESSION_FORWARD_NUMBER", "+1415555",
+		  "OUT_OF_SESSION_FORWARD_NUMBER: must be an E.164", CONFIG_FOR_INBOUND },
+		{ "OUT_OF_SESSION_FORWARD_NUMBER", "+14155550101",
+		  "OUT_OF_SESSION_FORWARD_NUMBER: is one of the pool's proxy "
+		  "numbers: calls would loop back to this service",
+		  CONFIG_FOR_INBOUND },
+		{ "CALL_RECORD", "sometimes", "CALL_RECORD: must be on or off",
+		  CONFIG_FOR_ALL },
+		{ "CALL_TIME_LIMIT_S", "0", "CALL_TIME_LIMIT_S: must be a whole "
+		  "number from 1 to 14400", CONFIG_FOR_ALL },
+		{ "CALL_TIME_LIMIT_S", "14401", "CALL_TIME_LIMIT_S: must be",
+		  CONFIG_FOR_ALL },
+		{ "CALL_TIME_LIMIT_S", "1h", "CALL_TIME_LIMIT_S: must be",
+		  CONFIG_FOR_ALL },
+		{ "CALL_RING_TIMEOUT_S", "4", "CALL_RING_TIMEOUT_S: must be a "
+		  "whole number from 5 to 600", CONFIG_FOR_ALL },
+		{ "CALL_RING_TIMEOUT_S", "601", "CALL_RING_TIMEOUT_S: must be",
+		  CONFIG_FOR_ALL },
+		{ "NUMBER_SELECTION", "sticky", "NUMBER_SELECTION: must be "
+		  "default, prefer-sticky or avoid-sticky", CONFIG_FOR_SESSIONS },
+		{ "GEO_MATCH", "strict", "GEO_MATCH: must be any, country or "
+		  "area-code", CONFIG_FOR_SESSIONS },
+	};
+	struct config	 c;
+	size_t		 i;
+
+	/* Unset: nothing changes. */
+	set_valid();
+	T_CHECK(load(&c, 0) == ERR_OK);
+	T_CHECK(c.inbound.forward_number == NULL);
+	T_CHECK(c.inbound.call.record == 0 && c.inbound.call.time_limit == 0 &&
+	    c.inbound.call.ring_timeout == 0);
+	T_CHECK(c.session.numbers.geo == POOL_GEO_ANY &&
+	    c.session.numbers.pick == POOL_PICK_DEFAULT && !c.session.strict_geo);
+	config_free(&c);
+
+	setenv("OUT_OF_SESSION_FORWARD_NUMBER", "+12125550199", 1);
+	setenv("CALL_RECORD", "on", 1);
+	setenv("CALL_TIME_LIMIT_S", "14400", 1);
+	setenv("CALL_RING_TIMEOUT_S", "5", 1);
+	setenv("NUMBER_SELECTION", "prefer-sticky", 1);
+	setenv("GEO_MATCH", "area-code", 1);
+	T_CHECK(load(&c, 0) == ERR_OK);
+	T_STREQ(c.inbound.forward_number, "+12125550199");
+	T_CHECK(c.inbound.call.record == 2 && c.inbound.call.time_limit == 14400 &&
+	    c.inbound.call.ring_timeout == 5);
+	T_CHECK(c.session.numbers.geo == POOL_GEO_AREA &&
+	    c.session.numbers.pick == POOL_PICK_STICKY && c.session.strict_geo);
+	config_free(&c);
+	setenv("CALL_RECORD", "off", 1);
+	setenv("NUMBER_SELECTION", "avoid-sticky", 1);
+	setenv("GEO_MATCH", "any", 1);
+	setenv("NUMBER_POOL_STRICT_GEO", "on", 1);	/* GEO_MATCH wins */
+	T_CHECK(load(&c, 0) == ERR_OK);
+	T_CHECK(c.inbound.call.record == 1);
+	T_CHECK(c.session.numbers.geo == POOL_GEO_ANY &&
+	    c.session.numbers.pick == POOL_PICK_AVOID && !c.session.strict_geo);
+	config_free(&c);
+	/* NUMBER_POOL_STRICT_GEO=on alone is GEO_MATCH=country. */
+	unsetenv("GEO_MATCH");
+	T_CHECK(load(&c, 0) == ERR_OK);
+	T_CHECK(c.session.numbers.geo == POOL_GEO_COUNTRY && c.session.strict_geo);
+	config_free(&c);
+
+	for (i = 0; i < T_NCASES(bad); i++) {
+		set_valid();
+		setenv(bad[i].name, bad[i].value, 1);
+		T_IN_CASE(i, bad[i].value, {
+			T_CHECK(load(&c, 1) == ERR_CONFIG);
+			check_problem(&c, bad[i].problem, NULL, bad[i].scope);
+			config_free(&c);
+		});
+	}
 }
 
 static void
@@ -1315,6 +1403,7 @@ main(void)
 	T_RUN(test_load_retry);
 	T_RUN(test_load_urls);
 	T_RUN(test_load_misc);
+	T_RUN(test_load_policy);
 	T_RUN(test_load_nothing);
 	T_RUN(test_load_no_secrets);
 	T_RUN(test_load_callback);

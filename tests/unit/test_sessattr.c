@@ -9,7 +9,10 @@ static int
 same(const struct sessattr *a, const struct sessattr *b)
 {
 	return a->ttl == b->ttl && a->expiry == b->expiry &&
-	    a->mode == b->mode && a->changed == b->changed;
+	    a->mode == b->mode && a->changed == b->changed &&
+	    a->call_record == b->call_record &&
+	    a->call_time_limit == b->call_time_limit &&
+	    a->call_ring_timeout == b->call_ring_timeout;
 }
 
 /* join(text, s) into a fresh buffer: the result's code, the text in *out. */
@@ -28,14 +31,20 @@ join(const char *text, const struct sessattr *s, char **out,
 }
 
 static const struct sessattr settings[] = {
-	{ 0, 0, SESSATTR_MODE_NONE, false },
-	{ 3600, 0, SESSATTR_MODE_NONE, false },
-	{ 0, 1796551200, SESSATTR_MODE_NONE, false },
-	{ 0, 0, SESSATTR_MODE_VOICE, false },
-	{ 0, 0, SESSATTR_MODE_NONE, true },
-	{ 600, 1796551200, SESSATTR_MODE_BOTH, true },
-	{ 86400, 4102444799, SESSATTR_MODE_MESSAGE, false },
-	{ 2147483647, 1, SESSATTR_MODE_VOICE, true },
+	{ 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 },
+	{ 3600, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 },
+	{ 0, 1796551200, SESSATTR_MODE_NONE, false, 0, 0, 0 },
+	{ 0, 0, SESSATTR_MODE_VOICE, false, 0, 0, 0 },
+	{ 0, 0, SESSATTR_MODE_NONE, true, 0, 0, 0 },
+	{ 600, 1796551200, SESSATTR_MODE_BOTH, true, 0, 0, 0 },
+	{ 86400, 4102444799, SESSATTR_MODE_MESSAGE, false, 0, 0, 0 },
+	{ 2147483647, 1, SESSATTR_MODE_VOICE, true, 0, 0, 0 },
+	/* §13's call: each key alone, and all with the rest. */
+	{ 0, 0, SESSATTR_MODE_NONE, false, 2, 0, 0 },
+	{ 0, 0, SESSATTR_MODE_NONE, false, 1, 0, 0 },
+	{ 0, 0, SESSATTR_MODE_NONE, false, 0, 14400, 0 },
+	{ 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 5 },
+	{ 600, 1796551200, SESSATTR_MODE_VOICE, true, 2, 1, 600 },
 };
 
 /* Texts join takes; split gives each back byte for byte. */
@@ -102,26 +111,26 @@ test_join_text(void)
 		struct sessattr	 s;
 		const char	*want;
 	} cases[] = {
-		{ NULL, { 600, 0, SESSATTR_MODE_NONE, false },
+		{ NULL, { 600, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 },
 		    "{\"maskedSession\":{\"ttl\":600}}" },
-		{ "{}", { 0, 1796551200, SESSATTR_MODE_BOTH, true },
+		{ "{}", { 0, 1796551200, SESSATTR_MODE_BOTH, true, 0, 0, 0 },
 		    "{\"maskedSession\":{\"dateExpiry\":\"2026-12-06T10:00:00Z\","
 		    "\"mode\":\"voice-and-message\",\"changed\":true}}" },
-		{ "{ }", { 3600, 0, SESSATTR_MODE_MESSAGE, false },
+		{ "{ }", { 3600, 0, SESSATTR_MODE_MESSAGE, false, 0, 0, 0 },
 		    "{ \"maskedSession\":{\"ttl\":3600,\"mode\":\"message-only\"}}"
 		},
 		{ " {\"ride\": 42} \n", { 3600, 1796551200, SESSATTR_MODE_VOICE,
-		    true }, " {\"ride\": 42,\"maskedSession\":{\"ttl\":3600,"
+		    true, 0, 0, 0 }, " {\"ride\": 42,\"maskedSession\":{\"ttl\":3600,"
 		    "\"dateExpiry\":\"2026-12-06T10:00:00Z\",\"mode\":"
 		    "\"voice-only\",\"changed\":true}} \n" },
 		/* Nothing to keep: the caller's text as it is, any JSON. */
-		{ "{\"a\":1}", { 0, 0, SESSATTR_MODE_NONE, false },
+		{ "{\"a\":1}", { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 },
 		    "{\"a\":1}" },
-		{ "[1, 2]", { 0, 0, SESSATTR_MODE_NONE, false }, "[1, 2]" },
-		{ "\"text\"", { 0, 0, SESSATTR_MODE_NONE, false }, "\"text\"" },
-		{ "7", { 0, 0, SESSATTR_MODE_NONE, false }, "7" },
-		{ NULL, { 0, 0, SESSATTR_MODE_NONE, false }, "" },
-		{ "", { 0, 0, SESSATTR_MODE_NONE, false }, "" },
+		{ "[1, 2]", { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 }, "[1, 2]" },
+		{ "\"text\"", { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 }, "\"text\"" },
+		{ "7", { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 }, "7" },
+		{ NULL, { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 }, "" },
+		{ "", { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 }, "" },
 	};
 	const char	*why;
 	char		*out;
@@ -154,7 +163,7 @@ static void
 test_join_refuses(void)
 {
 	static const struct sessattr some = { 600, 0, SESSATTR_MODE_NONE,
-	    false }, none = { 0, 0, SESSATTR_MODE_NONE, false };
+	    false, 0, 0, 0 }, none = { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 };
 	static const struct {
 		const char		*caller;
 		const struct sessattr	*s;
@@ -251,49 +260,49 @@ test_split_foreign(void)
 	} cases[] = {
 		/* Ours first, not last: re-serialised. */
 		{ "{\"maskedSession\":{\"ttl\":600}, \"a\": 1}", "{\"a\":1}",
-		    { 600, 0, SESSATTR_MODE_NONE, false } },
+		    { 600, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
 		/* Ours last but reformatted. */
 		{ "{\"a\":1, \"maskedSession\": {\"ttl\": 600}}", "{\"a\":1}",
-		    { 600, 0, SESSATTR_MODE_NONE, false } },
+		    { 600, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
 		{ "{\"a\":\"x/y\",\"maskedSession\":{\"mode\":\"voice-only\","
 		    "\"ttl\":600}}", "{\"a\":\"x/y\"}",
-		    { 600, 0, SESSATTR_MODE_VOICE, false } },
+		    { 600, 0, SESSATTR_MODE_VOICE, false, 0, 0, 0 } },
 		/* Malformed or unknown members of ours: ignored. */
 		{ "{\"a\":1,\"maskedSession\":{\"ttl\":\"600\",\"mode\":\"x\","
 		    "\"changed\":1,\"dateExpiry\":\"tomorrow\",\"new\":1}}",
-		    "{\"a\":1}", { 0, 0, SESSATTR_MODE_NONE, false } },
+		    "{\"a\":1}", { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
 		{ "{\"a\":1,\"maskedSession\":{\"ttl\":-5,\"changed\":false}}",
-		    "{\"a\":1}", { 0, 0, SESSATTR_MODE_NONE, false } },
+		    "{\"a\":1}", { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
 		{ "{\"a\":1,\"maskedSession\":5}", "{\"a\":1}",
-		    { 0, 0, SESSATTR_MODE_NONE, false } },
+		    { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
 		{ "{\"maskedSession\":null}", "{}",
-		    { 0, 0, SESSATTR_MODE_NONE, false } },
+		    { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
 		{ "{\"maskedSession\":{\"dateExpiry\":\"2026-12-06T11:00:00+01:00\"}}",
-		    "{}", { 0, 1796551200, SESSATTR_MODE_NONE, false } },
+		    "{}", { 0, 1796551200, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
 		/* Our member alone, as join writes it: "{}". */
 		{ "{\"maskedSession\":{\"ttl\":600}}", "{}",
-		    { 600, 0, SESSATTR_MODE_NONE, false } },
+		    { 600, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
 		/* Ours at the end of a nested object, ours at the top too. */
 		{ "{\"maskedSession\":{\"ttl\":600},\"n\":{\"maskedSession\":"
 		    "{\"ttl\":600}}}", "{\"n\":{\"maskedSession\":{\"ttl\":600}}}",
-		    { 600, 0, SESSATTR_MODE_NONE, false } },
+		    { 600, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
 		/* Key absent, or not an object, or not JSON: unchanged. */
 		{ "{\"n\":{\"maskedSession\":{\"ttl\":600}}}",
 		    "{\"n\":{\"maskedSession\":{\"ttl\":600}}}",
-		    { 0, 0, SESSATTR_MODE_NONE, false } },
+		    { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
 		{ "[\"maskedSession\"]", "[\"maskedSession\"]",
-		    { 0, 0, SESSATTR_MODE_NONE, false } },
+		    { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
 		{ "{\"maskedSession\":{\"ttl\":600}", "{\"maskedSession\":{\"ttl\":600}",
-		    { 0, 0, SESSATTR_MODE_NONE, false } },
-		{ "", "", { 0, 0, SESSATTR_MODE_NONE, false } },
-		{ "{}", "{}", { 0, 0, SESSATTR_MODE_NONE, false } },
-		{ "garbage", "garbage", { 0, 0, SESSATTR_MODE_NONE, false } },
+		    { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
+		{ "", "", { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
+		{ "{}", "{}", { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
+		{ "garbage", "garbage", { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
 		/* Text after the object (not JSON): ours goes all the same. */
 		{ "{\"a\":1,\"maskedSession\":{\"ttl\":600}} x", "{\"a\":1}",
-		    { 600, 0, SESSATTR_MODE_NONE, false } },
+		    { 600, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
 		{ "{\"a\":1} {\"maskedSession\":{\"ttl\":600}}",
 		    "{\"a\":1} {\"maskedSession\":{\"ttl\":600}}",
-		    { 0, 0, SESSATTR_MODE_NONE, false } },
+		    { 0, 0, SESSATTR_MODE_NONE, false, 0, 0, 0 } },
 	};
 	struct sessattr	 got;
 	char		*back;
@@ -430,6 +439,61 @@ test_time(void)
 	}
 }
 
+/* §13's call: how it is written, and what is ignored when read. */
+static void
+test_call(void)
+{
+	struct sessattr	 s, got;
+	const char	*why;
+	char		*out = NULL, *back = NULL;
+
+	memset(&s, 0, sizeof(s));
+	s.mode = SESSATTR_MODE_VOICE;
+	s.call_record = 2;
+	s.call_time_limit = 600;
+	s.call_ring_timeout = 20;
+	s.changed = true;
+	T_CHECK(join("{\"a\":1}", &s, &out, &why) == ERR_OK);
+	T_STREQ(out, "{\"a\":1,\"maskedSession\":{\"mode\":\"voice-only\","
+	    "\"call\":{\"record\":true,\"timeLimit\":600,\"ringTimeout\":20},"
+	    "\"changed\":true}}");
+	free(out);
+	memset(&s, 0, sizeof(s));
+	s.call_record = 1;
+	T_CHECK(sessattr_any(&s) && sessattr_call_any(&s));
+	T_CHECK(join(NULL, &s, &out, &why) == ERR_OK);
+	T_STREQ(out, "{\"maskedSession\":{\"call\":{\"record\":false}}}");
+	free(out);
+	/* Out of range: refused on join. */
+	s.call_ring_timeout = 4;
+	out = NULL;
+	T_CHECK(join(NULL, &s, &out, &why) == ERR_INVAL);
+	free(out);
+	s.call_ring_timeout = 0;
+	s.call_time_limit = 14401;
+	out = NULL;
+	T_CHECK(join(NULL, &s, &out, &why) == ERR_INVAL);
+	free(out);
+	/* Read: what is malformed or out of range is ignored, the rest kept. */
+	T_CHECK(sessattr_split("{\"maskedSession\":{\"call\":{\"record\":1,"
+	    "\"timeLimit\":0,\"ringTimeout\":700,\"x\":1}}}", &back, &got) ==
+	    ERR_OK);
+	T_CHECK(!sessattr_call_any(&got));
+	T_STREQ(back, "{}");
+	free(back);
+	T_CHECK(sessattr_split("{\"maskedSession\":{\"call\":{\"timeLimit\":"
+	    "14400,\"ringTimeout\":5,\"record\":false}},\"b\":2}", &back, &got) ==
+	    ERR_OK);
+	T_CHECK(got.call_record == 1 && got.call_time_limit == 14400 &&
+	    got.call_ring_timeout == 5);
+	T_STREQ(back, "{\"b\":2}");
+	free(back);
+	T_CHECK(sessattr_split("{\"maskedSession\":{\"call\":[1]}}", &back,
+	    &got) == ERR_OK);
+	T_CHECK(!sessattr_call_any(&got));
+	free(back);
+}
+
 int
 main(void)
 {
@@ -439,6 +503,7 @@ main(void)
 	T_RUN(test_split_foreign);
 	T_RUN(test_modes);
 	T_RUN(test_any);
+	T_RUN(test_call);
 	T_RUN(test_time);
 	T_END();
 }

@@ -946,6 +946,82 @@ test_update(void)
 	sessreq_free(&r);
 }
 
+/* §13's "call" on create and update: kept, not in the form. */
+static void
+test_call(void)
+{
+	static const struct kcase cases[] = {
+		KGOOD(C, "{" ADDR ",\"call\":{\"record\":true,\"timeLimit\":600,"
+		    "\"ringTimeout\":20}}", ""),
+		KGOOD(C, "{" ADDR ",\"call\":{}}", ""),
+		KGOOD(C, "{" ADDR ",\"call\":null}", ""),
+		KGOOD(C, "{" ADDR ",\"call\":{\"record\":null}}", ""),
+		KGOOD(C, "{" ADDR ",\"call\":{\"timeLimit\":1,\"ringTimeout\":5}}",
+		    ""),
+		KGOOD(C, "{" ADDR ",\"call\":{\"timeLimit\":14400,"
+		    "\"ringTimeout\":600}}", ""),
+		KBAD(C, "{" ADDR ",\"call\":true}", "call", "call must be an "
+		    "object"),
+		KBAD(C, "{" ADDR ",\"call\":[]}", "call", "call must be an object"),
+		KBAD(C, "{" ADDR ",\"call\":{\"record\":\"yes\"}}", "call.record",
+		    "call.record must be true or false"),
+		KBAD(C, "{" ADDR ",\"call\":{\"record\":1}}", "call.record",
+		    "call.record must be true or false"),
+		KBAD(C, "{" ADDR ",\"call\":{\"timeLimit\":0}}", "call.timeLimit",
+		    "call.timeLimit must be an integer from 1 to 14400"),
+		KBAD(C, "{" ADDR ",\"call\":{\"timeLimit\":14401}}",
+		    "call.timeLimit", "call.timeLimit must be"),
+		KBAD(C, "{" ADDR ",\"call\":{\"timeLimit\":\"60\"}}",
+		    "call.timeLimit", "call.timeLimit must be"),
+		KBAD(C, "{" ADDR ",\"call\":{\"timeLimit\":60.5}}",
+		    "call.timeLimit", "call.timeLimit must be"),
+		KBAD(C, "{" ADDR ",\"call\":{\"ringTimeout\":4}}",
+		    "call.ringTimeout", "call.ringTimeout must be an integer from "
+		    "5 to 600"),
+		KBAD(C, "{" ADDR ",\"call\":{\"ringTimeout\":601}}",
+		    "call.ringTimeout", "call.ringTimeout must be"),
+		KBAD(C, "{" ADDR ",\"call\":{\"recording\":true}}", "call.recording",
+		    "unknown field \"call.recording\""),
+		KBAD(C, "{" ADDR ",\"call\":{\"record\":true},\"attributes\":\"[]\"}",
+		    "attributes", "attributes must be a JSON object when"),
+		KGOOD(U, "{\"call\":{\"record\":false}}", ""),
+		KGOOD(U, "{\"call\":null}", ""),
+		KGOOD(U, "{\"call\":{\"timeLimit\":null}}", ""),
+		KBAD(U, "{\"call\":{\"ringTimeout\":0}}", "call.ringTimeout",
+		    "call.ringTimeout must be"),
+		/* Not a key of the other kinds. */
+		KBAD(SESSREQ_ADD, "{\"address\":\"+14155550100\",\"call\":{}}",
+		    "call", "unknown field \"call\""),
+	};
+	struct sessreq		r;
+	struct sessreq_error	why;
+	const char		*b;
+
+	check_kcases(cases, T_NCASES(cases));
+
+	b = "{" ADDR ",\"call\":{\"record\":false,\"ringTimeout\":30}}";
+	T_CHECK(sessreq_parse_as(&r, C, b, strlen(b), NOW, &why) == ERR_OK);
+	T_CHECK(r.set_call == (SESSREQ_CALL_RECORD | SESSREQ_CALL_RING_TIMEOUT));
+	T_CHECK(r.keep.call_record == 1 && r.keep.call_ring_timeout == 30 &&
+	    r.keep.call_time_limit == 0 && sessattr_any(&r.keep));
+	sessreq_free(&r);
+	/* On create, null is as if absent. */
+	b = "{" ADDR ",\"call\":{\"record\":null,\"timeLimit\":null}}";
+	T_CHECK(sessreq_parse_as(&r, C, b, strlen(b), NOW, &why) == ERR_OK);
+	T_CHECK(r.set_call == 0 && !sessattr_any(&r.keep));
+	sessreq_free(&r);
+	/* On update, null clears: given, nothing kept. */
+	b = "{\"call\":null}";
+	T_CHECK(sessreq_parse_as(&r, U, b, strlen(b), NOW, &why) == ERR_OK);
+	T_CHECK(r.set_call == SESSREQ_CALL_ALL && !sessattr_call_any(&r.keep));
+	sessreq_free(&r);
+	b = "{\"call\":{\"timeLimit\":null,\"record\":true}}";
+	T_CHECK(sessreq_parse_as(&r, U, b, strlen(b), NOW, &why) == ERR_OK);
+	T_CHECK(r.set_call == (SESSREQ_CALL_TIME_LIMIT | SESSREQ_CALL_RECORD));
+	T_CHECK(r.keep.call_record == 2 && r.keep.call_time_limit == 0);
+	sessreq_free(&r);
+}
+
 /* ADD: address xor addresses, and nothing else. */
 static void
 test_add(void)
@@ -1163,6 +1239,7 @@ main(void)
 	T_RUN(test_camelize);
 	T_RUN(test_create_lifetime);
 	T_RUN(test_update);
+	T_RUN(test_call);
 	T_RUN(test_add);
 	T_RUN(test_say_tell);
 	T_END();

@@ -97,6 +97,42 @@ test_conference(void)
 	    "+14155550100_at_1700000000000</Conference></Dial>");
 }
 
+/*
+ * §13's call policy as the inbound answer writes it: record, timeLimit
+ * and timeout on <Dial>, record on <Conference>, each left out when NULL
+ * (not set), in any position among the pairs.
+ */
+static void
+test_dial_policy(void)
+{
+	struct twiml	 t;
+
+	twiml_init(&t);
+	twiml_open(&t, "Dial", "callerId", "+14155550100", "record",
+	    "record-from-answer-dual", "timeLimit", "600", "timeout", "20",
+	    NULL);
+	twiml_elem(&t, "Number", "+12125551234", NULL);
+	check_doc(&t, "<Dial callerId=\"+14155550100\" record=\""
+	    "record-from-answer-dual\" timeLimit=\"600\" timeout=\"20\">"
+	    "<Number>+12125551234</Number></Dial>");
+
+	twiml_init(&t);
+	twiml_open(&t, "Dial", "callerId", "+14155550100", "record", NULL,
+	    "timeLimit", NULL, "timeout", "5", NULL);
+	twiml_elem(&t, "Number", "+12125551234", NULL);
+	check_doc(&t, "<Dial callerId=\"+14155550100\" timeout=\"5\">"
+	    "<Number>+12125551234</Number></Dial>");
+
+	twiml_init(&t);
+	twiml_open(&t, "Dial", "callerId", NULL, "record", NULL, "timeLimit",
+	    "14400", "timeout", NULL, NULL);
+	twiml_elem(&t, "Conference", "room", "endConferenceOnExit", "true",
+	    "record", "record-from-start", NULL);
+	check_doc(&t, "<Dial timeLimit=\"14400\"><Conference "
+	    "endConferenceOnExit=\"true\" record=\"record-from-start\">room"
+	    "</Conference></Dial>");
+}
+
 static void
 test_escaping(void)
 {
@@ -248,6 +284,7 @@ main(void)
 	T_RUN(test_say);
 	T_RUN(test_dial_number);
 	T_RUN(test_conference);
+	T_RUN(test_dial_policy);
 	T_RUN(test_escaping);
 	T_RUN(test_control_chars);
 	T_RUN(test_self_closing);
