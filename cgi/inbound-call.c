@@ -111,8 +111,9 @@ handle(struct app *a, struct http_req *req, const struct route_match *m)
 		return;
 	if ((called = form_get(&f, "Called")) == NULL || *called == '\0')
 		called = form_get(&f, "To");
-	out = inbound_route_call(a->tw, &a->cfg->inbound, form_get(&f, "From"),
-	    called, a->deadline, &doc, &info);
+	out = inbound_route_call(a->tw, a->cb, &a->cfg->inbound,
+	    form_get(&f, "From"), called, form_get(&f, "CallSid"), a->deadline,
+	    &doc, &info);
 	reply_twiml(a, 200, doc);
 	call_event(a, &f, out, &info, called);
 	form_free(&f);

@@ -646,6 +646,29 @@ load_sessions(struct loader *l)
 		l->nomem = true;
 }
 
+/*
+ * A URL of the operator's backend (name), where the programs in scope send
+ * signed requests: absolute http(s), with a host, no blank, not too long.
+ */
+static void
+get_operator_url(struct loader *l, char **out, const char *name,
+    unsigned scope)
+{
+	const char	*url;
+	size_t		 host;
+
+	get_str(l, out, NULL, name, NULL);
+	if ((url = *out) == NULL)
+		return;
+	host = strcspn(url, ":") + 3;
+	if ((strncmp(url, "https://", 8) != 0 &&
+	    strncmp(url, "http://", 7) != 0) || strpbrk(url, " \t\r\n") !=
+	    NULL || url[host] == '\0' || strchr("/?#", url[host]) != NULL ||
+	    strlen(url) >= HTTPC_URL_MAX)
+		problem(l, scope, "%s: must be an absolute http:// or https:// "
+		    "URL with a host", name);
+}
+
 /* What callers hear (CALL_ANNOUCEMENT_* is the seed's spelling, kept). */
 static void
 load_voice(struct loader *l)
@@ -676,6 +699,8 @@ load_policy(struct loader *l)
 	const char	*v;
 	bool		 on;
 
+	get_operator_url(l, &c->inbound.oos_callback_url,
+	    "OUT_OF_SESSION_CALLBACK_URL", CONFIG_FOR_INBOUND);
 	get_str(l, &c->inbound.forward_number, NULL,
 	    "OUT_OF_SESSION_FORWARD_NUMBER", NULL);
 	if ((v = c->inbound.forward_number) != NULL) {
@@ -738,29 +763,6 @@ load_web(struct loader *l)
 	if (c->auth_username == NULL || c->auth_password == NULL)
 		problem(l, CONFIG_FOR_SESSIONS, "AUTH_USERNAME, AUTH_PASSWORD: "
 		    "both required: /sessions is never served without basic auth");
-}
-
-/*
- * A URL of the operator's backend (name), where the programs in scope send
- * signed requests: absolute http(s), with a host, no blank, not too long.
- */
-static void
-get_operator_url(struct loader *l, char **out, const char *name,
-    unsigned scope)
-{
-	const char	*url;
-	size_t		 host;
-
-	get_str(l, out, NULL, name, NULL);
-	if ((url = *out) == NULL)
-		return;
-	host = strcspn(url, ":") + 3;
-	if ((strncmp(url, "https://", 8) != 0 &&
-	    strncmp(url, "http://", 7) != 0) || strpbrk(url, " \t\r\n") !=
-	    NULL || url[host] == '\0' || strchr("/?#", url[host]) != NULL ||
-	    strlen(url) >= HTTPC_URL_MAX)
-		problem(l, scope, "%s: must be an absolute http:// or https:// "
-		    "URL with a host", name);
 }
 
 /* Message interception (SPEC §11): the filter and the operator's say. */
@@ -923,6 +925,7 @@ config_free(struct config *c)
 	free(c->inbound.connecting_message);
 	free(c->inbound.apology_message);
 	free(c->inbound.forward_number);
+	free(c->inbound.oos_callback_url);
 	free(c->preevent.mark);
 	free(c->preevent.intercept_url);
 	free(c->domain);

@@ -4,8 +4,13 @@
 #include <time.h>
 #include <sys/time.h>
 
+#include <json-c/json.h>
+
+#include "core/clock.h"
 #include "core/e164.h"
 #include "core/log.h"
+#include "core/utf8.h"
+#include "svc/callback.h"
 #include "svc/inbound.h"
 #include "svc/sessattr.h"
 #include "twilio/calls.h"
@@ -309,9 +314,8 @@ dial_open(struct twiml *tw, const char *caller_id,
  * which proxy number was called), under the CALL_* policy. Never when the
  * main line is the caller itself.
  *
- * OUT_OF_SESSION_CALLBACK_URL hooks in here: when set, the operator's
- * TwiML (fetched by inbound_route() before answer(), within the budget)
- * replaces this document; on failure this one is the fallback.
+ * With OUT_OF_SESSION_CALLBACK_URL the operator's TwiML replaces this
+ * document (operator_twiml()); this one is the fallback.
  */
 static void
 out_of_session(struct twiml *tw, const struct inbound_opts *o,
@@ -361,18 +365,105 @@ answer(const struct inbound_opts *o, enum inbound_outcome out,
 	return twiml_finish(&tw, NULL);
 }
 
+/*
+ * Whether text (len bytes) is a whole TwiML document: valid UTF-8 without
+ * NUL, an optional XML declaration, then <Response ...> ... </Response>,
+ * blanks around. Twilio judges the rest; this keeps an error page or a
+ * cut answer from reaching a caller as "an application error".
+ */
+static bool
+twiml_whole(const char *text, size_t len)
+{
+	const char	*p = text, *end = text + len, *decl;
+	unsigned long	 cp;
+	size_t		 i, n;
+
+	for (i = 0; i < len; i += n)
+		if ((n = utf8_decode((const unsigned char *)text + i, len - i,
+		    &cp)) == 0 || cp == 0)
+			return false;
+	while (p < end && strchr(" \t\r\n", *p) != NULL)
+		p++;
+	while (end > p && strchr(" \t\r\n", end[-1]) != NULL)
+		end--;
+	if ((size_t)(end - p) > 5 && strncmp(p, "<?xml", 5) == 0) {
+		if ((decl = memmem(p, (size_t)(end - p), "?>", 2)) == NULL)
+			return false;
+		for (p = decl + 2; p < end && strchr(" \t\r\n", *p) != NULL;)
+			p++;
+	}
+	return (size_t)(end - p) >= 21 && strncmp(p, "<Response", 9) == 0 &&
+	    (p[9] == '>' || p[9] == ' ' || p[9] == '/') &&
+	    memcmp(end - 11, "</Response>", 11) == 0;
+}
+
+/*
+ * Out of session with OUT_OF_SESSION_CALLBACK_URL: the operator's TwiML
+ * for the call (allocated), or NULL (then the fallback), said in the log.
+ */
+static char *
+operator_twiml(struct callback *cb, const struct inbound_opts *o,
+    const char *from, const char *called, const char *call_sid,
+    long long deadline)
+{
+	json_object	*q;
+	struct buf	 answer;
+	const char	*body;
+	char		 why[200], mf[LOG_MASK_LEN], *doc = NULL;
+	long		 status = 0;
+	long long	 until = clock_now_ms() + callback_budget_ms(cb);
+
+	if ((q = json_object_new_object()) == NULL)
+		return NULL;
+	json_object_object_add(q, "type",
+	    json_object_new_string("call.out_of_session"));
+	json_object_object_add(q, "callSid", call_sid != NULL ?
+	    json_object_new_string(call_sid) : NULL);
+	json_object_object_add(q, "caller", from != NULL ?
+	    json_object_new_string(from) : NULL);
+	json_object_object_add(q, "called", called != NULL ?
+	    json_object_new_string(called) : NULL);
+	body = json_object_to_json_string_ext(q, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	buf_init(&answer, INBOUND_TWIML_MAX);
+	why[0] = '\0';
+	if (body == NULL)
+		goto done;
+	if (callback_ask(cb, o->oos_callback_url, body, strlen(body),
+	    until < deadline ? until : deadline, &status, &answer, why,
+	    sizeof(why)) != ERR_OK)
+		;	/* why says */
+	else if (status < 200 || status > 299)
+		snprintf(why, sizeof(why), "answered HTTP %ld", status);
+	else if (!twiml_whole(buf_str(&answer), answer.len))
+		snprintf(why, sizeof(why), "answered what is not a whole "
+		    "TwiML document");
+	else if ((doc = strdup(buf_str(&answer))) == NULL)
+		snprintf(why, sizeof(why), "out of memory");
+	if (doc == NULL)
+		log_warn("out-of-session call from %s: the operator's TwiML "
+		    "callback failed (%s): the out-of-session message answers",
+		    log_mask(mf, from), why[0] != '\0' ? why : "no answer");
+done:
+	buf_free(&answer);
+	json_object_put(q);
+	return doc;
+}
+
 enum inbound_outcome
 inbound_route(struct twilio *t, const struct inbound_opts *o, const char *from,
     const char *called, long long deadline, char **twiml)
 {
 	struct inbound_call info;
 
-	return inbound_route_call(t, o, from, called, deadline, twiml, &info);
+	return inbound_route_call(t, NULL, o, from, called, NULL, deadline,
+	    twiml, &info);
 }
 
 enum inbound_outcome
-inbound_route_call(struct twilio *t, const struct inbound_opts *o,
-    const char *from, const char *called, long long deadline, char **twiml,
+inbound_route_call(struct twilio *t, struct callback *cb,
+    const struct inbound_opts *o, const char *from, const char *called,
+    const char *call_sid, long long deadline, char **twiml,
     struct inbound_call *info)
 {
 	struct twilio_call	 convs, parts;
@@ -387,12 +478,13 @@ inbound_route_call(struct twilio *t, const struct inbound_opts *o,
 	memset(info, 0, sizeof(*info));
 	out = route(t, &convs, &parts, from, called, deadline, callees, name,
 	    sizeof(name), o, &pol, info);
-	/*
-	 * OUT_OF_SESSION_CALLBACK_URL: when out is INBOUND_NO_SESSION, ask
-	 * the operator for the TwiML here (signed, within the deadline) and
-	 * answer with it; answer()'s out_of_session() is the fallback.
-	 */
-	*twiml = answer(o, out, &callees[0], name, &pol, from, called);
+	*twiml = NULL;
+	if (out == INBOUND_NO_SESSION && cb != NULL &&
+	    o->oos_callback_url != NULL)
+		*twiml = operator_twiml(cb, o, from, called, call_sid, deadline);
+	info->operator_twiml = *twiml != NULL;
+	if (*twiml == NULL)
+		*twiml = answer(o, out, &callees[0], name, &pol, from, called);
 	twilio_call_free(&convs);
 	twilio_call_free(&parts);
 	return out;

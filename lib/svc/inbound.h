@@ -4,8 +4,11 @@
 #ifndef INBOUND_H
 #define INBOUND_H
 
+#include <stdbool.h>
+
 #include "core/err.h"
 
+struct callback;
 struct twilio;
 
 /*
@@ -34,6 +37,8 @@ struct inbound_opts {
 	char		*apology_message;
 	/* §13: out of session, put through to this number (NULL: hang up) */
 	char		*forward_number;
+	/* §13: out of session, the operator's TwiML from here (NULL: not asked) */
+	char		*oos_callback_url;
 	/* §13: the call policy, before the session's own */
 	struct inbound_policy call;
 };
@@ -68,20 +73,31 @@ struct inbound_call {
 	char		 session_sid[40];	/* "" when no session was found */
 	char		 conference[64];	/* INBOUND_CONFERENCE: its name */
 	size_t		 ncallees;		/* those dialled or called out */
+	bool		 operator_twiml;	/* out of session: the operator's document */
 	struct {
 		char	 address[20];
 		char	 proxy[20];
 	}		 callees[INBOUND_MAX_CALLEES];
 };
 
+/* The most of the operator's out-of-session TwiML that is taken. */
+#define INBOUND_TWIML_MAX	(64 * 1024)
+
 /*
  * inbound_route(), and what it did into *info (the caller's; always
- * filled, zeroed first).
+ * filled, zeroed first). Out of session, with o->oos_callback_url and cb
+ * (NULL: not asked), the operator is asked for the TwiML (SPEC §13): a
+ * signed JSON POST {"type": "call.out_of_session", "callSid", "caller",
+ * "called"} (call_sid may be NULL), within cb's CALLBACK_TIMEOUT_MS and the
+ * deadline; a 2xx whose body is a whole TwiML document (UTF-8, at most
+ * INBOUND_TWIML_MAX bytes, <Response> ... </Response>, after an optional
+ * XML declaration) is the answer; anything else is logged and the
+ * out-of-session message (and forward number) answers instead.
  */
-enum inbound_outcome inbound_route_call(struct twilio *t,
+enum inbound_outcome inbound_route_call(struct twilio *t, struct callback *cb,
 		    const struct inbound_opts *o, const char *from,
-		    const char *called, long long deadline, char **twiml,
-		    struct inbound_call *info);
+		    const char *called, const char *call_sid, long long deadline,
+		    char **twiml, struct inbound_call *info);
 
 /*
  * The TwiML of a lone <Say> of text with o's voice and language: an

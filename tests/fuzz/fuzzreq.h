@@ -121,6 +121,7 @@ fr_setup(const char *program)
 		{ "CALLBACK_SECRET", "fuzz-secret-0123456789" },
 		{ "CALLBACK_TIMEOUT_MS", "200" },
 		{ "INTERCEPT_CALLBACK_URL", "https://operator.example.com/intercept" },
+		{ "OUT_OF_SESSION_CALLBACK_URL", "https://operator.example.com/oos" },
 	};
 	size_t	i;
 	int	k;
@@ -400,7 +401,8 @@ fr_op_transport(const struct httpc_call *c, struct buf *head,
 
 	(void)head;
 	if (c->method != HTTPC_POST || (strcmp(u, fr_cfg.callback.events_url)
-	    != 0 && strcmp(u, fr_cfg.preevent.intercept_url) != 0)) {
+	    != 0 && strcmp(u, fr_cfg.preevent.intercept_url) != 0 &&
+	    strcmp(u, fr_cfg.inbound.oos_callback_url) != 0)) {
 		fprintf(stderr, "fuzzreq: operator call off its URLs: %s\n", u);
 		abort();
 	}
@@ -509,10 +511,16 @@ fr_check(const struct http_conn *conn, const struct fm_writer *w)
 			abort();
 		}
 	} else if (strncmp(ctype, "text/xml\r\n", 10) == 0) {
-		/* TwiML: always 200, so that the caller hears something. */
-		if (status != 200 || len < sizeof(xml) - 1 + 11 ||
-		    memcmp(body, xml, sizeof(xml) - 1) != 0 ||
-		    memcmp(body + len - 11, "</Response>", 11) != 0)
+		/*
+		 * TwiML: always 200, so that the caller hears something; ours
+		 * starts with our declaration, the operator's (out of session)
+		 * with its own or none, and both end the document.
+		 */
+		if (status != 200 || len < 11 ||
+		    memcmp(body + len - 11, "</Response>", 11) != 0 ||
+		    (memcmp(body, xml, len < sizeof(xml) - 1 ? len :
+		    sizeof(xml) - 1) != 0 && memmem(body, len, "<Response",
+		    9) == NULL))
 			abort();
 	} else if (strncmp(ctype, "text/plain; charset=utf-8\r\n", 27) != 0)
 		abort();

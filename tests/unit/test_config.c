@@ -1299,13 +1299,17 @@ test_load_callback(void)
 		unsetenv(cbvars[i]);
 }
 
-/* Message interception: MESSAGE_FILTER*, INTERCEPT_* (SPEC §11). */
+/*
+ * Message interception, MESSAGE_FILTER* and INTERCEPT_* (SPEC §11), and
+ * OUT_OF_SESSION_CALLBACK_URL (§13).
+ */
 static void
 test_load_preevent(void)
 {
 	static const char *const pvars[] = { "MESSAGE_FILTER",
 	    "MESSAGE_FILTER_MARK", "INTERCEPT_CALLBACK_URL", "INTERCEPT_FAIL",
-	    "INTERCEPT_TIMEOUT_MS", "CALLBACK_SECRET", "CALLBACK_URL" };
+	    "INTERCEPT_TIMEOUT_MS", "CALLBACK_SECRET", "CALLBACK_URL",
+	    "OUT_OF_SESSION_CALLBACK_URL" };
 	static const struct {
 		const char	*name, *value, *prefix;
 	} bad[] = {
@@ -1321,6 +1325,8 @@ test_load_preevent(void)
 		{ "INTERCEPT_CALLBACK_URL", "ftp://ops.example/i",
 		    "INTERCEPT_CALLBACK_URL: " },
 		{ "INTERCEPT_CALLBACK_URL", "https:///i", "INTERCEPT_CALLBACK_URL: " },
+		{ "OUT_OF_SESSION_CALLBACK_URL", "ops.example/oos",
+		    "OUT_OF_SESSION_CALLBACK_URL: " },
 	};
 	struct config	 c;
 	size_t		 i, k;
@@ -1359,10 +1365,11 @@ test_load_preevent(void)
 		setenv(bad[i].name, bad[i].value, 1);
 		T_CHECK_CASE(config_load(&c) == ERR_CONFIG, i, bad[i].value);
 		k = strcmp(bad[i].name, "INTERCEPT_TIMEOUT_MS") == 0 ?
-		    CONFIG_FOR_ALL : CONFIG_FOR_PREEVENT;
+		    CONFIG_FOR_ALL : strncmp(bad[i].name, "OUT_OF_SESSION", 14) ==
+		    0 ? CONFIG_FOR_INBOUND : CONFIG_FOR_PREEVENT;
 		T_IN_CASE(i, bad[i].value, check_problem(&c, bad[i].prefix,
 		    NULL, (unsigned)k));
-		if (k == CONFIG_FOR_PREEVENT)
+		if (k != CONFIG_FOR_ALL)
 			T_CHECK_CASE(config_problem_count(&c,
 			    CONFIG_FOR_SESSIONS) == 0, i, bad[i].value);
 		config_free(&c);
