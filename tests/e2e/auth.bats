@@ -176,7 +176,7 @@ D=+442079460000 PD=+442071838750
 }
 
 @test "webhooks: missing, garbage, tampered and replayed signatures are 403" {
-	for path in /inbound-call /conversations-post-event; do
+	for path in /inbound-call /conversations-post-event /conversations-pre-event; do
 		SIGNATURE=' ' webhook $path From=+14155551234 Called=+14155550100
 		[ "$status_code" = 403 ]
 		SIGNATURE='garbage' webhook $path From=+14155551234 Called=+14155550100

@@ -21,13 +21,15 @@ A=+14155551234 PA=+14155550100
 B=+12125551234 PB=+12125550100
 IC=/inbound-call
 PE=/conversations-post-event
+PR=/conversations-pre-event
 XML='<?xml version="1.0" encoding="UTF-8"?>'
 DIAL_B="$XML<Response><Say>Please wait while we connect your call.</Say><Dial callerId=\"$PB\"><Number>$B</Number></Dial></Response>"
 NO_SESSION="$XML<Response><Say>This number is not connected to an active session. Goodbye.</Say></Response>"
 # The valid forms: a 1:1 call of A to PA (connected to B), an event that is
-# not processed.
+# not processed, an event pre-event lets through without a look.
 IC_FORM='From=%2B14155551234&Called=%2B14155550100&To=%2B14155550100'
 PE_FORM='EventType=onMessageAdded&ConversationSid=CH0123456789abcdef0123456789abcdef&MessageSid=IM0123456789abcdef0123456789abcdef'
+PR_FORM='EventType=onConversationAdd&ConversationSid=CH0123456789abcdef0123456789abcdef&Source=API'
 
 # What the programs' refusals must say (case-insensitive extended regexes).
 TOOBIG_RE='64 KiB|too (large|big)'
@@ -108,7 +110,7 @@ bg_sessions() {
 serving_pids() {
 	local p
 	[ "${SERVER:-lighttpd}" = apache-cgi ] && return 0
-	for p in sessions inbound-call post-event; do
+	for p in sessions inbound-call post-event pre-event; do
 		program_pids "$p"
 	done | sort -n
 }
@@ -119,9 +121,9 @@ setup_file() {
 	d=$(bodies)
 	mkdir -p "$d"
 	# Every big or odd body, made once.
-	"$PY" - "$d" "$IC_FORM" "$PE_FORM" <<'EOF'
+	"$PY" - "$d" "$IC_FORM" "$PE_FORM" "$PR_FORM" <<'EOF'
 import sys
-d, forms = sys.argv[1], {"ic": sys.argv[2], "pe": sys.argv[3]}
+d, forms = sys.argv[1], {"ic": sys.argv[2], "pe": sys.argv[3], "pr": sys.argv[4]}
 def put(name, data):
     with open("%s/%s" % (d, name), "wb") as f:
         f.write(data if isinstance(data, bytes) else data.encode())
@@ -193,7 +195,8 @@ hit() {
 	status_code=${out%%$'\n'*}
 	out=${out#*$'\n'}
 	ctype=${out%%$'\n'*}
-	body=${out#*$'\n'}
+	# An empty body: $(...) took the newline after the type too.
+	if [[ "$out" == *$'\n'* ]]; then body=${out#*$'\n'}; else body=; fi
 }
 
 # sign PATH: the --sign arguments for PATH.
@@ -240,6 +243,7 @@ normal() {
 	case $1 in
 	"$IC")	[ "$status_code" = 200 ] && [ "$ctype" = text/xml ] && [ "$body" = "$DIAL_B" ] ;;
 	"$PE")	[ "$status_code" = 200 ] && [[ "$ctype" == text/plain* ]] && [ "$body" = "not processed" ] ;;
+	"$PR")	[ "$status_code" = 200 ] && [[ "$ctype" == text/plain* ]] && [ -z "$body" ] ;;
 	esac || { echo "$(said) (want the normal answer)" >&2; return 1; }
 }
 
@@ -249,6 +253,7 @@ empty_normal() {
 	case $1 in
 	"$IC")	[ "$status_code" = 200 ] && [ "$ctype" = text/xml ] && [ "$body" = "$NO_SESSION" ] ;;
 	"$PE")	[ "$status_code" = 200 ] && [[ "$ctype" == text/plain* ]] && [ "$body" = "not processed" ] ;;
+	"$PR")	[ "$status_code" = 200 ] && [[ "$ctype" == text/plain* ]] && [ -z "$body" ] ;;
 	esac || { echo "$(said) (want the answer to an empty form)" >&2; return 1; }
 }
 
@@ -262,9 +267,9 @@ normal_or_refused() {
 }
 
 # form_of PATH: the valid form of PATH.
-form_of() { [ "$1" = "$IC" ] && echo "$IC_FORM" || echo "$PE_FORM"; }
-# ep PATH: the short name of PATH's bodies (ic, pe).
-ep() { [ "$1" = "$IC" ] && echo ic || echo pe; }
+form_of() { case $1 in "$IC") echo "$IC_FORM" ;; "$PE") echo "$PE_FORM" ;; *) echo "$PR_FORM" ;; esac; }
+# ep PATH: the short name of PATH's bodies (ic, pe, pr).
+ep() { case $1 in "$IC") echo ic ;; "$PE") echo pe ;; *) echo pr ;; esac; }
 
 # The cases of a test are all run even after one failed; each failing case
 # is named, and the test fails at the end.
@@ -299,7 +304,7 @@ size_case() {
 
 @test "webhooks: body sizes 0, 64 KiB - 1, 64 KiB, 64 KiB + 1, 100 KB, past 128 KiB, past 1 MiB, 1.5 MB, signed and unsigned" {
 	FAILED=()
-	for path in "$IC" "$PE"; do
+	for path in "$IC" "$PE" "$PR"; do
 		for n in 0 65535 65536 65537 100000 131073 1048577 1500000; do
 			for s in unsigned signed; do
 				check "$path $n bytes $s" size_case "$path" "$n" "$s"
@@ -356,12 +361,12 @@ lenient_case() {
 	local waiting=() p n len s form
 	# Kept open, promising more: the server waits (the workers do not);
 	# answered later, if at all, with a 4xx.
-	for path in "$IC" "$PE"; do
+	for path in "$IC" "$PE" "$PR"; do
 		"$PY" -S "$TOP/tests/lib/rawhttp.py" --timeout 3 --length 500 --data "$(form_of "$path")" \
 			"$BASE_URL$path" >"$BATS_TEST_TMPDIR/waiting-$(ep "$path")" 2>/dev/null &
 		waiting+=($!)
 	done
-	for path in "$IC" "$PE"; do
+	for path in "$IC" "$PE" "$PR"; do
 		form=$(form_of "$path")
 		n=${#form}
 		for s in unsigned signed; do
@@ -396,7 +401,7 @@ lenient_case() {
 	hit "$IC" $(sign "$IC") --data "$IC_FORM"
 	normal "$IC" || FAILED+=("$CASE")
 	for p in "${waiting[@]}"; do wait "$p" || true; done
-	for path in "$IC" "$PE"; do
+	for path in "$IC" "$PE" "$PR"; do
 		CASE="$path Content-Length 500 for a shorter body, kept open"
 		out=$(cat "$BATS_TEST_TMPDIR/waiting-$(ep "$path")")
 		[[ "$out" == "000"*"no answer: timeout" ]] || [[ "$out" == 4[0-9][0-9]$'\n'text/html* ]] ||
@@ -447,7 +452,7 @@ malformed_chunked_case() {
 @test "webhooks: chunked bodies, valid, over the limits and malformed" {
 	FAILED=()
 	local n s form
-	for path in "$IC" "$PE"; do
+	for path in "$IC" "$PE" "$PR"; do
 		form=$(form_of "$path")
 		for s in unsigned signed; do
 			check "$path chunked, 7-byte chunks $s" chunked_small_case "$path" "$s" --chunked --chunk-size 7
@@ -482,7 +487,7 @@ malformed_chunked_case() {
 @test "webhooks: every content type, signed and unsigned, and JSON bodies" {
 	FAILED=()
 	local t json sha sig
-	for path in "$IC" "$PE"; do
+	for path in "$IC" "$PE" "$PR"; do
 		for t in none application/x-www-form-urlencoded 'application/x-www-form-urlencoded; charset=utf-8' \
 		    application/json 'multipart/form-data; boundary=x' text/plain ';;;=' '' \
 		    'application/x-www-form-urlencoded\x01'; do
@@ -519,7 +524,7 @@ malformed_chunked_case() {
 @test "webhooks: NUL bytes and bad %-escapes are 400, signed or not; odd bytes are not" {
 	FAILED=()
 	local b s
-	for path in "$IC" "$PE"; do
+	for path in "$IC" "$PE" "$PR"; do
 		for b in 'From=%2B14155551234\x00&Called=%2B14155550100' 'Fr\x00om=%2B14155551234' \
 		    'From=%00' '%00=1' '\x00\x00\x00\x00' 'From=%' 'From=%G0' 'From=%0' \
 		    'From=%%41' '%ZZ=1' 'a=%u0041' "$(form_of "$path")&x=%4"; do
@@ -542,7 +547,7 @@ malformed_chunked_case() {
 @test "webhooks: 20,000 fields, 1024 and 1025 fields, 60 KB names and values, repeated and empty keys" {
 	FAILED=()
 	local e s
-	for path in "$IC" "$PE"; do
+	for path in "$IC" "$PE" "$PR"; do
 		e=$(ep "$path")
 		for s in unsigned signed; do
 			args=()
@@ -575,7 +580,7 @@ malformed_chunked_case() {
 	local big sig many=() i
 	big=$(printf 'x%.0s' $(seq 100000))
 	for i in $(seq 120); do many+=(-H "X-Header-$i: $i"); done
-	for path in "$IC" "$PE"; do
+	for path in "$IC" "$PE" "$PR"; do
 		sig=$("$PY" -S "$TOP/tests/lib/rawhttp.py" --sign-only "$AUTH_TOKEN" "https://$DOMAIN$path" --data "$(form_of "$path")" x)
 		check "$path a 100 KB header" eval 'hit "$path" -H "X-Junk: $big" --data "$(form_of "$path")";
 			refused 400 x "400 413 431"'
@@ -608,7 +613,7 @@ malformed_chunked_case() {
 @test "webhooks and /sessions: other methods are 405, other paths 404" {
 	FAILED=()
 	local m p
-	for path in "$IC" "$PE" /sessions; do
+	for path in "$IC" "$PE" "$PR" /sessions; do
 		# GET /sessions is the list of sessions (manage.bats).
 		[ "$path" = /sessions ] || check "GET $path" eval 'hit "$path" -X GET --length none;
 			refused 405 "method_not_allowed" "405"'
@@ -772,6 +777,8 @@ json_refused() {
 	CASE="a call after the corpus" normal "$IC"
 	hit "$PE" $(sign "$PE") --data "$PE_FORM"
 	CASE="an event after the corpus" normal "$PE"
+	hit "$PR" $(sign "$PR") --data "$PR_FORM"
+	CASE="a text after the corpus" normal "$PR"
 	post_session '{"addresses":["+14155559876","+12125559876"]}'
 	[ "$status_code" = 200 ] || { echo "a session after the corpus: $status_code $body" >&2; return 1; }
 }

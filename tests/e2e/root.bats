@@ -34,7 +34,7 @@ setup() {
 @test "--check as root without ALLOW_ROOT says the program would refuse to start" {
 	[ "$(id -u)" = 0 ] || skip "needs root to check"
 	local p
-	for p in sessions inbound-call post-event; do
+	for p in sessions inbound-call post-event pre-event; do
 		run env -u ALLOW_ROOT ENV_FILE="$WORK/env.noroot" "$BUILD/$p.fcgi" --check
 		[ "$status" = 1 ]
 		[[ "$output" == *"error: running as root: the program refuses to start as root"* ]]
