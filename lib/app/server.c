@@ -149,9 +149,10 @@ server_events_flush(struct app *a)
 	long long	deadline;
 	int		i;
 
+	if (a->nevents == 0)
+		return;
 	/* One budget for them all: the worker is back at accept() soon. */
-	if (a->nevents > 0)
-		deadline = clock_now_ms() + a->cfg->callback.budget_ms;
+	deadline = clock_now_ms() + a->cfg->callback.budget_ms;
 	for (i = 0; i < a->nevents; i++) {
 		(void)callback_send(a->cb, a->events[i], strlen(a->events[i]),
 		    deadline);

@@ -34,8 +34,6 @@ since() { fake_get requests | jq -c ".[$MARK:]"; }
 # nothing_sent: no request reached Twilio since the mark.
 nothing_sent() { since | jq -e '. == []' >/dev/null || { since; return 1; }; }
 
-ms() { date +%s%3N; }
-
 # ok STATUS: the last answer had that status (else shows it).
 ok() { [ "$status_code" = "$1" ] || { echo "got $status_code $ctype $body"; return 1; }; }
 
@@ -67,16 +65,15 @@ ok() { [ "$status_code" = "$1" ] || { echo "got $status_code $ctype $body"; retu
 	mk "{\"addresses\":[\"$A\",\"$B\"]}"
 	mark
 	latency 200
-	t0=$(ms)
 	api GET "/sessions/$SID"
-	t1=$(ms)
 	latency 0
 	ok 200
 	since | jq -e --arg p "/v1/Conversations/$SID" 'map({method, path}) | sort_by(.path) ==
 		[{method: "GET", path: $p}, {method: "GET", path: ($p + "/Participants")}]'
-	# Both started before either was answered (200 ms each).
+	# Both started before either was answered (200 ms each): one round
+	# trip, read from the fake's log rather than from a wall clock that a
+	# busy machine stretches.
 	since | jq -e '(.[1].t - .[0].t) | fabs < 0.15'
-	[ $((t1 - t0)) -lt 400 ] || { echo "took $((t1 - t0)) ms"; return 1; }
 }
 
 @test "GET /sessions/{id} of an unknown SID or name: 404 session_not_found, only look-ups sent" {
