@@ -1,3 +1,7 @@
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <time.h>
@@ -6,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -45,7 +50,17 @@ struct httpc {
 	pthread_cond_t		 cond;		/* one of them ended; or lead */
 	bool			 waiting;	/* on cond, in pool.waiters */
 	bool			 leader;	/* this client's thread drives the pool */
+	/*
+	 * The leader runs this client's calls while its thread waits (see
+	 * lead_once()): the thread must not touch the client until it is
+	 * false again. Under the pool's lock, as are stuck and kick.
+	 */
+	bool			 borrowed;
+	bool			 stuck;		/* on cond until borrowed is false */
+	bool			 kick;		/* the leader says: come and look */
+	long long		 deadline;	/* of the httpc_run() under way */
 	struct httpc		*wnext;		/* on pool.waiters */
+	struct httpc		*bnext;		/* on the leader's borrowed list */
 	struct curl_slist	*headers;
 	httpc_transport_fn	 transport;	/* instead of the network */
 	void			*transport_arg;
@@ -59,14 +74,30 @@ struct httpc {
  * handles of concurrent threads, so there is one multi, and one thread at
  * a time drives it: whichever worker is waiting for a transfer of its own
  * becomes the leader (leading), adds the handles others queued (inbox),
- * runs every transfer, and hands each finished one back to its owner
- * (the call's fin), waking it (cond). When the leader's own transfers are
- * done it steps down and another waiting owner takes over. A worker alone
- * leads for itself: no thread is woken for it.
+ * runs every transfer, and hands each finished one back to its owner.
+ * An owner asleep in httpc_run() is not woken for it: the leader borrows
+ * the owner's client and runs the call's end itself (answer(), retries,
+ * done(), and starting what done() submitted), and wakes the owner only
+ * when it has something to do (every call finished, a retry to wait for);
+ * so a request's thread sleeps once per httpc_run(), not once per answer,
+ * and what its callbacks submit goes to the multi without waking anyone.
+ * An owner that is not asleep gets the call back (its fin) and a signal
+ * (cond). When the leader's own transfers are done it steps down and
+ * another waiting owner takes over. A worker alone leads for itself: no
+ * thread is woken for it.
  */
 struct pool {
-	pthread_mutex_t		 lock;		/* all below but multi, and calls' fin */
+	pthread_mutex_t		 lock;		/* all below but the leader's, and calls' fin */
 	CURLM			*multi;		/* the leader's alone */
+	/*
+	 * libcurl's socket interface: it says which sockets to watch
+	 * (on_socket()), epoll watches them, and the leader hands libcurl
+	 * only the sockets that are ready. curl_multi_perform() would look at
+	 * every transfer of the process (a poll() each) whenever any is.
+	 */
+	int			 epfd;		/* the leader's alone */
+	long long		 timer_at;	/* libcurl's timer, ms; -1 none; the leader's */
+	int			 evfd;		/* wakes the leader: the inbox has handles */
 	CURLSH			*share;		/* TLS sessions and DNS answers */
 	pthread_mutex_t		 share_lock[CURL_LOCK_DATA_LAST];
 	bool			 leading;	/* a thread drives multi now */
@@ -78,6 +109,9 @@ struct pool {
 
 static struct pool pool = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.epfd = -1,
+	.evfd = -1,
+	.timer_at = -1,
 };
 
 /* The call's state, kept in retry_at's sign to stay inside the public struct. */
@@ -185,10 +219,65 @@ cond_init(pthread_cond_t *cond)
 	return rc == 0 ? ERR_OK : ERR_NOMEM;
 }
 
+/*
+ * libcurl's socket callback (the leader's, inside libcurl): watch socket s
+ * for what, or no more. An epoll_ctl() that fails leaves a transfer
+ * unwatched: it ends at its timeout, the request's deadline.
+ */
+static int
+on_socket(CURL *easy, curl_socket_t s, int what, void *arg, void *sockp)
+{
+	struct epoll_event ev;
+
+	(void)easy;
+	(void)arg;
+	(void)sockp;
+	if (what == CURL_POLL_REMOVE) {
+		/* Gone already if libcurl closed it first: no matter. */
+		epoll_ctl(pool.epfd, EPOLL_CTL_DEL, s, NULL);
+		return 0;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0) |
+	    ((what & CURL_POLL_OUT) ? EPOLLOUT : 0);
+	ev.data.fd = s;
+	if (epoll_ctl(pool.epfd, EPOLL_CTL_MOD, s, &ev) == 0 ||
+	    (errno == ENOENT && epoll_ctl(pool.epfd, EPOLL_CTL_ADD, s, &ev) == 0))
+		return 0;
+	log_error("cannot watch a connection's socket: %s", strerror(errno));
+	return -1;
+}
+
+/* libcurl's timer callback (the leader's): act on CURL_SOCKET_TIMEOUT in ms. */
+static int
+on_timer(CURLM *multi, long ms, void *arg)
+{
+	(void)multi;
+	(void)arg;
+	pool.timer_at = ms < 0 ? -1 : clock_now_ms() + ms;
+	return 0;
+}
+
+/* Frees what the pool holds. Under the lock, no client left. */
+static void
+pool_close(void)
+{
+	curl_multi_cleanup(pool.multi);
+	curl_share_cleanup(pool.share);
+	pool.multi = NULL;
+	pool.share = NULL;
+	if (pool.epfd != -1)
+		close(pool.epfd);
+	if (pool.evfd != -1)
+		close(pool.evfd);
+	pool.epfd = pool.evfd = -1;
+}
+
 /* Takes a share of the pool, making it with the first client. ERR_NOMEM. */
 static enum err
 pool_join(long max_connections)
 {
+	struct epoll_event ev;
 	int		 i;
 	enum err	 e = ERR_OK;
 
@@ -197,13 +286,25 @@ pool_join(long max_connections)
 		for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 			pthread_mutex_init(&pool.share_lock[i], NULL);
 		if ((pool.multi = curl_multi_init()) == NULL ||
-		    (pool.share = curl_share_init()) == NULL) {
-			curl_multi_cleanup(pool.multi);
-			pool.multi = NULL;
+		    (pool.share = curl_share_init()) == NULL ||
+		    (pool.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+		    (pool.evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
+			pool_close();
+			e = ERR_NOMEM;
+			goto out;
+		}
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.fd = pool.evfd;
+		if (epoll_ctl(pool.epfd, EPOLL_CTL_ADD, pool.evfd, &ev) != 0) {
+			pool_close();
 			e = ERR_NOMEM;
 			goto out;
 		}
 		pool.maxconn = 0;
+		pool.timer_at = -1;
+		curl_multi_setopt(pool.multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+		curl_multi_setopt(pool.multi, CURLMOPT_TIMERFUNCTION, on_timer);
 		curl_multi_setopt(pool.multi, CURLMOPT_PIPELINING,
 		    (long)CURLPIPE_MULTIPLEX);
 		curl_share_setopt(pool.share, CURLSHOPT_LOCKFUNC, share_lock);
@@ -240,10 +341,7 @@ pool_leave(void)
 
 	pthread_mutex_lock(&pool.lock);
 	if (--pool.users == 0) {
-		curl_multi_cleanup(pool.multi);
-		curl_share_cleanup(pool.share);
-		pool.multi = NULL;
-		pool.share = NULL;
+		pool_close();
 		for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 			pthread_mutex_destroy(&pool.share_lock[i]);
 	}
@@ -643,6 +741,18 @@ nomem:
 	return ERR_NOMEM;
 }
 
+/* Wakes the leader from epoll_wait(): the inbox has handles for it. */
+static void
+pool_wake(void)
+{
+	uint64_t one = 1;
+
+	/* Full (EAGAIN) is as good: the leader wakes all the same. */
+	if (write(pool.evfd, &one, sizeof(one)) == -1 && errno != EAGAIN)
+		log_error("cannot wake the connection pool's leader: %s",
+		    strerror(errno));
+}
+
 /* Starts one attempt of c: an easy handle, for the pool's multi. */
 static void
 call_start(struct httpc *h, struct httpc_call *c, long long deadline)
@@ -688,11 +798,14 @@ call_start(struct httpc *h, struct httpc_call *c, long long deadline)
 	pthread_mutex_lock(&pool.lock);
 	c->pnext = pool.inbox;
 	pool.inbox = c;
-	/* Another thread leads, perhaps asleep in poll(): tell it. */
-	wake = pool.leading && !h->leader;
+	/*
+	 * Another thread leads, perhaps asleep in poll(): tell it. Not when
+	 * this is the leader (its own calls, or a borrowed client's).
+	 */
+	wake = pool.leading && !h->leader && !h->borrowed;
 	pthread_mutex_unlock(&pool.lock);
 	if (wake)
-		curl_multi_wakeup(pool.multi);
+		pool_wake();
 	h->inflight++;
 	c->attempts++;
 	c->tries++;
@@ -867,20 +980,146 @@ transport_start(struct httpc *h, struct httpc_call *c, long long deadline)
 	attempt_ended(h, c, res, deadline);
 }
 
+static void	take_ended(struct httpc *, long long);
+static void	start_ready(struct httpc *, long long);
+
 /*
- * The leader's turn: adds the handles queued in the inbox, runs every
- * transfer, and hands each that ended to its owner, waking it. Returns
- * whether one of h's own ended; if none did, first waits for something to
- * happen, at most timeout_ms. Called by the leader alone, without the lock.
+ * Whether h's thread has something to do once the leader has run its
+ * calls: every call finished, or one not in a transfer (a retry waiting,
+ * or one the deadline cut short). Only by the thread that has h.
+ */
+static bool
+needs_owner(const struct httpc *h)
+{
+	const struct httpc_call *c;
+
+	if (h->head == NULL || clock_now_ms() >= h->deadline)
+		return true;
+	for (c = h->head; c != NULL; c = c->next)
+		if (c->easy == NULL)
+			return true;
+	return false;
+}
+
+/*
+ * The leader runs the ends of the borrowed clients' transfers (list on
+ * bnext) as their own threads would, then gives each back, waking its
+ * thread only when needs_owner() says so (or when it woke meanwhile and
+ * waits for the client). Their done() may submit calls: start_ready()
+ * queues them for the multi, without waking anyone (borrowed).
+ */
+static void
+run_borrowed(struct httpc *b)
+{
+	struct httpc	*next;
+	bool		 kick;
+
+	for (; b != NULL; b = next) {
+		next = b->bnext;
+		b->bnext = NULL;
+		take_ended(b, b->deadline);
+		start_ready(b, b->deadline);
+		kick = needs_owner(b);
+		pthread_mutex_lock(&pool.lock);
+		b->borrowed = false;
+		if (kick)
+			b->kick = true;
+		if (kick || b->stuck)
+			pthread_cond_signal(&b->cond);
+		pthread_mutex_unlock(&pool.lock);
+	}
+}
+
+/*
+ * Hands every transfer that ended to its owner: h's own (returns whether
+ * there was one), those of a thread asleep in wait_pool() onto *borrowed
+ * for run_borrowed(), and the others' to their threads, woken. The
+ * leader's, without the lock.
+ */
+static bool
+collect(struct httpc *h, struct httpc **borrowed)
+{
+	struct httpc_call	*c;
+	struct CURLMsg		*msg;
+	CURL			*easy;
+	CURLcode		 res;
+	int			 left;
+	bool			 mine = false;
+
+	while ((msg = curl_multi_info_read(pool.multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		/* msg is gone once the handle is removed: read it first. */
+		easy = msg->easy_handle;
+		res = msg->data.result;
+		c = NULL;
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&c);
+		curl_multi_remove_handle(pool.multi, easy);
+		if (c == NULL)
+			continue;
+		pthread_mutex_lock(&pool.lock);
+		c->fin_res = res;
+		c->fin = true;
+		if (c->h == h)
+			mine = true;
+		else if (c->h->borrowed)
+			;	/* on *borrowed already */
+		else if (c->h->waiting) {
+			/* Its thread sleeps: run its calls here (run_borrowed). */
+			c->h->borrowed = true;
+			c->h->bnext = *borrowed;
+			*borrowed = c->h;
+		} else
+			pthread_cond_signal(&c->h->cond);
+		pthread_mutex_unlock(&pool.lock);
+	}
+	return mine;
+}
+
+/* Tells libcurl what epoll saw; waits first, at most timeout_ms. */
+static void
+dispatch(long timeout_ms)
+{
+	struct epoll_event	 ev[64];
+	uint64_t		 n;
+	int			 i, k, what, running;
+
+	k = epoll_wait(pool.epfd, ev, (int)(sizeof(ev) / sizeof(ev[0])),
+	    (int)timeout_ms);
+	for (i = 0; i < k; i++) {
+		if (ev[i].data.fd == pool.evfd) {
+			if (read(pool.evfd, &n, sizeof(n)) == -1 && errno != EAGAIN)
+				log_error("cannot read the connection pool's "
+				    "wake-up: %s", strerror(errno));
+			continue;
+		}
+		what = 0;
+		if (ev[i].events & (EPOLLIN | EPOLLHUP))
+			what |= CURL_CSELECT_IN;
+		if (ev[i].events & EPOLLOUT)
+			what |= CURL_CSELECT_OUT;
+		if (ev[i].events & EPOLLERR)
+			what |= CURL_CSELECT_ERR;
+		curl_multi_socket_action(pool.multi, ev[i].data.fd, what,
+		    &running);
+	}
+}
+
+/*
+ * The leader's turn: adds the handles queued in the inbox, acts on
+ * libcurl's timer, and hands each transfer that ended to its owner
+ * (collect()); if none of h's own ended and no borrowed client's call
+ * started others, waits for a socket, at most timeout_ms, and hands over
+ * what that ended. Returns whether one of h's own ended. Called by the
+ * leader alone, without the lock.
  */
 static bool
 lead_once(struct httpc *h, long timeout_ms)
 {
 	struct httpc_call	*in, *c;
-	struct CURLMsg		*msg;
-	CURL			*easy;
-	CURLcode		 res;
-	int			 left, running, numfds;
+	struct httpc		*borrowed = NULL;
+	long long		 now;
+	int			 running;
 	bool			 mine = false;
 
 	pthread_mutex_lock(&pool.lock);
@@ -898,29 +1137,24 @@ lead_once(struct httpc *h, long timeout_ms)
 			pthread_mutex_unlock(&pool.lock);
 		}
 	}
-	curl_multi_perform(pool.multi, &running);
-	while ((msg = curl_multi_info_read(pool.multi, &left)) != NULL) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		/* msg is gone once the handle is removed: read it first. */
-		easy = msg->easy_handle;
-		res = msg->data.result;
-		c = NULL;
-		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&c);
-		curl_multi_remove_handle(pool.multi, easy);
-		if (c == NULL)
-			continue;
-		pthread_mutex_lock(&pool.lock);
-		c->fin_res = res;
-		c->fin = true;
-		if (c->h == h)
-			mine = true;
-		else
-			pthread_cond_signal(&c->h->cond);
-		pthread_mutex_unlock(&pool.lock);
+	now = clock_now_ms();
+	if (pool.timer_at >= 0 && pool.timer_at <= now) {
+		pool.timer_at = -1;
+		curl_multi_socket_action(pool.multi, CURL_SOCKET_TIMEOUT, 0,
+		    &running);
 	}
-	if (!mine)
-		curl_multi_poll(pool.multi, NULL, 0, (int)timeout_ms, &numfds);
+	if (collect(h, &borrowed))
+		mine = true;
+	if (!mine && borrowed == NULL) {
+		if (pool.timer_at >= 0 && pool.timer_at - now < timeout_ms)
+			timeout_ms = (long)(pool.timer_at > now ?
+			    pool.timer_at - now : 0);
+		dispatch(timeout_ms);
+		if (collect(h, &borrowed))
+			mine = true;
+	}
+	/* What their done() started is in the inbox, for the next turn. */
+	run_borrowed(borrowed);
 	return mine;
 }
 
@@ -956,7 +1190,10 @@ unwait(struct httpc *h)
  * the leader when no thread leads (or h's thread leads already), else for
  * the leader to say so. A thread keeps the lead while it has transfers of
  * its own (it runs its callbacks between two turns and adds what they
- * start itself, waking nobody), and gives it up in step_down().
+ * start itself, waking nobody), and gives it up in step_down(). While h's
+ * thread waits for another leader, that leader may run h's calls
+ * (lead_once()): it returns when the leader says there is something to do
+ * (kick), and never while the leader has h.
  */
 static void
 wait_pool(struct httpc *h, long long wake)
@@ -965,7 +1202,16 @@ wait_pool(struct httpc *h, long long wake)
 	struct timespec	 ts;
 
 	pthread_mutex_lock(&pool.lock);
-	while (!own_ended(h) && (now = clock_now_ms()) < wake) {
+	for (;;) {
+		if (h->borrowed) {
+			/* The leader runs h's calls: h is not ours meanwhile. */
+			h->stuck = true;
+			pthread_cond_wait(&h->cond, &pool.lock);
+			h->stuck = false;
+			continue;
+		}
+		if (h->kick || own_ended(h) || (now = clock_now_ms()) >= wake)
+			break;
 		if (h->leader || !pool.leading) {
 			pool.leading = true;
 			h->leader = true;
@@ -983,6 +1229,7 @@ wait_pool(struct httpc *h, long long wake)
 		pthread_cond_timedwait(&h->cond, &pool.lock, &ts);
 		unwait(h);
 	}
+	h->kick = false;
 	/*
 	 * Woken to take the lead when there was no need: the others'
 	 * transfers still need a leader, the first waiter.
@@ -1103,6 +1350,7 @@ httpc_run(struct httpc *h, long long deadline)
 	long long	 now, wake;
 	struct timespec	 ts;
 
+	h->deadline = deadline;		/* for a leader that runs h's calls */
 	for (;;) {
 		start_ready(h, deadline);
 		take_ended(h, deadline);
