@@ -221,8 +221,9 @@ cond_init(pthread_cond_t *cond)
 
 /*
  * libcurl's socket callback (the leader's, inside libcurl): watch socket s
- * for what, or no more. An epoll_ctl() that fails leaves a transfer
- * unwatched: it ends at its timeout, the request's deadline.
+ * for what, or no more. An epoll_ctl() that fails leaves that transfer
+ * unwatched: it ends at its timeout, the request's deadline. Not -1, which
+ * would make libcurl fail every transfer of the process from then on.
  */
 static int
 on_socket(CURL *easy, curl_socket_t s, int what, void *arg, void *sockp)
@@ -245,7 +246,7 @@ on_socket(CURL *easy, curl_socket_t s, int what, void *arg, void *sockp)
 	    (errno == ENOENT && epoll_ctl(pool.epfd, EPOLL_CTL_ADD, s, &ev) == 0))
 		return 0;
 	log_error("cannot watch a connection's socket: %s", strerror(errno));
-	return -1;
+	return 0;
 }
 
 /* libcurl's timer callback (the leader's): act on CURL_SOCKET_TIMEOUT in ms. */
