@@ -95,9 +95,17 @@ struct pool {
 	 * only the sockets that are ready. curl_multi_perform() would look at
 	 * every transfer of the process (a poll() each) whenever any is.
 	 */
-	int			 epfd;		/* the leader's alone */
-	long long		 timer_at;	/* libcurl's timer, ms; -1 none; the leader's */
-	int			 evfd;		/* wakes the leader: the inbox has handles */
+	int			 epfd;
+	int			 evfd;		/* wakes the leader from epoll_wait() */
+	/*
+	 * Held by whoever works the multi: the leader, but for its
+	 * epoll_wait(), and a thread adding its own handle meanwhile
+	 * (pool_add()), so that a request is sent without waking the leader.
+	 * Before the lock above, never after.
+	 */
+	pthread_mutex_t		 mlock;
+	long long		 timer_at;	/* libcurl's timer, ms; -1 none; mlock */
+	long long		 sleep_until;	/* the leader's epoll_wait() ends; 0 none; mlock */
 	CURLSH			*share;		/* TLS sessions and DNS answers */
 	pthread_mutex_t		 share_lock[CURL_LOCK_DATA_LAST];
 	bool			 leading;	/* a thread drives multi now */
@@ -109,6 +117,7 @@ struct pool {
 
 static struct pool pool = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.mlock = PTHREAD_MUTEX_INITIALIZER,
 	.epfd = -1,
 	.evfd = -1,
 	.timer_at = -1,
@@ -754,13 +763,15 @@ pool_wake(void)
 		    strerror(errno));
 }
 
+static void	pool_add(struct httpc_call *);
+
 /* Starts one attempt of c: an easy handle, for the pool's multi. */
 static void
 call_start(struct httpc *h, struct httpc_call *c, long long deadline)
 {
 	CURL		*easy;
 	long long	 left = deadline - clock_now_ms();
-	bool		 wake;
+	bool		 driving;
 
 	c->queued = false;
 	c->retry_at = 0;
@@ -794,22 +805,19 @@ call_start(struct httpc *h, struct httpc_call *c, long long deadline)
 	curl_easy_setopt(easy, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, c);
 	easy_method(easy, c);
-	/* To the pool: the leader adds it to the multi. */
-	c->fin = false;
-	pthread_mutex_lock(&pool.lock);
-	c->pnext = pool.inbox;
-	pool.inbox = c;
-	/*
-	 * Another thread leads, perhaps asleep in poll(): tell it. Not when
-	 * this is the leader (its own calls, or a borrowed client's).
-	 */
-	wake = pool.leading && !h->leader && !h->borrowed;
-	pthread_mutex_unlock(&pool.lock);
-	if (wake)
-		pool_wake();
 	h->inflight++;
 	c->attempts++;
 	c->tries++;
+	c->fin = false;
+	pthread_mutex_lock(&pool.lock);
+	/* The leader (its own calls, or a borrowed client's) adds it next turn. */
+	if ((driving = h->leader || h->borrowed)) {
+		c->pnext = pool.inbox;
+		pool.inbox = c;
+	}
+	pthread_mutex_unlock(&pool.lock);
+	if (!driving)
+		pool_add(c);
 }
 
 /* A random wait from 5% to 100% of ceiling. */
@@ -1034,11 +1042,12 @@ run_borrowed(struct httpc *b)
 /*
  * Hands every transfer that ended to its owner: h's own (returns whether
  * there was one), those of a thread asleep in wait_pool() onto *borrowed
- * for run_borrowed(), and the others' to their threads, woken. The
- * leader's, without the lock.
+ * for run_borrowed(), and the others' to their threads, woken; *poke is
+ * set when one is the leader's, which a signal does not reach in
+ * epoll_wait(). Under mlock.
  */
 static bool
-collect(struct httpc *h, struct httpc **borrowed)
+collect(struct httpc *h, struct httpc **borrowed, bool *poke)
 {
 	struct httpc_call	*c;
 	struct CURLMsg		*msg;
@@ -1070,26 +1079,38 @@ collect(struct httpc *h, struct httpc **borrowed)
 			c->h->borrowed = true;
 			c->h->bnext = *borrowed;
 			*borrowed = c->h;
-		} else
+		} else if (c->h->leader)
+			*poke = true;
+		else
 			pthread_cond_signal(&c->h->cond);
 		pthread_mutex_unlock(&pool.lock);
 	}
 	return mine;
 }
 
-/* Tells libcurl what epoll saw; waits first, at most timeout_ms. */
+/* Acts on libcurl's timer if it is due. Under mlock. */
 static void
-dispatch(long timeout_ms)
+run_timer(void)
 {
-	struct epoll_event	 ev[64];
-	uint64_t		 n;
-	int			 i, k, what, running;
+	int running;
 
-	k = epoll_wait(pool.epfd, ev, (int)(sizeof(ev) / sizeof(ev[0])),
-	    (int)timeout_ms);
-	for (i = 0; i < k; i++) {
+	if (pool.timer_at >= 0 && pool.timer_at <= clock_now_ms()) {
+		pool.timer_at = -1;
+		curl_multi_socket_action(pool.multi, CURL_SOCKET_TIMEOUT, 0,
+		    &running);
+	}
+}
+
+/* Tells libcurl what epoll_wait() saw (ev, n of them). Under mlock. */
+static void
+dispatch(const struct epoll_event *ev, int n)
+{
+	uint64_t	 k;
+	int		 i, what, running;
+
+	for (i = 0; i < n; i++) {
 		if (ev[i].data.fd == pool.evfd) {
-			if (read(pool.evfd, &n, sizeof(n)) == -1 && errno != EAGAIN)
+			if (read(pool.evfd, &k, sizeof(k)) == -1 && errno != EAGAIN)
 				log_error("cannot read the connection pool's "
 				    "wake-up: %s", strerror(errno));
 			continue;
@@ -1110,19 +1131,22 @@ dispatch(long timeout_ms)
  * The leader's turn: adds the handles queued in the inbox, acts on
  * libcurl's timer, and hands each transfer that ended to its owner
  * (collect()); if none of h's own ended and no borrowed client's call
- * started others, waits for a socket, at most timeout_ms, and hands over
+ * started others, waits for a socket, at most timeout_ms (without mlock:
+ * meanwhile other threads add their handles themselves), and hands over
  * what that ended. Returns whether one of h's own ended. Called by the
- * leader alone, without the lock.
+ * leader alone.
  */
 static bool
 lead_once(struct httpc *h, long timeout_ms)
 {
+	struct epoll_event	 ev[64];
 	struct httpc_call	*in, *c;
 	struct httpc		*borrowed = NULL;
 	long long		 now;
-	int			 running;
-	bool			 mine = false;
+	int			 n;
+	bool			 mine = false, poke = false;
 
+	pthread_mutex_lock(&pool.mlock);
 	pthread_mutex_lock(&pool.lock);
 	in = pool.inbox;
 	pool.inbox = NULL;
@@ -1138,25 +1162,71 @@ lead_once(struct httpc *h, long timeout_ms)
 			pthread_mutex_unlock(&pool.lock);
 		}
 	}
-	now = clock_now_ms();
-	if (pool.timer_at >= 0 && pool.timer_at <= now) {
-		pool.timer_at = -1;
-		curl_multi_socket_action(pool.multi, CURL_SOCKET_TIMEOUT, 0,
-		    &running);
-	}
-	if (collect(h, &borrowed))
+	run_timer();
+	if (collect(h, &borrowed, &poke))
 		mine = true;
 	if (!mine && borrowed == NULL) {
+		now = clock_now_ms();
 		if (pool.timer_at >= 0 && pool.timer_at - now < timeout_ms)
 			timeout_ms = (long)(pool.timer_at > now ?
 			    pool.timer_at - now : 0);
-		dispatch(timeout_ms);
-		if (collect(h, &borrowed))
+		pool.sleep_until = now + timeout_ms;
+		pthread_mutex_unlock(&pool.mlock);
+		n = epoll_wait(pool.epfd, ev, (int)(sizeof(ev) / sizeof(ev[0])),
+		    (int)timeout_ms);
+		pthread_mutex_lock(&pool.mlock);
+		pool.sleep_until = 0;
+		dispatch(ev, n);
+		if (collect(h, &borrowed, &poke))
 			mine = true;
 	}
+	pthread_mutex_unlock(&pool.mlock);
 	/* What their done() started is in the inbox, for the next turn. */
 	run_borrowed(borrowed);
 	return mine;
+}
+
+/*
+ * Hands the handle of c (a call of the thread's own, not the leader's) to
+ * the multi. When the multi is free (its leader, if any, waits in
+ * epoll_wait()), this thread adds it and starts it, and hands over what
+ * that ended as the leader would; the leader is woken only if it must act
+ * sooner than it would (libcurl's timer, a borrowed client's new calls, a
+ * call of its own ended). When the multi is busy, c goes to the inbox and
+ * the leader is told.
+ */
+static void
+pool_add(struct httpc_call *c)
+{
+	struct httpc	*borrowed = NULL;
+	bool		 poke = false;
+
+	if (pthread_mutex_trylock(&pool.mlock) != 0) {
+		pthread_mutex_lock(&pool.lock);
+		c->pnext = pool.inbox;
+		pool.inbox = c;
+		poke = pool.leading;
+		pthread_mutex_unlock(&pool.lock);
+		if (poke)
+			pool_wake();
+		return;
+	}
+	if (curl_multi_add_handle(pool.multi, c->easy) != CURLM_OK) {
+		pthread_mutex_lock(&pool.lock);
+		c->fin_res = CURLE_OUT_OF_MEMORY;
+		c->fin = true;
+		pthread_mutex_unlock(&pool.lock);
+	} else {
+		run_timer();
+		collect(c->h, &borrowed, &poke);
+	}
+	if (pool.sleep_until != 0 && (borrowed != NULL ||
+	    (pool.timer_at >= 0 && pool.timer_at < pool.sleep_until)))
+		poke = true;
+	pthread_mutex_unlock(&pool.mlock);
+	run_borrowed(borrowed);
+	if (poke)
+		pool_wake();
 }
 
 /* Whether one of h's transfers ended, not yet taken. Under the lock. */
