@@ -237,11 +237,11 @@ cond_init(pthread_cond_t *cond)
 static int
 on_socket(CURL *easy, curl_socket_t s, int what, void *arg, void *sockp)
 {
-	struct epoll_event ev;
+	struct epoll_event	 ev;
+	int			 op;
 
 	(void)easy;
 	(void)arg;
-	(void)sockp;
 	if (what == CURL_POLL_REMOVE) {
 		/* Gone already if libcurl closed it first: no matter. */
 		epoll_ctl(pool.epfd, EPOLL_CTL_DEL, s, NULL);
@@ -251,10 +251,17 @@ on_socket(CURL *easy, curl_socket_t s, int what, void *arg, void *sockp)
 	ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0) |
 	    ((what & CURL_POLL_OUT) ? EPOLLOUT : 0);
 	ev.data.fd = s;
-	if (epoll_ctl(pool.epfd, EPOLL_CTL_MOD, s, &ev) == 0 ||
-	    (errno == ENOENT && epoll_ctl(pool.epfd, EPOLL_CTL_ADD, s, &ev) == 0))
+	/* sockp: what curl_multi_assign() gave s since libcurl watches it. */
+	op = sockp != NULL ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+	if (epoll_ctl(pool.epfd, op, s, &ev) != 0 &&
+	    !((errno == EEXIST || errno == ENOENT) && epoll_ctl(pool.epfd,
+	    op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &ev) == 0)) {
+		log_error("cannot watch a connection's socket: %s",
+		    strerror(errno));
 		return 0;
-	log_error("cannot watch a connection's socket: %s", strerror(errno));
+	}
+	if (sockp == NULL)
+		curl_multi_assign(pool.multi, s, &pool);
 	return 0;
 }
 
