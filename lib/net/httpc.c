@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,6 +61,7 @@ struct httpc {
 	bool			 stuck;		/* on cond until borrowed is false */
 	bool			 kick;		/* the leader says: come and look */
 	long long		 deadline;	/* of the httpc_run() under way */
+	atomic_int		 signals;	/* run_borrowed() signalling cond now */
 	struct httpc		*wnext;		/* on pool.waiters */
 	struct httpc		*bnext;		/* on the leader's borrowed list */
 	struct curl_slist	*headers;
@@ -465,6 +468,9 @@ httpc_free(struct httpc *h)
 	free(h->ca_file);
 	free(h->peer);
 	free(h->log_tag);
+	/* A leader that has just given h back may not have signalled yet. */
+	while (atomic_load(&h->signals) != 0)
+		sched_yield();
 	pthread_cond_destroy(&h->cond);
 	free(h);
 	pool_leave();
@@ -1028,7 +1034,7 @@ static void
 run_borrowed(struct httpc *b)
 {
 	struct httpc	*next;
-	bool		 kick;
+	bool		 kick, wake;
 
 	for (; b != NULL; b = next) {
 		next = b->bnext;
@@ -1040,9 +1046,18 @@ run_borrowed(struct httpc *b)
 		b->borrowed = false;
 		if (kick)
 			b->kick = true;
-		if (kick || b->stuck)
-			pthread_cond_signal(&b->cond);
+		if ((wake = kick || b->stuck))
+			atomic_fetch_add(&b->signals, 1);
 		pthread_mutex_unlock(&pool.lock);
+		/*
+		 * After the unlock: woken while the leader holds the lock (on
+		 * the same core, it may well be), the thread would sleep on
+		 * it again. signals keeps b alive until then (httpc_free()).
+		 */
+		if (wake) {
+			pthread_cond_signal(&b->cond);
+			atomic_fetch_sub(&b->signals, 1);
+		}
 	}
 }
 
