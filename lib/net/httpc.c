@@ -61,7 +61,7 @@ struct httpc {
 	bool			 stuck;		/* on cond until borrowed is false */
 	bool			 kick;		/* the leader says: come and look */
 	long long		 deadline;	/* of the httpc_run() under way */
-	atomic_int		 signals;	/* run_borrowed() signalling cond now */
+	atomic_int		 signals;	/* signals to cond under way (signal_hold()) */
 	struct httpc		*wnext;		/* on pool.waiters */
 	struct httpc		*bnext;		/* on the leader's borrowed list */
 	struct curl_slist	*headers;
@@ -1006,6 +1006,29 @@ static void	take_ended(struct httpc *, long long);
 static void	start_ready(struct httpc *, long long);
 
 /*
+ * A signal to h's thread, sent by signal_send(h) once the pool's lock is
+ * released: woken while the signaller holds the lock (on the same core, it
+ * may well be), the thread would sleep again on the lock. Under the lock;
+ * returns h. Until the signal is sent, h stays alive (httpc_free()).
+ */
+static struct httpc *
+signal_hold(struct httpc *h)
+{
+	atomic_fetch_add(&h->signals, 1);
+	return h;
+}
+
+/* Sends the signal signal_hold() prepared; h may be NULL. Without the lock. */
+static void
+signal_send(struct httpc *h)
+{
+	if (h == NULL)
+		return;
+	pthread_cond_signal(&h->cond);
+	atomic_fetch_sub(&h->signals, 1);
+}
+
+/*
  * Whether h's thread has something to do once the leader has run its
  * calls: every call finished, or one not in a transfer (a retry waiting,
  * or one the deadline cut short). Only by the thread that has h.
@@ -1033,8 +1056,8 @@ needs_owner(const struct httpc *h)
 static void
 run_borrowed(struct httpc *b)
 {
-	struct httpc	*next;
-	bool		 kick, wake;
+	struct httpc	*next, *wake;
+	bool		 kick;
 
 	for (; b != NULL; b = next) {
 		next = b->bnext;
@@ -1046,18 +1069,9 @@ run_borrowed(struct httpc *b)
 		b->borrowed = false;
 		if (kick)
 			b->kick = true;
-		if ((wake = kick || b->stuck))
-			atomic_fetch_add(&b->signals, 1);
+		wake = kick || b->stuck ? signal_hold(b) : NULL;
 		pthread_mutex_unlock(&pool.lock);
-		/*
-		 * After the unlock: woken while the leader holds the lock (on
-		 * the same core, it may well be), the thread would sleep on
-		 * it again. signals keeps b alive until then (httpc_free()).
-		 */
-		if (wake) {
-			pthread_cond_signal(&b->cond);
-			atomic_fetch_sub(&b->signals, 1);
-		}
+		signal_send(wake);
 	}
 }
 
@@ -1291,6 +1305,7 @@ unwait(struct httpc *h)
 static void
 wait_pool(struct httpc *h, long long wake)
 {
+	struct httpc	*next;
 	long long	 now;
 	struct timespec	 ts;
 
@@ -1327,9 +1342,10 @@ wait_pool(struct httpc *h, long long wake)
 	 * Woken to take the lead when there was no need: the others'
 	 * transfers still need a leader, the first waiter.
 	 */
-	if (!pool.leading && pool.waiters != NULL)
-		pthread_cond_signal(&pool.waiters->cond);
+	next = !pool.leading && pool.waiters != NULL ?
+	    signal_hold(pool.waiters) : NULL;
 	pthread_mutex_unlock(&pool.lock);
+	signal_send(next);
 }
 
 /*
@@ -1339,14 +1355,16 @@ wait_pool(struct httpc *h, long long wake)
 static void
 step_down(struct httpc *h)
 {
+	struct httpc *next;
+
 	if (!h->leader)
 		return;
 	pthread_mutex_lock(&pool.lock);
 	h->leader = false;
 	pool.leading = false;
-	if (pool.waiters != NULL)
-		pthread_cond_signal(&pool.waiters->cond);
+	next = pool.waiters != NULL ? signal_hold(pool.waiters) : NULL;
 	pthread_mutex_unlock(&pool.lock);
+	signal_send(next);
 }
 
 /*
