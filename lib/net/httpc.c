@@ -647,6 +647,8 @@ call_fail(struct httpc *h, struct httpc_call *c, enum err e, const char *msg)
 	call_done(h, c);
 }
 
+static int	on_prereq(void *, char *, char *, int, int);
+
 /*
  * A new easy handle with what every request shares. Handles are reused
  * (spare[]) without curl_easy_reset(): call_start() sets all that differs.
@@ -672,7 +674,8 @@ easy_new(struct httpc *h)
 	    curl_easy_setopt(easy, CURLOPT_SHARE, pool.share) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_MAXAGE_CONN, POOL_IDLE_S) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK) {
+	    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, on_prereq) != CURLE_OK) {
 		curl_easy_cleanup(easy);
 		return NULL;
 	}
@@ -690,40 +693,41 @@ attempt_begin(struct httpc_call *c)
 }
 
 /*
- * A POST's body, handed to libcurl as it asks. Through a read callback and
- * not CURLOPT_POSTFIELDS, and without a seek callback, on purpose: libcurl
- * sends a request again by itself when a kept-alive connection it reused
- * turns out closed before any answer, which for a POST that Twilio may
- * have carried out would make it twice. Unable to rewind the body, it
- * fails the attempt instead (CURLE_SEND_FAIL_REWIND), and the layer above
- * decides, as SPEC §3 says: GET and DELETE are retried, a create is looked
- * up.
+ * libcurl's hook just before it sends a request: a POST goes once per
+ * attempt. libcurl sends a request again by itself when a kept-alive
+ * connection it reused turns out closed before any answer, which for a POST
+ * that Twilio may have carried out would make it twice: the second time
+ * fails the attempt instead (CURLE_ABORTED_BY_CALLBACK), and the layer
+ * above decides, as SPEC §3 says: GET and DELETE are retried, a create is
+ * looked up. (The body goes with the headers, CURLOPT_POSTFIELDS: one send,
+ * where a read callback that cannot rewind, the other way to stop libcurl,
+ * costs a second one.)
  */
-static size_t
-on_read(char *p, size_t size, size_t n, void *arg)
+static int
+on_prereq(void *arg, char *ip, char *local_ip, int port, int local_port)
 {
-	struct httpc_call	*c = arg;
-	size_t			 left = c->form.len - c->sent, len = size * n;
+	struct httpc_call *c = arg;
 
-	if (len > left)
-		len = left;
-	memcpy(p, c->form.data + c->sent, len);
-	c->sent += len;
-	return len;
+	(void)ip;
+	(void)local_ip;
+	(void)port;
+	(void)local_port;
+	return ++c->requests > 1 && c->method == HTTPC_POST ?
+	    CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
 }
 
 /* Sets the method of easy, undoing whatever its previous request set. */
 static void
 easy_method(CURL *easy, struct httpc_call *c)
 {
+	c->requests = 0;
+	curl_easy_setopt(easy, CURLOPT_PREREQDATA, c);
 	if (c->method == HTTPC_POST) {
-		c->sent = 0;
 		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, NULL);
-		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, NULL);
 		curl_easy_setopt(easy, CURLOPT_POST, 1L);
-		curl_easy_setopt(easy, CURLOPT_READFUNCTION, on_read);
-		curl_easy_setopt(easy, CURLOPT_READDATA, c);
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)c->form.len);
+		/* Borrowed: the form stays as it is until the call is done. */
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, buf_str(&c->form));
 	} else {
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, NULL);
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, -1L);
@@ -865,7 +869,7 @@ no_answer(struct httpc *h, struct httpc_call *c, CURLcode res,
 	    h->peer, curl_easy_strerror(res));
 	/*
 	 * Not connected: nothing was sent, so even a create may retry. A
-	 * rewind that failed (on_read()) means it was sent: not unsent.
+	 * second request stopped (on_prereq()) means it was sent: not unsent.
 	 */
 	c->unsent = res == CURLE_COULDNT_CONNECT ||
 	    res == CURLE_COULDNT_RESOLVE_HOST ||

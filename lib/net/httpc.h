@@ -123,7 +123,7 @@ struct httpc_call {
 	int		 tries;		/* attempts at the current URL */
 	bool		 queued;
 	bool		 overflow;	/* the answer went over its limit */
-	size_t		 sent;		/* bytes of form handed to libcurl */
+	int		 requests;	/* libcurl began this attempt's request */
 	bool		 fin;		/* the pool's transfer ended: fin_res */
 	int		 fin_res;	/* its CURLcode */
 	struct httpc_call *next;	/* on the client's list */

@@ -411,6 +411,8 @@ struct server {
 	pthread_mutex_t	 lock;
 	int		 seen[SRV_PATHS];	/* requests for /p/N */
 	int		 conns;			/* connections accepted */
+	int		 drops;			/* requests for /drop/...: no answer */
+	int		 late_drops;		/* of them, after another on its connection */
 	int		 live;			/* connection threads running */
 };
 
@@ -429,7 +431,7 @@ serve_conn(void *arg)
 	ssize_t		 n;
 	char		*end, *cl;
 	long		 body;
-	int		 k, len;
+	int		 k, len, served = 0;
 	struct timespec	 ms = { 0, 1000000 };
 
 	for (;;) {
@@ -455,6 +457,14 @@ serve_conn(void *arg)
 		}
 		if (sscanf(in, "%15s %255s", method, path) != 2)
 			break;
+		if (strncmp(path, "/drop/", 6) == 0) {
+			/* Read, then the connection closed without an answer. */
+			pthread_mutex_lock(&srv->lock);
+			srv->drops++;
+			srv->late_drops += served > 0;
+			pthread_mutex_unlock(&srv->lock);
+			break;
+		}
 		if (sscanf(path, "/p/%d", &k) == 1 && k >= 0 && k < SRV_PATHS) {
 			pthread_mutex_lock(&srv->lock);
 			srv->seen[k]++;
@@ -468,6 +478,7 @@ serve_conn(void *arg)
 			break;
 		memmove(in, in + need, have - need);
 		have -= need;
+		served++;
 	}
 out:
 	close(cn->fd);
@@ -691,6 +702,47 @@ test_pool_threads(void)
 	server_stop(&srv);
 }
 
+
+/*
+ * A POST on a kept-alive connection that the server closes after reading
+ * it, without an answer: libcurl would send it again on a new connection
+ * by itself (for it, a reused connection that died). It must go once, and
+ * fail as sent (not unsent): the layer above finds out what it did.
+ */
+static void
+test_post_once(void)
+{
+	struct server		 srv;
+	struct httpc		*h = client(1);
+	struct httpc_call	 c;
+	int			 drops, late;
+
+	if (h == NULL)
+		return;
+	T_CHECK(server_start(&srv));
+	httpc_call_init(&c);
+	buf_printf(&c.url, "http://127.0.0.1:%d/p/0", srv.port);
+	httpc_submit(h, &c);
+	httpc_run(h, clock_now_ms() + 10000);
+	T_CHECK(c.err == ERR_OK);
+	c.method = HTTPC_POST;
+	buf_reset(&c.url);
+	buf_printf(&c.url, "http://127.0.0.1:%d/drop/1", srv.port);
+	buf_puts(&c.form, "FriendlyName=x");
+	httpc_submit(h, &c);
+	httpc_run(h, clock_now_ms() + 10000);
+	T_CHECK(c.err == ERR_TRANSPORT && !c.unsent && c.attempts == 1);
+	pthread_mutex_lock(&srv.lock);
+	drops = srv.drops;
+	late = srv.late_drops;
+	pthread_mutex_unlock(&srv.lock);
+	T_CHECK(drops == 1);
+	T_CHECK(late == 1);		/* the POST went on the GET's connection */
+	httpc_call_free(&c);
+	httpc_free(h);
+	server_stop(&srv);
+}
+
 int
 main(void)
 {
@@ -703,6 +755,7 @@ main(void)
 	T_RUN(test_next);
 	T_RUN(test_deadline);
 	T_RUN(test_pool_threads);
+	T_RUN(test_post_once);
 	curl_global_cleanup();
 	T_END();
 }
