@@ -1,11 +1,18 @@
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -45,7 +52,18 @@ struct httpc {
 	pthread_cond_t		 cond;		/* one of them ended; or lead */
 	bool			 waiting;	/* on cond, in pool.waiters */
 	bool			 leader;	/* this client's thread drives the pool */
+	/*
+	 * The leader runs this client's calls while its thread waits (see
+	 * lead_once()): the thread must not touch the client until it is
+	 * false again. Under the pool's lock, as are stuck and kick.
+	 */
+	bool			 borrowed;
+	bool			 stuck;		/* on cond until borrowed is false */
+	bool			 kick;		/* the leader says: come and look */
+	long long		 deadline;	/* of the httpc_run() under way */
+	atomic_int		 signals;	/* signals to cond under way (signal_hold()) */
 	struct httpc		*wnext;		/* on pool.waiters */
+	struct httpc		*bnext;		/* on the leader's borrowed list */
 	struct curl_slist	*headers;
 	httpc_transport_fn	 transport;	/* instead of the network */
 	void			*transport_arg;
@@ -59,14 +77,38 @@ struct httpc {
  * handles of concurrent threads, so there is one multi, and one thread at
  * a time drives it: whichever worker is waiting for a transfer of its own
  * becomes the leader (leading), adds the handles others queued (inbox),
- * runs every transfer, and hands each finished one back to its owner
- * (the call's fin), waking it (cond). When the leader's own transfers are
- * done it steps down and another waiting owner takes over. A worker alone
- * leads for itself: no thread is woken for it.
+ * runs every transfer, and hands each finished one back to its owner.
+ * An owner asleep in httpc_run() is not woken for it: the leader borrows
+ * the owner's client and runs the call's end itself (answer(), retries,
+ * done(), and starting what done() submitted), and wakes the owner only
+ * when it has something to do (every call finished, a retry to wait for);
+ * so a request's thread sleeps once per httpc_run(), not once per answer,
+ * and what its callbacks submit goes to the multi without waking anyone.
+ * An owner that is not asleep gets the call back (its fin) and a signal
+ * (cond). When the leader's own transfers are done it steps down and
+ * another waiting owner takes over. A worker alone leads for itself: no
+ * thread is woken for it.
  */
 struct pool {
-	pthread_mutex_t		 lock;		/* all below but multi, and calls' fin */
+	pthread_mutex_t		 lock;		/* all below but the leader's, and calls' fin */
 	CURLM			*multi;		/* the leader's alone */
+	/*
+	 * libcurl's socket interface: it says which sockets to watch
+	 * (on_socket()), epoll watches them, and the leader hands libcurl
+	 * only the sockets that are ready. curl_multi_perform() would look at
+	 * every transfer of the process (a poll() each) whenever any is.
+	 */
+	int			 epfd;
+	int			 evfd;		/* wakes the leader from epoll_wait() */
+	/*
+	 * Held by whoever works the multi: the leader, but for its
+	 * epoll_wait(), and a thread adding its own handle meanwhile
+	 * (pool_add()), so that a request is sent without waking the leader.
+	 * Before the lock above, never after.
+	 */
+	pthread_mutex_t		 mlock;
+	long long		 timer_at;	/* libcurl's timer, ms; -1 none; mlock */
+	long long		 sleep_until;	/* the leader's epoll_wait() ends; 0 none; mlock */
 	CURLSH			*share;		/* TLS sessions and DNS answers */
 	pthread_mutex_t		 share_lock[CURL_LOCK_DATA_LAST];
 	bool			 leading;	/* a thread drives multi now */
@@ -78,6 +120,10 @@ struct pool {
 
 static struct pool pool = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.mlock = PTHREAD_MUTEX_INITIALIZER,
+	.epfd = -1,
+	.evfd = -1,
+	.timer_at = -1,
 };
 
 /* The call's state, kept in retry_at's sign to stay inside the public struct. */
@@ -185,10 +231,73 @@ cond_init(pthread_cond_t *cond)
 	return rc == 0 ? ERR_OK : ERR_NOMEM;
 }
 
+/*
+ * libcurl's socket callback (the leader's, inside libcurl): watch socket s
+ * for what, or no more. An epoll_ctl() that fails leaves that transfer
+ * unwatched: it ends at its timeout, the request's deadline. Not -1, which
+ * would make libcurl fail every transfer of the process from then on.
+ */
+static int
+on_socket(CURL *easy, curl_socket_t s, int what, void *arg, void *sockp)
+{
+	struct epoll_event	 ev;
+	int			 op;
+
+	(void)easy;
+	(void)arg;
+	if (what == CURL_POLL_REMOVE) {
+		/* Gone already if libcurl closed it first: no matter. */
+		epoll_ctl(pool.epfd, EPOLL_CTL_DEL, s, NULL);
+		return 0;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0) |
+	    ((what & CURL_POLL_OUT) ? EPOLLOUT : 0);
+	ev.data.fd = s;
+	/* sockp: what curl_multi_assign() gave s since libcurl watches it. */
+	op = sockp != NULL ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+	if (epoll_ctl(pool.epfd, op, s, &ev) != 0 &&
+	    !((errno == EEXIST || errno == ENOENT) && epoll_ctl(pool.epfd,
+	    op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &ev) == 0)) {
+		log_error("cannot watch a connection's socket: %s",
+		    strerror(errno));
+		return 0;
+	}
+	if (sockp == NULL)
+		curl_multi_assign(pool.multi, s, &pool);
+	return 0;
+}
+
+/* libcurl's timer callback (the leader's): act on CURL_SOCKET_TIMEOUT in ms. */
+static int
+on_timer(CURLM *multi, long ms, void *arg)
+{
+	(void)multi;
+	(void)arg;
+	pool.timer_at = ms < 0 ? -1 : clock_now_ms() + ms;
+	return 0;
+}
+
+/* Frees what the pool holds. Under the lock, no client left. */
+static void
+pool_close(void)
+{
+	curl_multi_cleanup(pool.multi);
+	curl_share_cleanup(pool.share);
+	pool.multi = NULL;
+	pool.share = NULL;
+	if (pool.epfd != -1)
+		close(pool.epfd);
+	if (pool.evfd != -1)
+		close(pool.evfd);
+	pool.epfd = pool.evfd = -1;
+}
+
 /* Takes a share of the pool, making it with the first client. ERR_NOMEM. */
 static enum err
 pool_join(long max_connections)
 {
+	struct epoll_event ev;
 	int		 i;
 	enum err	 e = ERR_OK;
 
@@ -197,13 +306,25 @@ pool_join(long max_connections)
 		for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 			pthread_mutex_init(&pool.share_lock[i], NULL);
 		if ((pool.multi = curl_multi_init()) == NULL ||
-		    (pool.share = curl_share_init()) == NULL) {
-			curl_multi_cleanup(pool.multi);
-			pool.multi = NULL;
+		    (pool.share = curl_share_init()) == NULL ||
+		    (pool.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+		    (pool.evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
+			pool_close();
+			e = ERR_NOMEM;
+			goto out;
+		}
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.fd = pool.evfd;
+		if (epoll_ctl(pool.epfd, EPOLL_CTL_ADD, pool.evfd, &ev) != 0) {
+			pool_close();
 			e = ERR_NOMEM;
 			goto out;
 		}
 		pool.maxconn = 0;
+		pool.timer_at = -1;
+		curl_multi_setopt(pool.multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+		curl_multi_setopt(pool.multi, CURLMOPT_TIMERFUNCTION, on_timer);
 		curl_multi_setopt(pool.multi, CURLMOPT_PIPELINING,
 		    (long)CURLPIPE_MULTIPLEX);
 		curl_share_setopt(pool.share, CURLSHOPT_LOCKFUNC, share_lock);
@@ -240,10 +361,7 @@ pool_leave(void)
 
 	pthread_mutex_lock(&pool.lock);
 	if (--pool.users == 0) {
-		curl_multi_cleanup(pool.multi);
-		curl_share_cleanup(pool.share);
-		pool.multi = NULL;
-		pool.share = NULL;
+		pool_close();
 		for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 			pthread_mutex_destroy(&pool.share_lock[i]);
 	}
@@ -350,6 +468,9 @@ httpc_free(struct httpc *h)
 	free(h->ca_file);
 	free(h->peer);
 	free(h->log_tag);
+	/* A leader that has just given h back may not have signalled yet. */
+	while (atomic_load(&h->signals) != 0)
+		sched_yield();
 	pthread_cond_destroy(&h->cond);
 	free(h);
 	pool_leave();
@@ -526,6 +647,8 @@ call_fail(struct httpc *h, struct httpc_call *c, enum err e, const char *msg)
 	call_done(h, c);
 }
 
+static int	on_prereq(void *, char *, char *, int, int);
+
 /*
  * A new easy handle with what every request shares. Handles are reused
  * (spare[]) without curl_easy_reset(): call_start() sets all that differs.
@@ -551,7 +674,8 @@ easy_new(struct httpc *h)
 	    curl_easy_setopt(easy, CURLOPT_SHARE, pool.share) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_MAXAGE_CONN, POOL_IDLE_S) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK) {
+	    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, on_prereq) != CURLE_OK) {
 		curl_easy_cleanup(easy);
 		return NULL;
 	}
@@ -569,40 +693,41 @@ attempt_begin(struct httpc_call *c)
 }
 
 /*
- * A POST's body, handed to libcurl as it asks. Through a read callback and
- * not CURLOPT_POSTFIELDS, and without a seek callback, on purpose: libcurl
- * sends a request again by itself when a kept-alive connection it reused
- * turns out closed before any answer, which for a POST that Twilio may
- * have carried out would make it twice. Unable to rewind the body, it
- * fails the attempt instead (CURLE_SEND_FAIL_REWIND), and the layer above
- * decides, as SPEC §3 says: GET and DELETE are retried, a create is looked
- * up.
+ * libcurl's hook just before it sends a request: a POST goes once per
+ * attempt. libcurl sends a request again by itself when a kept-alive
+ * connection it reused turns out closed before any answer, which for a POST
+ * that Twilio may have carried out would make it twice: the second time
+ * fails the attempt instead (CURLE_ABORTED_BY_CALLBACK), and the layer
+ * above decides, as SPEC §3 says: GET and DELETE are retried, a create is
+ * looked up. (The body goes with the headers, CURLOPT_POSTFIELDS: one send,
+ * where a read callback that cannot rewind, the other way to stop libcurl,
+ * costs a second one.)
  */
-static size_t
-on_read(char *p, size_t size, size_t n, void *arg)
+static int
+on_prereq(void *arg, char *ip, char *local_ip, int port, int local_port)
 {
-	struct httpc_call	*c = arg;
-	size_t			 left = c->form.len - c->sent, len = size * n;
+	struct httpc_call *c = arg;
 
-	if (len > left)
-		len = left;
-	memcpy(p, c->form.data + c->sent, len);
-	c->sent += len;
-	return len;
+	(void)ip;
+	(void)local_ip;
+	(void)port;
+	(void)local_port;
+	return ++c->requests > 1 && c->method == HTTPC_POST ?
+	    CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
 }
 
 /* Sets the method of easy, undoing whatever its previous request set. */
 static void
 easy_method(CURL *easy, struct httpc_call *c)
 {
+	c->requests = 0;
+	curl_easy_setopt(easy, CURLOPT_PREREQDATA, c);
 	if (c->method == HTTPC_POST) {
-		c->sent = 0;
 		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, NULL);
-		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, NULL);
 		curl_easy_setopt(easy, CURLOPT_POST, 1L);
-		curl_easy_setopt(easy, CURLOPT_READFUNCTION, on_read);
-		curl_easy_setopt(easy, CURLOPT_READDATA, c);
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)c->form.len);
+		/* Borrowed: the form stays as it is until the call is done. */
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, buf_str(&c->form));
 	} else {
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, NULL);
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, -1L);
@@ -643,13 +768,27 @@ nomem:
 	return ERR_NOMEM;
 }
 
+/* Wakes the leader from epoll_wait(): the inbox has handles for it. */
+static void
+pool_wake(void)
+{
+	uint64_t one = 1;
+
+	/* Full (EAGAIN) is as good: the leader wakes all the same. */
+	if (write(pool.evfd, &one, sizeof(one)) == -1 && errno != EAGAIN)
+		log_error("cannot wake the connection pool's leader: %s",
+		    strerror(errno));
+}
+
+static void	pool_add(struct httpc_call *);
+
 /* Starts one attempt of c: an easy handle, for the pool's multi. */
 static void
 call_start(struct httpc *h, struct httpc_call *c, long long deadline)
 {
 	CURL		*easy;
 	long long	 left = deadline - clock_now_ms();
-	bool		 wake;
+	bool		 driving;
 
 	c->queued = false;
 	c->retry_at = 0;
@@ -683,19 +822,19 @@ call_start(struct httpc *h, struct httpc_call *c, long long deadline)
 	curl_easy_setopt(easy, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, c);
 	easy_method(easy, c);
-	/* To the pool: the leader adds it to the multi. */
-	c->fin = false;
-	pthread_mutex_lock(&pool.lock);
-	c->pnext = pool.inbox;
-	pool.inbox = c;
-	/* Another thread leads, perhaps asleep in poll(): tell it. */
-	wake = pool.leading && !h->leader;
-	pthread_mutex_unlock(&pool.lock);
-	if (wake)
-		curl_multi_wakeup(pool.multi);
 	h->inflight++;
 	c->attempts++;
 	c->tries++;
+	c->fin = false;
+	pthread_mutex_lock(&pool.lock);
+	/* The leader (its own calls, or a borrowed client's) adds it next turn. */
+	if ((driving = h->leader || h->borrowed)) {
+		c->pnext = pool.inbox;
+		pool.inbox = c;
+	}
+	pthread_mutex_unlock(&pool.lock);
+	if (!driving)
+		pool_add(c);
 }
 
 /* A random wait from 5% to 100% of ceiling. */
@@ -730,7 +869,7 @@ no_answer(struct httpc *h, struct httpc_call *c, CURLcode res,
 	    h->peer, curl_easy_strerror(res));
 	/*
 	 * Not connected: nothing was sent, so even a create may retry. A
-	 * rewind that failed (on_read()) means it was sent: not unsent.
+	 * second request stopped (on_prereq()) means it was sent: not unsent.
 	 */
 	c->unsent = res == CURLE_COULDNT_CONNECT ||
 	    res == CURLE_COULDNT_RESOLVE_HOST ||
@@ -868,38 +1007,96 @@ transport_start(struct httpc *h, struct httpc_call *c, long long deadline)
 	attempt_ended(h, c, res, deadline);
 }
 
+static void	take_ended(struct httpc *, long long);
+static void	start_ready(struct httpc *, long long);
+
 /*
- * The leader's turn: adds the handles queued in the inbox, runs every
- * transfer, and hands each that ended to its owner, waking it. Returns
- * whether one of h's own ended; if none did, first waits for something to
- * happen, at most timeout_ms. Called by the leader alone, without the lock.
+ * A signal to h's thread, sent by signal_send(h) once the pool's lock is
+ * released: woken while the signaller holds the lock (on the same core, it
+ * may well be), the thread would sleep again on the lock. Under the lock;
+ * returns h. Until the signal is sent, h stays alive (httpc_free()).
+ */
+static struct httpc *
+signal_hold(struct httpc *h)
+{
+	atomic_fetch_add(&h->signals, 1);
+	return h;
+}
+
+/* Sends the signal signal_hold() prepared; h may be NULL. Without the lock. */
+static void
+signal_send(struct httpc *h)
+{
+	if (h == NULL)
+		return;
+	pthread_cond_signal(&h->cond);
+	atomic_fetch_sub(&h->signals, 1);
+}
+
+/*
+ * Whether h's thread has something to do once the leader has run its
+ * calls: every call finished, or one not in a transfer (a retry waiting,
+ * or one the deadline cut short). Only by the thread that has h.
  */
 static bool
-lead_once(struct httpc *h, long timeout_ms)
+needs_owner(const struct httpc *h)
 {
-	struct httpc_call	*in, *c;
+	const struct httpc_call *c;
+
+	if (h->head == NULL || clock_now_ms() >= h->deadline)
+		return true;
+	for (c = h->head; c != NULL; c = c->next)
+		if (c->easy == NULL)
+			return true;
+	return false;
+}
+
+/*
+ * The leader runs the ends of the borrowed clients' transfers (list on
+ * bnext) as their own threads would, then gives each back, waking its
+ * thread only when needs_owner() says so (or when it woke meanwhile and
+ * waits for the client). Their done() may submit calls: start_ready()
+ * queues them for the multi, without waking anyone (borrowed).
+ */
+static void
+run_borrowed(struct httpc *b)
+{
+	struct httpc	*next, *wake;
+	bool		 kick;
+
+	for (; b != NULL; b = next) {
+		next = b->bnext;
+		b->bnext = NULL;
+		take_ended(b, b->deadline);
+		start_ready(b, b->deadline);
+		kick = needs_owner(b);
+		pthread_mutex_lock(&pool.lock);
+		b->borrowed = false;
+		if (kick)
+			b->kick = true;
+		wake = kick || b->stuck ? signal_hold(b) : NULL;
+		pthread_mutex_unlock(&pool.lock);
+		signal_send(wake);
+	}
+}
+
+/*
+ * Hands every transfer that ended to its owner: h's own (returns whether
+ * there was one), those of a thread asleep in wait_pool() onto *borrowed
+ * for run_borrowed(), and the others' to their threads, woken; *poke is
+ * set when one is the leader's, which a signal does not reach in
+ * epoll_wait(). Under mlock.
+ */
+static bool
+collect(struct httpc *h, struct httpc **borrowed, bool *poke)
+{
+	struct httpc_call	*c;
 	struct CURLMsg		*msg;
 	CURL			*easy;
 	CURLcode		 res;
-	int			 left, running, numfds;
+	int			 left;
 	bool			 mine = false;
 
-	pthread_mutex_lock(&pool.lock);
-	in = pool.inbox;
-	pool.inbox = NULL;
-	pthread_mutex_unlock(&pool.lock);
-	for (; in != NULL; in = c) {
-		c = in->pnext;
-		if (curl_multi_add_handle(pool.multi, in->easy) != CURLM_OK) {
-			pthread_mutex_lock(&pool.lock);
-			in->fin_res = CURLE_OUT_OF_MEMORY;
-			in->fin = true;
-			mine = mine || in->h == h;
-			pthread_cond_signal(&in->h->cond);
-			pthread_mutex_unlock(&pool.lock);
-		}
-	}
-	curl_multi_perform(pool.multi, &running);
 	while ((msg = curl_multi_info_read(pool.multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
@@ -916,13 +1113,161 @@ lead_once(struct httpc *h, long timeout_ms)
 		c->fin = true;
 		if (c->h == h)
 			mine = true;
+		else if (c->h->borrowed)
+			;	/* on *borrowed already */
+		else if (c->h->waiting) {
+			/* Its thread sleeps: run its calls here (run_borrowed). */
+			c->h->borrowed = true;
+			c->h->bnext = *borrowed;
+			*borrowed = c->h;
+		} else if (c->h->leader)
+			*poke = true;
 		else
 			pthread_cond_signal(&c->h->cond);
 		pthread_mutex_unlock(&pool.lock);
 	}
-	if (!mine)
-		curl_multi_poll(pool.multi, NULL, 0, (int)timeout_ms, &numfds);
 	return mine;
+}
+
+/* Acts on libcurl's timer if it is due. Under mlock. */
+static void
+run_timer(void)
+{
+	int running;
+
+	if (pool.timer_at >= 0 && pool.timer_at <= clock_now_ms()) {
+		pool.timer_at = -1;
+		curl_multi_socket_action(pool.multi, CURL_SOCKET_TIMEOUT, 0,
+		    &running);
+	}
+}
+
+/* Tells libcurl what epoll_wait() saw (ev, n of them). Under mlock. */
+static void
+dispatch(const struct epoll_event *ev, int n)
+{
+	uint64_t	 k;
+	int		 i, what, running;
+
+	for (i = 0; i < n; i++) {
+		if (ev[i].data.fd == pool.evfd) {
+			if (read(pool.evfd, &k, sizeof(k)) == -1 && errno != EAGAIN)
+				log_error("cannot read the connection pool's "
+				    "wake-up: %s", strerror(errno));
+			continue;
+		}
+		what = 0;
+		if (ev[i].events & (EPOLLIN | EPOLLHUP))
+			what |= CURL_CSELECT_IN;
+		if (ev[i].events & EPOLLOUT)
+			what |= CURL_CSELECT_OUT;
+		if (ev[i].events & EPOLLERR)
+			what |= CURL_CSELECT_ERR;
+		curl_multi_socket_action(pool.multi, ev[i].data.fd, what,
+		    &running);
+	}
+}
+
+/*
+ * The leader's turn: adds the handles queued in the inbox, acts on
+ * libcurl's timer, and hands each transfer that ended to its owner
+ * (collect()); if none of h's own ended and no borrowed client's call
+ * started others, waits for a socket, at most timeout_ms (without mlock:
+ * meanwhile other threads add their handles themselves), and hands over
+ * what that ended. Returns whether one of h's own ended. Called by the
+ * leader alone.
+ */
+static bool
+lead_once(struct httpc *h, long timeout_ms)
+{
+	struct epoll_event	 ev[64];
+	struct httpc_call	*in, *c;
+	struct httpc		*borrowed = NULL;
+	long long		 now;
+	int			 n;
+	bool			 mine = false, poke = false;
+
+	pthread_mutex_lock(&pool.mlock);
+	pthread_mutex_lock(&pool.lock);
+	in = pool.inbox;
+	pool.inbox = NULL;
+	pthread_mutex_unlock(&pool.lock);
+	for (; in != NULL; in = c) {
+		c = in->pnext;
+		if (curl_multi_add_handle(pool.multi, in->easy) != CURLM_OK) {
+			pthread_mutex_lock(&pool.lock);
+			in->fin_res = CURLE_OUT_OF_MEMORY;
+			in->fin = true;
+			mine = mine || in->h == h;
+			pthread_cond_signal(&in->h->cond);
+			pthread_mutex_unlock(&pool.lock);
+		}
+	}
+	run_timer();
+	if (collect(h, &borrowed, &poke))
+		mine = true;
+	if (!mine && borrowed == NULL) {
+		now = clock_now_ms();
+		if (pool.timer_at >= 0 && pool.timer_at - now < timeout_ms)
+			timeout_ms = (long)(pool.timer_at > now ?
+			    pool.timer_at - now : 0);
+		pool.sleep_until = now + timeout_ms;
+		pthread_mutex_unlock(&pool.mlock);
+		n = epoll_wait(pool.epfd, ev, (int)(sizeof(ev) / sizeof(ev[0])),
+		    (int)timeout_ms);
+		pthread_mutex_lock(&pool.mlock);
+		pool.sleep_until = 0;
+		dispatch(ev, n);
+		if (collect(h, &borrowed, &poke))
+			mine = true;
+	}
+	pthread_mutex_unlock(&pool.mlock);
+	/* What their done() started is in the inbox, for the next turn. */
+	run_borrowed(borrowed);
+	return mine;
+}
+
+/*
+ * Hands the handle of c (a call of the thread's own, not the leader's) to
+ * the multi. When the multi is free (its leader, if any, waits in
+ * epoll_wait()), this thread adds it and starts it, and hands over what
+ * that ended as the leader would; the leader is woken only if it must act
+ * sooner than it would (libcurl's timer, a borrowed client's new calls, a
+ * call of its own ended). When the multi is busy, c goes to the inbox and
+ * the leader is told.
+ */
+static void
+pool_add(struct httpc_call *c)
+{
+	struct httpc	*borrowed = NULL;
+	bool		 poke = false;
+
+	if (pthread_mutex_trylock(&pool.mlock) != 0) {
+		pthread_mutex_lock(&pool.lock);
+		c->pnext = pool.inbox;
+		pool.inbox = c;
+		poke = pool.leading;
+		pthread_mutex_unlock(&pool.lock);
+		if (poke)
+			pool_wake();
+		return;
+	}
+	if (curl_multi_add_handle(pool.multi, c->easy) != CURLM_OK) {
+		pthread_mutex_lock(&pool.lock);
+		c->fin_res = CURLE_OUT_OF_MEMORY;
+		c->fin = true;
+		pthread_mutex_unlock(&pool.lock);
+	} else {
+		run_timer();
+		collect(c->h, &borrowed, &poke);
+	}
+	if (pool.sleep_until != 0 && (borrowed != NULL ||
+	    (pool.timer_at >= 0 && pool.timer_at < pool.sleep_until)))
+		poke = true;
+	pthread_mutex_unlock(&pool.mlock);
+	run_borrowed(borrowed);
+	if (poke)
+		pool_wake();
 }
 
 /* Whether one of h's transfers ended, not yet taken. Under the lock. */
@@ -957,16 +1302,29 @@ unwait(struct httpc *h)
  * the leader when no thread leads (or h's thread leads already), else for
  * the leader to say so. A thread keeps the lead while it has transfers of
  * its own (it runs its callbacks between two turns and adds what they
- * start itself, waking nobody), and gives it up in step_down().
+ * start itself, waking nobody), and gives it up in step_down(). While h's
+ * thread waits for another leader, that leader may run h's calls
+ * (lead_once()): it returns when the leader says there is something to do
+ * (kick), and never while the leader has h.
  */
 static void
 wait_pool(struct httpc *h, long long wake)
 {
+	struct httpc	*next;
 	long long	 now;
 	struct timespec	 ts;
 
 	pthread_mutex_lock(&pool.lock);
-	while (!own_ended(h) && (now = clock_now_ms()) < wake) {
+	for (;;) {
+		if (h->borrowed) {
+			/* The leader runs h's calls: h is not ours meanwhile. */
+			h->stuck = true;
+			pthread_cond_wait(&h->cond, &pool.lock);
+			h->stuck = false;
+			continue;
+		}
+		if (h->kick || own_ended(h) || (now = clock_now_ms()) >= wake)
+			break;
 		if (h->leader || !pool.leading) {
 			pool.leading = true;
 			h->leader = true;
@@ -984,13 +1342,15 @@ wait_pool(struct httpc *h, long long wake)
 		pthread_cond_timedwait(&h->cond, &pool.lock, &ts);
 		unwait(h);
 	}
+	h->kick = false;
 	/*
 	 * Woken to take the lead when there was no need: the others'
 	 * transfers still need a leader, the first waiter.
 	 */
-	if (!pool.leading && pool.waiters != NULL)
-		pthread_cond_signal(&pool.waiters->cond);
+	next = !pool.leading && pool.waiters != NULL ?
+	    signal_hold(pool.waiters) : NULL;
 	pthread_mutex_unlock(&pool.lock);
+	signal_send(next);
 }
 
 /*
@@ -1000,14 +1360,16 @@ wait_pool(struct httpc *h, long long wake)
 static void
 step_down(struct httpc *h)
 {
+	struct httpc *next;
+
 	if (!h->leader)
 		return;
 	pthread_mutex_lock(&pool.lock);
 	h->leader = false;
 	pool.leading = false;
-	if (pool.waiters != NULL)
-		pthread_cond_signal(&pool.waiters->cond);
+	next = pool.waiters != NULL ? signal_hold(pool.waiters) : NULL;
 	pthread_mutex_unlock(&pool.lock);
+	signal_send(next);
 }
 
 /*
@@ -1104,6 +1466,7 @@ httpc_run(struct httpc *h, long long deadline)
 	long long	 now, wake;
 	struct timespec	 ts;
 
+	h->deadline = deadline;		/* for a leader that runs h's calls */
 	for (;;) {
 		start_ready(h, deadline);
 		take_ended(h, deadline);

@@ -13,6 +13,12 @@
  * call has finished (or the deadline passed). A call's done() callback runs
  * as soon as that call finishes and may submit further calls (or resubmit
  * the same one), so dependent steps start without waiting for unrelated ones.
+ * While the client's thread waits in httpc_run(), the answer() and done() of
+ * its calls may run on another worker's thread (the one driving the
+ * process's transfers just then), one client at a time and never at the
+ * same time as the client's own thread: they must be quick, reach what
+ * they need through their arguments, not thread-local storage, and must
+ * not call httpc_run().
  *
  * What an answer means is the layer above's: each answer goes to the call's
  * answer() hook, which sets the call's err and message and says whether the
@@ -124,7 +130,7 @@ struct httpc_call {
 	int		 tries;		/* attempts at the current URL */
 	bool		 queued;
 	bool		 overflow;	/* the answer went over its limit */
-	size_t		 sent;		/* bytes of form handed to libcurl */
+	int		 requests;	/* libcurl began this attempt's request */
 	bool		 fin;		/* the pool's transfer ended: fin_res */
 	int		 fin_res;	/* its CURLcode */
 	struct httpc_call *next;	/* on the client's list */

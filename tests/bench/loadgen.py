@@ -338,17 +338,20 @@ def proc_stat(pid):
 
 
 def proc_detail(pid):
-    """(user ticks, system ticks, context switches of all its threads) or None."""
+    """(user ticks, system ticks, context switches of all its threads, of
+    them voluntary: the thread waited) or None."""
     s = read("/proc/%d/stat" % pid)
     if s is None:
         return None
     rest = s[s.rindex(")") + 2:].split()
-    switches = 0
+    switches = voluntary = 0
     for st in glob.glob("/proc/%d/task/*/status" % pid):
-        for m in re.finditer(r"^(?:non)?voluntary_ctxt_switches:\s+(\d+)",
+        for m in re.finditer(r"^(non)?voluntary_ctxt_switches:\s+(\d+)",
                              read(st) or "", re.M):
-            switches += int(m.group(1))
-    return int(rest[11]), int(rest[12]), switches
+            switches += int(m.group(2))
+            if m.group(1) is None:
+                voluntary += int(m.group(2))
+    return int(rest[11]), int(rest[12]), switches, voluntary
 
 
 def cmd_name(pid):
@@ -477,10 +480,10 @@ class Watch:
         d1 = self.details()
         m1 = machine_ticks()
         # User and system CPU and context switches, summed over our programs.
-        ours = [0.0, 0.0, 0]
+        ours = [0.0, 0.0, 0, 0]
         for p in self.progs:
             if self.d0.get(p) and d1.get(p):
-                for i in range(3):
+                for i in range(4):
                     ours[i] += d1[p][i] - self.d0[p][i]
         cpu = {}
         for pid, name in self.pids.items():
@@ -507,6 +510,7 @@ class Watch:
             "ours_user_ms": ours[0] * 1000.0 / HZ,
             "ours_sys_ms": ours[1] * 1000.0 / HZ,
             "ours_switches": ours[2],
+            "ours_voluntary": ours[3],
             "peak_reset": self.peak_reset,
             "pss_samples": len(self.pss),
             "pss_max_kb": max(self.pss) if self.pss else None,
@@ -1825,9 +1829,12 @@ def notes(r):
               "the run: the figures may be disturbed" % other_pct(w))
     if "ours_switches" in w:
         print("    our programs per op: %.3f ms user + %.3f ms system CPU, "
-              "%.1f context switches" % (w["ours_user_ms"] / n,
-                                         w["ours_sys_ms"] / n,
-                                         w["ours_switches"] / n))
+              "%.1f context switches%s" % (
+                  w["ours_user_ms"] / n, w["ours_sys_ms"] / n,
+                  w["ours_switches"] / n,
+                  " (%.1f voluntary: a thread waited; the others, "
+                  "preempted)" % (w["ours_voluntary"] / n)
+                  if "ours_voluntary" in w else ""))
     light = [p for p in w["procs"] if p["name"] == "lighttpd"]
     if light:
         print("    lighttpd CPU %.3f ms/op (not in CPU ms/op)"

@@ -2,12 +2,22 @@
  * test_httpc: the HTTP engine on its own, the wire replaced by
  * httpc_set_transport(): backoff, which answers are retried for which
  * methods, Retry-After, byte budgets and the body limit, going on at a new
- * URL, deadlines.
+ * URL, deadlines. Then over a real socket: threads sharing the process's
+ * connections, their calls' done() starting further calls.
  */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -386,6 +396,353 @@ test_deadline(void)
 	httpc_free(NULL);
 }
 
+
+/*
+ * A loopback HTTP/1.1 server, a thread per connection, keep-alive: answers
+ * each request after a millisecond with its method and path as the body,
+ * and counts the requests for each path, so that one sent twice shows.
+ */
+#define SRV_PATHS	1024
+
+struct server {
+	int		 fd;
+	int		 port;
+	pthread_t	 thread;
+	pthread_mutex_t	 lock;
+	int		 seen[SRV_PATHS];	/* requests for /p/N */
+	int		 conns;			/* connections accepted */
+	int		 drops;			/* requests for /drop/...: no answer */
+	int		 late_drops;		/* of them, after another on its connection */
+	int		 live;			/* connection threads running */
+};
+
+struct conn {
+	struct server	*srv;
+	int		 fd;
+};
+
+static void *
+serve_conn(void *arg)
+{
+	struct conn	*cn = arg;
+	struct server	*srv = cn->srv;
+	char		 in[8192], out[512], method[16], path[256];
+	size_t		 have = 0, need;
+	ssize_t		 n;
+	char		*end, *cl;
+	long		 body;
+	int		 k, len, served = 0;
+	struct timespec	 ms = { 0, 1000000 };
+
+	for (;;) {
+		in[have] = '\0';
+		if ((end = strstr(in, "\r\n\r\n")) == NULL) {
+			if (have == sizeof(in) - 1 ||
+			    (n = read(cn->fd, in + have, sizeof(in) - 1 - have)) <= 0)
+				break;
+			have += (size_t)n;
+			continue;
+		}
+		body = 0;
+		for (cl = in; (cl = strchr(cl, '\n')) != NULL && cl < end; cl++)
+			if (strncasecmp(cl + 1, "Content-Length:", 15) == 0)
+				body = strtol(cl + 16, NULL, 10);
+		need = (size_t)(end + 4 - in) + (size_t)body;
+		if (need >= sizeof(in))
+			break;
+		while (have < need) {
+			if ((n = read(cn->fd, in + have, sizeof(in) - 1 - have)) <= 0)
+				goto out;
+			have += (size_t)n;
+		}
+		if (sscanf(in, "%15s %255s", method, path) != 2)
+			break;
+		if (strncmp(path, "/drop/", 6) == 0) {
+			/* Read, then the connection closed without an answer. */
+			pthread_mutex_lock(&srv->lock);
+			srv->drops++;
+			srv->late_drops += served > 0;
+			pthread_mutex_unlock(&srv->lock);
+			break;
+		}
+		if (sscanf(path, "/p/%d", &k) == 1 && k >= 0 && k < SRV_PATHS) {
+			pthread_mutex_lock(&srv->lock);
+			srv->seen[k]++;
+			pthread_mutex_unlock(&srv->lock);
+		}
+		nanosleep(&ms, NULL);
+		len = (int)(strlen(method) + 1 + strlen(path));
+		n = snprintf(out, sizeof(out), "HTTP/1.1 200 OK\r\nContent-Length: "
+		    "%d\r\n\r\n%s %s", len, method, path);
+		if (write(cn->fd, out, (size_t)n) != n)
+			break;
+		memmove(in, in + need, have - need);
+		have -= need;
+		served++;
+	}
+out:
+	close(cn->fd);
+	free(cn);
+	pthread_mutex_lock(&srv->lock);
+	srv->live--;
+	pthread_mutex_unlock(&srv->lock);
+	return NULL;
+}
+
+static void *
+serve(void *arg)
+{
+	struct server	*srv = arg;
+	struct conn	*cn;
+	pthread_t	 t;
+	int		 fd, one = 1;
+
+	while ((fd = accept(srv->fd, NULL, NULL)) != -1) {
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if ((cn = malloc(sizeof(*cn))) == NULL) {
+			close(fd);
+			continue;
+		}
+		cn->srv = srv;
+		cn->fd = fd;
+		pthread_mutex_lock(&srv->lock);
+		srv->conns++;
+		srv->live++;
+		pthread_mutex_unlock(&srv->lock);
+		if (pthread_create(&t, NULL, serve_conn, cn) != 0) {
+			close(fd);
+			free(cn);
+			pthread_mutex_lock(&srv->lock);
+			srv->live--;
+			pthread_mutex_unlock(&srv->lock);
+			continue;
+		}
+		pthread_detach(t);
+	}
+	return NULL;
+}
+
+static bool
+server_start(struct server *srv)
+{
+	struct sockaddr_in	 a;
+	socklen_t		 len = sizeof(a);
+
+	memset(srv, 0, sizeof(*srv));
+	pthread_mutex_init(&srv->lock, NULL);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((srv->fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    bind(srv->fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    listen(srv->fd, 64) != 0 ||
+	    getsockname(srv->fd, (struct sockaddr *)&a, &len) != 0)
+		return false;
+	srv->port = ntohs(a.sin_port);
+	return pthread_create(&srv->thread, NULL, serve, srv) == 0;
+}
+
+/* Stops accepting, and waits (a while) for the connections' threads. */
+static void
+server_stop(struct server *srv)
+{
+	struct timespec	 ms = { 0, 1000000 };
+	int		 i, live = 1;
+
+	shutdown(srv->fd, SHUT_RDWR);
+	pthread_join(srv->thread, NULL);
+	close(srv->fd);
+	for (i = 0; i < 5000 && live > 0; i++) {
+		pthread_mutex_lock(&srv->lock);
+		live = srv->live;
+		pthread_mutex_unlock(&srv->lock);
+		if (live > 0)
+			nanosleep(&ms, NULL);
+	}
+	T_CHECK(live == 0);
+	pthread_mutex_destroy(&srv->lock);
+}
+
+#define POOL_THREADS	8
+#define POOL_ROUNDS	12
+#define POOL_FIRST	3	/* calls per round; each one's done() starts a POST */
+
+struct worker {
+	struct server	*srv;
+	int		 id;
+	int		 done_first, done_second, wrong;
+	pthread_t	 thread;
+};
+
+/* One call of a worker's round, and the POST its done() starts. */
+struct pair {
+	struct worker	*w;
+	struct httpc	*h;
+	struct httpc_call first, second;
+	int		 k;		/* first is /p/k, second /p/k+1 */
+};
+
+static bool
+answer_is(const struct httpc_call *c, const char *method, int k)
+{
+	char want[64];
+
+	snprintf(want, sizeof(want), "%s /p/%d", method, k);
+	return c->err == ERR_OK && c->status == 200 &&
+	    strcmp(buf_str(&c->body), want) == 0;
+}
+
+static void
+second_done(struct httpc_call *c, void *arg)
+{
+	struct pair *p = arg;
+
+	p->w->done_second++;
+	if (!answer_is(c, "POST", p->k + 1))
+		p->w->wrong++;
+}
+
+static void
+first_done(struct httpc_call *c, void *arg)
+{
+	struct pair *p = arg;
+
+	p->w->done_first++;
+	if (!answer_is(c, "GET", p->k))
+		p->w->wrong++;
+	/* A step that depends on this one, started from its done(). */
+	p->second.method = HTTPC_POST;
+	buf_reset(&p->second.url);
+	buf_printf(&p->second.url, "http://127.0.0.1:%d/p/%d", p->w->srv->port,
+	    p->k + 1);
+	buf_reset(&p->second.form);
+	buf_puts(&p->second.form, "a=1&b=2");
+	httpc_submit(p->h, &p->second);
+}
+
+static void *
+work(void *arg)
+{
+	struct worker	*w = arg;
+	struct httpc	*h = client(1);
+	struct pair	 p[POOL_FIRST];
+	int		 r, i;
+
+	if (h == NULL)
+		return NULL;
+	for (i = 0; i < POOL_FIRST; i++) {
+		p[i].w = w;
+		p[i].h = h;
+		httpc_call_init(&p[i].first);
+		httpc_call_init(&p[i].second);
+		p[i].first.done = first_done;
+		p[i].first.arg = &p[i];
+		p[i].second.done = second_done;
+		p[i].second.arg = &p[i];
+	}
+	for (r = 0; r < POOL_ROUNDS; r++) {
+		for (i = 0; i < POOL_FIRST; i++) {
+			p[i].k = 2 * ((w->id * POOL_ROUNDS + r) * POOL_FIRST + i);
+			buf_reset(&p[i].first.url);
+			buf_printf(&p[i].first.url, "http://127.0.0.1:%d/p/%d",
+			    w->srv->port, p[i].k);
+			httpc_submit(h, &p[i].first);
+		}
+		httpc_run(h, clock_now_ms() + 10000);
+	}
+	for (i = 0; i < POOL_FIRST; i++) {
+		httpc_call_free(&p[i].first);
+		httpc_call_free(&p[i].second);
+	}
+	httpc_free(h);
+	return NULL;
+}
+
+/*
+ * Threads with a client each, on the process's one pool: every call is
+ * answered, once, to the thread that made it; what a done() submits runs
+ * in the same httpc_run(); no request reaches the server twice; the
+ * threads share their connections (far fewer than one per call).
+ */
+static void
+test_pool_threads(void)
+{
+	struct server	 srv;
+	struct worker	 w[POOL_THREADS];
+	struct httpc	*keep = client(1);	/* the pool outlives the workers */
+	int		 i, k, twice = 0, missing = 0;
+
+	if (keep == NULL)
+		return;
+	T_CHECK(server_start(&srv));
+	for (i = 0; i < POOL_THREADS; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].srv = &srv;
+		w[i].id = i;
+		T_CHECK(pthread_create(&w[i].thread, NULL, work, &w[i]) == 0);
+	}
+	for (i = 0; i < POOL_THREADS; i++) {
+		pthread_join(w[i].thread, NULL);
+		T_CHECK(w[i].done_first == POOL_ROUNDS * POOL_FIRST);
+		T_CHECK(w[i].done_second == POOL_ROUNDS * POOL_FIRST);
+		T_CHECK(w[i].wrong == 0);
+	}
+	for (k = 0; k < 2 * POOL_THREADS * POOL_ROUNDS * POOL_FIRST; k++) {
+		pthread_mutex_lock(&srv.lock);
+		twice += srv.seen[k] > 1;
+		missing += srv.seen[k] == 0;
+		pthread_mutex_unlock(&srv.lock);
+	}
+	T_CHECK(twice == 0 && missing == 0);
+	pthread_mutex_lock(&srv.lock);
+	/* At most one per call in flight at once, and kept alive across rounds. */
+	T_CHECK(srv.conns >= 1 && srv.conns <= 2 * POOL_THREADS * POOL_FIRST);
+	pthread_mutex_unlock(&srv.lock);
+	httpc_free(keep);		/* the last: closes the connections */
+	server_stop(&srv);
+}
+
+
+/*
+ * A POST on a kept-alive connection that the server closes after reading
+ * it, without an answer: libcurl would send it again on a new connection
+ * by itself (for it, a reused connection that died). It must go once, and
+ * fail as sent (not unsent): the layer above finds out what it did.
+ */
+static void
+test_post_once(void)
+{
+	struct server		 srv;
+	struct httpc		*h = client(1);
+	struct httpc_call	 c;
+	int			 drops, late;
+
+	if (h == NULL)
+		return;
+	T_CHECK(server_start(&srv));
+	httpc_call_init(&c);
+	buf_printf(&c.url, "http://127.0.0.1:%d/p/0", srv.port);
+	httpc_submit(h, &c);
+	httpc_run(h, clock_now_ms() + 10000);
+	T_CHECK(c.err == ERR_OK);
+	c.method = HTTPC_POST;
+	buf_reset(&c.url);
+	buf_printf(&c.url, "http://127.0.0.1:%d/drop/1", srv.port);
+	buf_puts(&c.form, "FriendlyName=x");
+	httpc_submit(h, &c);
+	httpc_run(h, clock_now_ms() + 10000);
+	T_CHECK(c.err == ERR_TRANSPORT && !c.unsent && c.attempts == 1);
+	pthread_mutex_lock(&srv.lock);
+	drops = srv.drops;
+	late = srv.late_drops;
+	pthread_mutex_unlock(&srv.lock);
+	T_CHECK(drops == 1);
+	T_CHECK(late == 1);		/* the POST went on the GET's connection */
+	httpc_call_free(&c);
+	httpc_free(h);
+	server_stop(&srv);
+}
+
 int
 main(void)
 {
@@ -397,6 +754,8 @@ main(void)
 	T_RUN(test_budgets);
 	T_RUN(test_next);
 	T_RUN(test_deadline);
+	T_RUN(test_pool_threads);
+	T_RUN(test_post_once);
 	curl_global_cleanup();
 	T_END();
 }
