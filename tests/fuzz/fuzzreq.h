@@ -71,7 +71,7 @@
 #define FR_BASIC	"Basic dXNlcjpwYXNz"
 
 struct fr_answer {
-	char		 kind;		/* 'G', 'P', 'D' or '*' */
+	char		 kind;		/* 'G', 'P', 'D', 'O' or '*' */
 	long		 status;
 	const char	*body;
 	size_t		 len;
@@ -81,7 +81,7 @@ struct fr_answer {
 struct fr_twilio {
 	struct fr_answer answers[FR_MAXANSWERS];
 	size_t		 n;
-	size_t		 next[4];	/* G, P, D, '*': the next to give */
+	size_t		 next[5];	/* G, P, D, O, '*': the next to give */
 	/* A conversation Twilio said it made, beyond doubt, and its fate. */
 	char		 created[40];
 	bool		 deleted;
@@ -227,7 +227,7 @@ fr_answers_parse(struct fr_twilio *tw, const char *p, size_t len)
 static const struct fr_answer *
 fr_pick(struct fr_twilio *tw, char kind)
 {
-	static const char kinds[] = "GPDO*";
+	static const char kinds[] = "GPDO*";	/* tw->next's order */
 	size_t	 q = (size_t)(strchr(kinds, kind) - kinds), i, m = 0, want;
 
 	for (i = 0; i < tw->n; i++)
