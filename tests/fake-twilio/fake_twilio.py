@@ -1404,15 +1404,17 @@ class FakeTwilio(ThreadingHTTPServer):
         """POST /_fake/close-idle: shuts down every open connection not
         answering a request now; its handler then reads the end of it."""
         with self.meta:
-            idle = [c for c in self.conns.values()
+            # The sockets taken now: a connection ending meanwhile drops
+            # its c.sock (shutting down a closed socket is harmless).
+            idle = [(c, c.sock) for c in self.conns.values()
                     if c.closed_at is None and not c.busy and c.sock]
-            for c in idle:
+            for c, _ in idle:
                 c.busy = True       # no request starts on it any more
-        for c in idle:
+        for _, sock in idle:
             try:
                 # The raw socket's: TLS's would drop its state under the
                 # handler's thread.
-                socket.socket.shutdown(c.sock, socket.SHUT_RDWR)
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
             except OSError:
                 pass
         return len(idle)
