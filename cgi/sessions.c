@@ -294,7 +294,7 @@ read_query(struct app *a, struct http_req *req, const char *const *allowed,
 {
 	const char	*k, *v;
 	char		 msg[160], *end;
-	size_t		 i, j;
+	size_t		 i, j, cut;
 	long		 n;
 
 	memset(q, 0, sizeof(*q));
@@ -310,9 +310,14 @@ read_query(struct app *a, struct http_req *req, const char *const *allowed,
 		for (j = 0; allowed[j] != NULL && strcmp(allowed[j], k) != 0; j++)
 			;
 		if (allowed[j] == NULL) {
-			snprintf(msg, sizeof(msg), "unknown query parameter "
-			    "\"%.60s\"", k);
-			utf8_trim(msg, sizeof(msg));
+			/* Quoted only as far as it is whole UTF-8 text. */
+			cut = utf8_cut(k, 60);
+			if (utf8_valid(k, cut))
+				snprintf(msg, sizeof(msg), "unknown query "
+				    "parameter \"%.*s\"", (int)cut, k);
+			else
+				snprintf(msg, sizeof(msg), "unknown query "
+				    "parameter (its name is not UTF-8)");
 			http_reply_error(a->conn, 400, "invalid_request", msg,
 			    NULL, NULL);
 			return false;

@@ -105,3 +105,16 @@ utf8_trim(char *s, size_t size)
 		s[n] = '\0';
 	}
 }
+
+bool
+utf8_valid(const char *s, size_t n)
+{
+	unsigned long	 cp;
+	size_t		 i, k;
+
+	for (i = 0; i < n; i += k)
+		if ((k = utf8_decode((const unsigned char *)s + i, n - i,
+		    &cp)) == 0 || cp == 0)
+			return false;
+	return true;
+}

@@ -5,6 +5,7 @@
 #ifndef UTF8_H
 #define UTF8_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -20,6 +21,12 @@ size_t	utf8_decode(const unsigned char *p, size_t n, unsigned long *cp);
  * 4), or 0, writing nothing, when cp is a surrogate or past U+10FFFF.
  */
 size_t	utf8_encode(unsigned long cp, char out[4]);
+
+/*
+ * Whether the n bytes at s are valid UTF-8 (utf8_decode()'s rules) with no
+ * NUL.
+ */
+bool	utf8_valid(const char *s, size_t n);
 
 /*
  * The length of the longest prefix of the NUL-terminated s of at most max

@@ -164,6 +164,12 @@ ok() { [ "$status_code" = "$1" ] || { echo "got $status_code $ctype $body"; retu
 	ok 400
 	jq -e '.error == "invalid_request" and (.message | contains("colour")) and
 		((has("field") | not) or .field == "colour")' <<<"$body"
+	# A name that is not UTF-8 is not quoted back: the answer stays UTF-8
+	# (the program's 400, or the web server's own where it refuses first).
+	api GET '/sessions?%FF%FEx=1'
+	ok 400
+	iconv -f UTF-8 -t UTF-8 <<<"$body" >/dev/null
+	jq -e '.error | type == "string"' <<<"$body" || { echo "$body"; false; }
 	nothing_sent
 }
 

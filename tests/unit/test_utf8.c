@@ -74,11 +74,25 @@ test_trim(void)
 	T_STREQ(s, "ab\xc3");
 }
 
+static void
+test_valid(void)
+{
+	T_CHECK(utf8_valid("", 0));
+	T_CHECK(utf8_valid("abc", 3));
+	T_CHECK(utf8_valid("\xe2\x82\xac", 3));
+	T_CHECK(!utf8_valid("\xe2\x82", 2));		/* cut short */
+	T_CHECK(!utf8_valid("\xff\xfe", 2));
+	T_CHECK(!utf8_valid("a\0b", 3));		/* NUL */
+	T_CHECK(!utf8_valid("\xed\xa0\x80", 3));	/* a surrogate */
+	T_CHECK(!utf8_valid("\xc0\xaf", 2));		/* overlong */
+}
+
 int
 main(void)
 {
 	T_RUN(test_decode);
 	T_RUN(test_cut);
 	T_RUN(test_trim);
+	T_RUN(test_valid);
 	T_END();
 }
