@@ -375,13 +375,9 @@ static bool
 twiml_whole(const char *text, size_t len)
 {
 	const char	*p = text, *end = text + len, *decl;
-	unsigned long	 cp;
-	size_t		 i, n;
 
-	for (i = 0; i < len; i += n)
-		if ((n = utf8_decode((const unsigned char *)text + i, len - i,
-		    &cp)) == 0 || cp == 0)
-			return false;
+	if (!utf8_valid(text, len))
+		return false;
 	while (p < end && strchr(" \t\r\n", *p) != NULL)
 		p++;
 	while (end > p && strchr(" \t\r\n", end[-1]) != NULL)
