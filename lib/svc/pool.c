@@ -595,35 +595,44 @@ pool_weight(const char *address, const char *const *others, size_t nothers,
 	return number_weight(&k, number != NULL ? number : "");
 }
 
+/* The index of s in names (n of them, NULL-safe), or -1. */
+static int
+name_index(const char *s, const char *const *names, int n)
+{
+	int	i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
 bool
 pool_geo_parse(const char *s, enum pool_geo *out)
 {
-	if (s == NULL)
+	static const char *const names[] = { "any", "country", "area-code" };
+	static const enum pool_geo geos[] = { POOL_GEO_ANY, POOL_GEO_COUNTRY,
+	    POOL_GEO_AREA };
+	int	i = name_index(s, names, 3);
+
+	if (i < 0)
 		return false;
-	if (strcmp(s, "any") == 0)
-		*out = POOL_GEO_ANY;
-	else if (strcmp(s, "country") == 0)
-		*out = POOL_GEO_COUNTRY;
-	else if (strcmp(s, "area-code") == 0)
-		*out = POOL_GEO_AREA;
-	else
-		return false;
+	*out = geos[i];
 	return true;
 }
 
 bool
 pool_pick_parse(const char *s, enum pool_pick *out)
 {
-	if (s == NULL)
+	static const char *const names[] = { "default", "prefer-sticky",
+	    "avoid-sticky" };
+	static const enum pool_pick picks[] = { POOL_PICK_DEFAULT,
+	    POOL_PICK_STICKY, POOL_PICK_AVOID };
+	int	i = name_index(s, names, 3);
+
+	if (i < 0)
 		return false;
-	if (strcmp(s, "default") == 0)
-		*out = POOL_PICK_DEFAULT;
-	else if (strcmp(s, "prefer-sticky") == 0)
-		*out = POOL_PICK_STICKY;
-	else if (strcmp(s, "avoid-sticky") == 0)
-		*out = POOL_PICK_AVOID;
-	else
-		return false;
+	*out = picks[i];
 	return true;
 }
 
