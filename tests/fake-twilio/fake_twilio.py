@@ -1720,9 +1720,11 @@ class Handler(BaseHTTPRequestHandler):
                 answer = self.apply_fault(fault.rule, answer, generation)
             if answer is not None:
                 status, body, headers, partial = answer
+                # Logged before it is sent: a client that reads the log
+                # once it has its answer must find the status there.
+                entry["status"] = status
                 self.send(status, b"" if body is None else body, headers,
                           partial)
-                entry["status"] = status
         finally:
             with srv.meta:
                 srv.in_flight -= 1
