@@ -45,6 +45,7 @@ for f in "$@"; do
 	else
 		bad=$((bad + 1))
 		tail -40 "build-fuzz/$n.log"
+		echo "FAIL fuzz target $n (build-fuzz/$n.log)"
 	fi
 done
 echo "$ok passed, $bad failed"
