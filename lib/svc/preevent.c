@@ -165,6 +165,8 @@ session_blocks(struct twilio *t, const char *sid, long long deadline)
 	twilio_call_init(&c);
 	if (conv_fetch(&c, t, sid) != ERR_OK)
 		goto done;
+	if (deadline > clock_now_ms() + PREEVENT_SESSION_MS)
+		deadline = clock_now_ms() + PREEVENT_SESSION_MS;
 	twilio_submit(t, &c);
 	twilio_run(t, deadline);
 	if (c.http.err != ERR_OK) {

@@ -6,10 +6,11 @@
  * operator posts through /sessions/{id}/messages is theirs and passes
  * untouched), in this order, within PREEVENT_BUDGET_MS of the webhook's
  * arrival (Twilio waits 5 seconds at most):
- * 1. the session (GET /v1/Conversations/{sid}, one Twilio round trip): a
- *    voice-only session, or one past its dateExpiry, blocks the message;
- *    a session that cannot be read is not a reason to stop a message (the
- *    filter and the operator still apply), and is logged;
+ * 1. the session (GET /v1/Conversations/{sid}, one Twilio round trip,
+ *    PREEVENT_SESSION_MS at most): a voice-only session, or one past its
+ *    dateExpiry, blocks the message; a session that cannot be read in time
+ *    is not a reason to stop a message (the filter and the operator still
+ *    apply), and is logged;
  * 2. the contact-detail filter (svc/filter): MESSAGE_FILTER=redact
  *    replaces each phone number and e-mail address with the mark, block
  *    blocks the message, off lets it through;
@@ -33,6 +34,12 @@ struct twilio;
 
 /* Twilio waits 5 s: the whole answer, ours to spend, with room to send it. */
 #define PREEVENT_BUDGET_MS	4500
+/*
+ * The session's read (step 1) at most: Twilio answers one in a few hundred
+ * ms, and one that takes longer must not eat the operator's share. Past it
+ * the read counts as failed (the message is not stopped for it).
+ */
+#define PREEVENT_SESSION_MS	1500
 /* What a changed message's body may hold (Twilio's limit, in characters). */
 #define PREEVENT_BODY_MAX	1600
 /* What the operator's answer may hold. */

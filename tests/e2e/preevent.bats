@@ -142,13 +142,14 @@ pre() {
 	grep -q "pre-event: cannot read session $sid" "$WORK/error.log"
 }
 
-@test "Twilio hanging: the answer still comes inside Twilio's 5 seconds" {
+@test "Twilio hanging: the session's read gives up after 1.5 s, and the filter still redacts" {
 	session
 	fault '{"method": "GET", "path": "^/v1/Conversations/CH", "hang": true, "times": -1}'
 	pre Body="call 415 555 0199"
 	[ "$status_code" = 200 ]
 	[ "$body" = '{"body":"call [redacted]"}' ]
-	[ "$ms" -lt 4900 ] || { echo "answered in $ms ms"; false; }
+	# PREEVENT_SESSION_MS, with room for a loaded machine: far inside 5 s.
+	[ "$ms" -ge 1400 ] && [ "$ms" -lt 3500 ] || { echo "answered in $ms ms"; false; }
 }
 
 @test "a text that redaction would take past 1600 characters is blocked instead" {

@@ -92,6 +92,20 @@ session() {
 	delivered "[message removed by support]"
 }
 
+@test "Twilio hanging on the session's read: the operator still has its say, inside 5 s" {
+	session
+	op_answer /intercept 200 '{"action": "replace", "body": "checked by support"}'
+	fault '{"method": "GET", "path": "^/v1/Conversations/CH", "hang": true, "times": -1}'
+	sms "$A" "$PA" "call 415 555 0199"
+	# The read gave up after PREEVENT_SESSION_MS (1.5 s), and the operator
+	# got the text the filter left.
+	delivered "checked by support"
+	intercepts | jq -e --arg m "call $MARK" '.[0].message.body == $m'
+	echo "$out" | jq -e ".pre.elapsed_ms < 1500 + $INTERCEPT_MS" || { echo "$out"; false; }
+	echo "$out" | jq -e ".pre.elapsed_ms >= 1400" || { echo "$out"; false; }
+	grep -q "pre-event: cannot read session $sid" "$WORK/error.log"
+}
+
 @test "a slow operator: past INTERCEPT_TIMEOUT_MS the text goes through (open), well inside 5 s, logged" {
 	session
 	op_answer /intercept 200 '{"action": "block"}'
