@@ -457,20 +457,34 @@ test_rank_exhaustion(void)
 	check_ranks("[\"+14155550100\"]", cases, T_NCASES(cases));
 }
 
-static void
-test_rank_large(void)
+/*
+ * A pool of POOL_MAX numbers, area codes 212, 415, 604, 510 and 800 in
+ * turn (number i has the (i mod 5)th); NULL when it could not be made.
+ */
+static struct pool *
+large_pool(void)
 {
-	struct buf	 b;
-	struct pool	*p = NULL;
-	size_t		*o, n, i, codes[] = { 212, 415, 604, 510, 800 };
-	int		 sorted = 1;
+	static const unsigned	 codes[] = { 212, 415, 604, 510, 800 };
+	struct buf		 b;
+	struct pool		*p = NULL;
+	size_t			 i;
 
 	buf_init(&b, 1024 * 1024);
 	for (i = 0; i < POOL_MAX; i++)
-		T_CHECK(buf_printf(&b, "+1%zu%07zu\n", codes[i % 5], i) ==
+		T_CHECK(buf_printf(&b, "+1%u%07zu\n", codes[i % 5], i) ==
 		    ERR_OK);
 	T_CHECK(pool_from_lines(&p, b.data, b.len, areas, NULL) == ERR_OK);
 	buf_free(&b);
+	return p;
+}
+
+static void
+test_rank_large(void)
+{
+	struct pool	*p = large_pool();
+	size_t		*o, n, i;
+	int		 sorted = 1;
+
 	if ((o = calloc(POOL_MAX, sizeof(*o))) == NULL || p == NULL)
 		goto done;
 	n = pool_rank(p, "+14155550199", true, o);
@@ -731,18 +745,11 @@ test_policy_parse(void)
 static void
 test_sticky_large(void)
 {
-	struct buf	 b;
-	struct pool	*p = NULL;
+	struct pool	*p = large_pool();
 	const char	*others[] = { "+12125550001" };
-	size_t		*o, *seen, n, i, codes[] = { 212, 415, 604, 510, 800 };
+	size_t		*o, *seen, n, i;
 	int		 ok = 1;
 
-	buf_init(&b, 1024 * 1024);
-	for (i = 0; i < POOL_MAX; i++)
-		T_CHECK(buf_printf(&b, "+1%zu%07zu\n", codes[i % 5], i) ==
-		    ERR_OK);
-	T_CHECK(pool_from_lines(&p, b.data, b.len, areas, NULL) == ERR_OK);
-	buf_free(&b);
 	o = calloc(POOL_MAX, sizeof(*o));
 	seen = calloc(POOL_MAX, sizeof(*seen));
 	if (o == NULL || seen == NULL || p == NULL)
