@@ -161,12 +161,14 @@ session_blocks(struct twilio *t, const char *sid, long long deadline)
 	struct sessattr		 keep;
 	char			*mine = NULL;
 	const char		*why = NULL;
+	long long		 cap;
 
 	twilio_call_init(&c);
 	if (conv_fetch(&c, t, sid) != ERR_OK)
 		goto done;
-	if (deadline > clock_now_ms() + PREEVENT_SESSION_MS)
-		deadline = clock_now_ms() + PREEVENT_SESSION_MS;
+	cap = clock_now_ms() + PREEVENT_SESSION_MS;
+	if (deadline > cap)
+		deadline = cap;
 	twilio_submit(t, &c);
 	twilio_run(t, deadline);
 	if (c.http.err != ERR_OK) {
