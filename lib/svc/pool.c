@@ -343,42 +343,52 @@ tier_of(const struct rank_ctx *c, const struct pool_entry *pe)
 	    TIER_NEAR : TIER_REST;
 }
 
-/* Orders pool numbers ia and ib for c: by tier, distance, pool order. */
-static int
-rank_cmp(const void *ctx, size_t ia, size_t ib)
-{
-	const struct rank_ctx	*c = ctx;
-	const struct pool_entry	*a = &c->p->v[ia], *b = &c->p->v[ib];
-	enum tier		 ta, tb;
-	double			 da, db;
+/*
+ * Every order sorts plain integers, one a number kept: its tier (2 bits),
+ * then ORDER_BITS of what orders numbers within a tier, then its pool index
+ * (INDEX_BITS), so that the rest ties fall to pool order. Within a tier,
+ * §7 orders TIER_NEAR by distance (distance_key()) and the others not at
+ * all; the sticky picks order every tier by the number's rendezvous weight
+ * cut to ORDER_BITS (complemented for the highest first). One key is
+ * computed per number, no room is needed beyond order itself, and the sort
+ * compares integers.
+ */
+#define INDEX_BITS	14	/* POOL_MAX < 2^14 */
+#define ORDER_BITS	48	/* 64 - 2 - INDEX_BITS */
+#define ORDER_MASK	(((uint64_t)1 << ORDER_BITS) - 1)
 
-	ta = tier_of(c, a);
-	tb = tier_of(c, b);
-	if (ta != tb)
-		return ta < tb ? -1 : 1;
-	if (ta == TIER_NEAR) {
-		da = areacodes_closeness(c->area, a->area);
-		db = areacodes_closeness(c->area, b->area);
-		if (da != db)
-			return da > db ? -1 : 1;
-	}
-	/* Ties keep pool order: no two numbers compare equal, so the
-	 * sort needs not be stable. */
-	return ia < ib ? -1 : ia > ib;
+_Static_assert(POOL_MAX < (1 << INDEX_BITS), "pool index must fit");
+_Static_assert(sizeof(size_t) >= 8, "ranking packs its keys into size_t");
+
+/*
+ * How far area b is from area a, as a key: 1 - closeness, 0 to 2 (rounding
+ * may give -0 or a hair below 0: 0). A non-negative double's bits order as
+ * its value does; their top ORDER_BITS (the sign bit always 0) hold the
+ * exponent and 36 bits of the mantissa, so distances apart by less than 1
+ * part in 2^36 tie (and fall to pool order), as those of overlaid area
+ * codes, which share a centre, did before.
+ */
+static uint64_t
+distance_key(const struct areacode *a, const struct areacode *b)
+{
+	double		 d = 1.0 - areacodes_closeness(a, b);
+	uint64_t	 bits;
+
+	if (!(d > 0))
+		d = 0;
+	memcpy(&bits, &d, sizeof(bits));
+	return bits >> (63 - ORDER_BITS);
 }
 
-/* An order on size_t values (pool indices, or packed keys) for heap_sort. */
-typedef int (*order_fn)(const void *ctx, size_t a, size_t b);
-
-static inline void
-sift_down(size_t *a, size_t root, size_t n, order_fn cmp, const void *ctx)
+static void
+sift_down(size_t *a, size_t root, size_t n)
 {
 	size_t	 child, tmp;
 
 	while ((child = 2 * root + 1) < n) {
-		if (child + 1 < n && cmp(ctx, a[child], a[child + 1]) < 0)
+		if (child + 1 < n && a[child] < a[child + 1])
 			child++;
-		if (cmp(ctx, a[root], a[child]) >= 0)
+		if (a[root] >= a[child])
 			return;
 		tmp = a[root];
 		a[root] = a[child];
@@ -388,25 +398,24 @@ sift_down(size_t *a, size_t root, size_t n, order_fn cmp, const void *ctx)
 }
 
 /*
- * Heapsort, ascending by cmp: O(n log n) and in place. qsort_r would do,
- * but glibc's may call malloc, and pool_rank promises to allocate nothing.
- * Inline, so that each caller's copy calls its order directly: through the
- * pointer, the sticky sort of a 2000-number pool took 145 us, not 67.
+ * Heapsort of the keys, ascending: O(n log n) and in place. qsort would
+ * do, but glibc's may call malloc, and ranking promises to allocate
+ * nothing.
  */
-static inline void
-heap_sort(size_t *a, size_t n, order_fn cmp, const void *ctx)
+static void
+key_sort(size_t *a, size_t n)
 {
 	size_t	 i, tmp;
 
 	if (n < 2)
 		return;
 	for (i = n / 2; i-- > 0; )
-		sift_down(a, i, n, cmp, ctx);
+		sift_down(a, i, n);
 	for (i = n - 1; i > 0; i--) {
 		tmp = a[0];
 		a[0] = a[i];
 		a[i] = tmp;
-		sift_down(a, 0, i, cmp, ctx);
+		sift_down(a, 0, i);
 	}
 }
 
@@ -434,17 +443,10 @@ size_t
 pool_rank(const struct pool *p, const char *address, bool strict,
     size_t *order)
 {
-	struct rank_ctx	 c;
-	size_t		 i, n;
+	struct pool_policy	 pol = { strict ? POOL_GEO_COUNTRY : POOL_GEO_ANY,
+				    POOL_PICK_DEFAULT };
 
-	if (p == NULL || order == NULL)
-		return 0;
-	rank_ctx_init(&c, p, address);
-	for (n = 0, i = 0; i < p->n; i++)
-		if (!strict || tier_of(&c, &p->v[i]) != TIER_REST)
-			order[n++] = i;
-	heap_sort(order, n, rank_cmp, &c);
-	return n;
+	return pool_rank_with(p, address, &pol, NULL, 0, order);
 }
 
 /*
@@ -657,68 +659,42 @@ geo_keeps(enum pool_geo geo, enum tier t)
 	return true;
 }
 
-/*
- * The sticky orders sort plain integers, each made of the number's tier
- * (2 bits), its weight cut to WEIGHT_BITS (complemented for the highest
- * first) and its pool index (INDEX_BITS): one weight computed per number,
- * and no room needed beyond order itself. A tie of the cut weights falls
- * to pool order.
- */
-#define INDEX_BITS	14	/* POOL_MAX < 2^14 */
-#define WEIGHT_BITS	48	/* 64 - 2 - INDEX_BITS */
-
-_Static_assert(POOL_MAX < (1 << INDEX_BITS), "pool index must fit");
-_Static_assert(sizeof(size_t) >= 8, "sticky ranking packs into size_t");
-
-/* The packed keys' order: as integers. */
-static int
-key_cmp(const void *ctx, size_t a, size_t b)
-{
-	(void)ctx;
-	return a < b ? -1 : a > b;
-}
-
 size_t
 pool_rank_with(const struct pool *p, const char *address,
     const struct pool_policy *pol, const char *const *others, size_t nothers,
     size_t *order)
 {
 	struct pool_policy	 def = { POOL_GEO_ANY, POOL_PICK_DEFAULT };
-	struct people_key	 k;
+	struct people_key	 k = { 0, 0 };
 	struct rank_ctx		 c;
 	enum tier		 t;
-	uint64_t		 w, wmask = ((uint64_t)1 << WEIGHT_BITS) - 1;
+	uint64_t		 w;
 	size_t			 i, n;
 
 	if (p == NULL || order == NULL)
 		return 0;
 	if (pol == NULL)
 		pol = &def;
-	if (pol->pick == POOL_PICK_DEFAULT) {
-		n = pool_rank(p, address, pol->geo != POOL_GEO_ANY, order);
-		if (pol->geo != POOL_GEO_AREA)
-			return n;
-		/* The area tier comes first: cut the rest off. */
-		rank_ctx_init(&c, p, address);
-		for (i = 0; i < n && tier_of(&c, &p->v[order[i]]) == TIER_AREA;
-		    i++)
-			continue;
-		return i;
-	}
 	rank_ctx_init(&c, p, address);
-	k = people_key(address, others, nothers);
+	if (pol->pick != POOL_PICK_DEFAULT)
+		k = people_key(address, others, nothers);
 	for (n = 0, i = 0; i < p->n; i++) {
 		t = tier_of(&c, &p->v[i]);
 		if (!geo_keeps(pol->geo, t))
 			continue;
-		w = (number_weight(&k, p->v[i].number) >> (64 - WEIGHT_BITS)) &
-		    wmask;
-		if (pol->pick == POOL_PICK_STICKY)
-			w = ~w & wmask;
+		if (pol->pick != POOL_PICK_DEFAULT) {
+			w = number_weight(&k, p->v[i].number) >>
+			    (64 - ORDER_BITS);
+			if (pol->pick == POOL_PICK_STICKY)
+				w = ~w & ORDER_MASK;
+		} else if (t == TIER_NEAR)
+			w = distance_key(c.area, p->v[i].area);
+		else
+			w = 0;
 		order[n++] = (size_t)(((uint64_t)t << (64 - 2)) |
 		    (w << INDEX_BITS) | i);
 	}
-	heap_sort(order, n, key_cmp, NULL);
+	key_sort(order, n);
 	for (i = 0; i < n; i++)
 		order[i] &= ((size_t)1 << INDEX_BITS) - 1;
 	return n;

@@ -2,7 +2,8 @@
 # `make bench` / `make soak`: starts lighttpd with the built programs and the
 # fake Twilio, runs tests/bench/loadgen.py once per scenario, and prints a
 # table, the targets beside the figures, and notes; last, the contact-detail
-# filter's messages per second on one core. Timings never fail it.
+# filter's messages per second and the time to rank the pool for one
+# participant, each on one core. Timings never fail it.
 #
 #   tests/bench/bench.sh [--soak] [BUILD]
 #
@@ -255,6 +256,12 @@ if ${CC:-cc} -O2 -I"$TOP/lib" -o "$WORK/filter_bench" "$TOP/tests/bench/filter_b
     "$BUILD/libmasked.a" 2>/dev/null; then
 	echo
 	(cd "$TOP" && "$WORK/filter_bench") || true
+fi
+# Choosing proxy numbers alone, on one core (tests/bench/rank_bench.c).
+if ${CC:-cc} -O2 -I"$TOP/lib" -o "$WORK/rank_bench" "$TOP/tests/bench/rank_bench.c" \
+    "$BUILD/libmasked.a" -ljson-c -lm 2>/dev/null; then
+	echo
+	"$WORK/rank_bench" || true
 fi
 echo
 echo "logs: $WORK/error.log; results: $OUT/*.json"
