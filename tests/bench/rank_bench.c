@@ -8,7 +8,8 @@
  *
  *	make && cc -O2 -Ilib -o rank_bench tests/bench/rank_bench.c \
  *	    build/libmasked.a -ljson-c -lm && ./rank_bench
- *	rank, 10000-number pool: default 612.4 us, prefer-sticky 905.1 us, ...
+ *	rank, 100-number pool: default 0.9 us, prefer-sticky 3.3 us, ...
+ *	rank, 10000-number pool: default 495.2 us, prefer-sticky 832.6 us, ...
  */
 #include <stdio.h>
 #include <stdlib.h>
