@@ -12,21 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "svc/filter.h"
 
 #define MESSAGES_MAX	4096
 #define SECONDS		2.0
-
-static double
-now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int
 main(int argc, char *argv[])
@@ -63,7 +54,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	buf_init(&out, 1 << 20);
-	t0 = now();
+	t0 = (double)clock_now_ms() / 1e3;
 	do {
 		for (i = 0; i < n; i++) {
 			buf_reset(&out);
@@ -74,7 +65,7 @@ main(int argc, char *argv[])
 			bytes += len[i];
 		}
 		done += n;
-	} while ((t = now() - t0) < SECONDS);
+	} while ((t = (double)clock_now_ms() / 1e3 - t0) < SECONDS);
 	printf("filter: %.0f messages/s on one core (%.1f MB/s), corpus of "
 	    "%zu messages%s\n", (double)done / t, (double)bytes / t / 1e6, n,
 	    sink ? "" : " (no hit?)");
